@@ -1,0 +1,32 @@
+// Lint rules that guard the architecture. Workflows must stay deterministic: they may not import
+// Node built-ins, infrastructure adapters or libraries that do I/O.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
+  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'infra/deploy/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins.' })),
+        patterns: [
+          { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
+          { group: ['**/infra/**', '**/activities/**', '**/workers/**', '**/api/**'], message: 'Workflows may import only workflow code, domain types and @temporalio/workflow.' },
+          { group: ['ioredis', 'pg', '@qdrant/*', 'fastify', 'ws', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows may not import I/O libraries.' },
+        ],
+      }],
+    },
+  },
+);

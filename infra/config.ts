@@ -1,0 +1,55 @@
+// The one typed configuration module. Nothing else in the project reads process.env.
+// A missing or malformed variable stops start-up with a message that names it.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: url.default('http://127.0.0.1:8233'),
+  CHAT_TASK_QUEUE: z.string().min(1).default('chat'),
+
+  DATABASE_URL: url.default('postgres://postgres@127.0.0.1:5432/ragtime'),
+  REDIS_URL: url.default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('ragtime:'),
+  EVENT_STREAM_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+
+  LLM_BASE_URL: url.default('http://127.0.0.1:8091/v1'),
+  LLM_MODEL: z.string().min(1).default('smollm2-135m-instruct'),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MAX_TOKENS: z.coerce.number().int().positive().default(256),
+  LLM_CONTEXT_TOKENS: z.coerce.number().int().positive().default(1024),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(8787),
+  API_PUBLIC_URL: url.optional(),
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  DEFAULT_TENANT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('public'),
+});
+
+export type Config = z.infer<typeof schema> & { apiPublicUrl: string };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(withoutEmptyStrings(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const value = parsed.data;
+  return { ...value, apiPublicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${value.API_PORT}` };
+}
+
+function withoutEmptyStrings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]));
+}
