@@ -1,0 +1,36 @@
+import type { Citation, ChatOutcome } from '../../domain/chat/chat-request.js';
+import type { Usage } from '../../domain/chat/events.js';
+import type { ChatActivityDependencies } from './dependencies.js';
+
+export interface PersistInput {
+  workflowId: string;
+  tenantId: string;
+  conversationId: string;
+  requestId: string;
+  question: string;
+  answer: string;
+  model?: string;
+  outcome: ChatOutcome;
+  usage: Usage;
+  citations: Citation[];
+}
+
+/** Stores the turn, then tells the client the answer is done. Both are idempotent. */
+export function createPersistActivity(deps: ChatActivityDependencies) {
+  return async function persist(input: PersistInput): Promise<void> {
+    await deps.conversations.saveTurn(input);
+    if (input.outcome !== 'completed') return;
+    await deps.events.publish(input.workflowId, {
+      type: 'answer.done',
+      dedupeKey: 'answer.done',
+      data: {
+        workflowId: input.workflowId,
+        conversationId: input.conversationId,
+        model: input.model,
+        usage: input.usage,
+        citations: input.citations.length,
+        temporalUiUrl: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${encodeURIComponent(input.workflowId)}`,
+      },
+    });
+  };
+}

@@ -1,0 +1,9 @@
+import type { SafetyVerdict } from '../../domain/chat/chat-request.js';
+import type { ChatActivityDependencies } from './dependencies.js';
+
+export function createPreSafetyActivity(deps: ChatActivityDependencies) {
+  return async function preSafety(input: { tenantId: string; question: string }): Promise<SafetyVerdict> {
+    if (!deps.safety) return { action: 'allow', reasons: ['no input filters configured'] };
+    return deps.safety.check(input.tenantId, input.question, 'input');
+  };
+}

@@ -1,0 +1,48 @@
+// API server entry: builds adapters from configuration, serves, and shuts down gracefully on SIGTERM.
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../infra/config.js';
+import { createRedis } from '../infra/redis/redis-client.js';
+import { EventStream } from '../infra/redis/event-stream.js';
+import { createPool } from '../infra/postgres/pool.js';
+import { migrate } from '../infra/postgres/migrate.js';
+import { buildApp } from './app.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = await buildApp({
+    temporal,
+    redis,
+    pool,
+    events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
+    taskQueue: config.CHAT_TASK_QUEUE,
+    maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+    defaultTenant: config.DEFAULT_TENANT,
+    logLevel: config.LOG_LEVEL,
+  });
+  app.addHook('onClose', async () => {
+    await connection.close();
+    await pool.end();
+    redis.disconnect();
+  });
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,43 @@
+// The client's contract: events published per request to a Redis Stream and relayed over the WebSocket.
+// Names are noun.action. `seq` starts at 1 and increases by one per event of a request.
+
+export type ChatEventType =
+  | 'plan'
+  | 'retrieval.citations'
+  | 'tool.result'
+  | 'model.selected'
+  | 'model.failover'
+  | 'answer.delta'
+  | 'safety.redaction'
+  | 'answer.done'
+  | 'error';
+
+export const terminalEventTypes: readonly ChatEventType[] = ['answer.done', 'error'];
+
+export interface ChatEvent {
+  seq: number;
+  type: ChatEventType;
+  data: Record<string, unknown>;
+}
+
+/** An event about to be published. `dedupeKey` makes a retried publish a no-op. */
+export interface OutgoingEvent {
+  type: Exclude<ChatEventType, 'answer.delta'>;
+  data: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unknown_message_type'
+  | 'message_too_large'
+  | 'invalid_json'
+  | 'not_found'
+  | 'cancelled'
+  | 'model_unavailable'
+  | 'internal';

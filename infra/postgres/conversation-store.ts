@@ -1,0 +1,80 @@
+// Conversation history and turns. Every query is scoped by tenant.
+import type { Pool } from './pool.js';
+import type { Citation, ChatOutcome, HistoryMessage } from '../../domain/chat/chat-request.js';
+import type { Usage } from '../../domain/chat/events.js';
+
+export interface TurnRecord {
+  tenantId: string;
+  conversationId: string;
+  requestId: string;
+  workflowId: string;
+  question: string;
+  answer: string;
+  model?: string;
+  outcome: ChatOutcome;
+  usage: Usage;
+  citations: Citation[];
+}
+
+export class ConversationStore {
+  constructor(private readonly pool: Pool) {}
+
+  /** The last `limit` completed turns of a conversation, oldest first, as chat messages. */
+  async history(tenantId: string, conversationId: string, limit: number): Promise<HistoryMessage[]> {
+    const { rows } = await this.pool.query<{ question: string; answer: string }>(
+      `SELECT question, answer FROM (
+         SELECT question, answer, created_at FROM turns
+         WHERE tenant_id = $1 AND conversation_id = $2 AND outcome = 'completed'
+         ORDER BY created_at DESC LIMIT $3
+       ) recent ORDER BY created_at ASC`,
+      [tenantId, conversationId, limit],
+    );
+    return rows.flatMap((row) => [
+      { role: 'user' as const, content: row.question },
+      { role: 'assistant' as const, content: row.answer },
+    ]);
+  }
+
+  /** Stores a turn once: a retried persist with the same request id changes nothing. */
+  async saveTurn(turn: TurnRecord): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO conversations (tenant_id, id) VALUES ($1, $2)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = now()`,
+        [turn.tenantId, turn.conversationId],
+      );
+      await client.query(
+        `INSERT INTO turns (tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
+                            prompt_tokens, completion_tokens, citations)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (tenant_id, request_id) DO NOTHING`,
+        [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
+          turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async turn(tenantId: string, requestId: string): Promise<TurnRecord | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
+              prompt_tokens, completion_tokens, citations
+       FROM turns WHERE tenant_id = $1 AND request_id = $2`,
+      [tenantId, requestId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      tenantId: row.tenant_id, conversationId: row.conversation_id, requestId: row.request_id, workflowId: row.workflow_id,
+      question: row.question, answer: row.answer, model: row.model ?? undefined, outcome: row.outcome,
+      usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens }, citations: row.citations,
+    };
+  }
+}

@@ -1,0 +1,7 @@
+import type { ParsedDocument } from '../parsed-document.js';
+import { decodeText } from './decode-text.js';
+import { titleFromSource } from './title-from-source.js';
+
+export function parseText(bytes: Uint8Array, source: string): ParsedDocument {
+  return { title: titleFromSource(source), text: decodeText(bytes, source), format: 'plain' };
+}

@@ -1,0 +1,43 @@
+// A minimal Ragtime chat client: sends one question over the WebSocket and prints the streamed answer,
+// then the run's Temporal UI link. Usage: tsx scripts/chat-client.ts [--url ws://…] [--tenant t] question…
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const index = args.indexOf(`--${name}`);
+  if (index === -1) return fallback;
+  const [, value] = args.splice(index, 2);
+  return value ?? fallback;
+};
+const url = option('url', 'ws://127.0.0.1:8787/v1/chat/ws');
+const tenant = option('tenant', 'public');
+const question = args.join(' ') || 'What is Temporal?';
+const requestId = randomUUID();
+
+const socket = new WebSocket(url, { headers: { 'x-tenant-id': tenant } });
+socket.on('open', () => {
+  console.log(`chat endpoint: ${url}\nquestion: ${question}\n`);
+  socket.send(JSON.stringify({ type: 'chat', requestId, message: question, maxTokens: 200 }));
+});
+socket.on('message', (raw) => {
+  const event = JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown> };
+  if (event.type === 'answer.delta') process.stdout.write(String(event.data.text));
+  else if (event.type === 'model.selected') console.log(`[model ${event.data.model}]`);
+  else if (event.type === 'retrieval.citations') console.log(`[${(event.data.citations as unknown[]).length} sources]`);
+  else if (event.type === 'answer.done') {
+    const usage = event.data.usage as { promptTokens: number; completionTokens: number };
+    console.log(`\n\n[done: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens]`);
+    console.log(`workflow: ${event.data.workflowId}`);
+    console.log(`Temporal UI: ${event.data.temporalUiUrl}`);
+    socket.close();
+  } else if (event.type === 'error') {
+    console.error(`\nerror: ${JSON.stringify(event.data)}`);
+    socket.close();
+    process.exitCode = 1;
+  }
+});
+socket.on('error', (error) => {
+  console.error(`cannot reach ${url}: ${error.message}`);
+  process.exitCode = 1;
+});

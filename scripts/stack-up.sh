@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts the local stack in the background (Temporal dev server with Web UI, model server, chat worker, API),
+# waits for each to be ready, then runs the main job: one chat streamed over the WebSocket.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/node_modules/.bin:$root/.venv/bin:$PATH"
+data="$root/.data"
+mkdir -p "$data/logs" "$data/pids"
+log() { printf '\033[1;34m[up]\033[0m %s\n' "$*"; }
+
+temporal_port="${TEMPORAL_PORT:-7233}"
+temporal_ui_port="${TEMPORAL_UI_PORT:-8233}"
+model_port="${MODEL_PORT:-8091}"
+api_port="${API_PORT:-8787}"
+export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
+export TEMPORAL_UI_URL="http://127.0.0.1:$temporal_ui_port"
+export LLM_BASE_URL="http://127.0.0.1:$model_port/v1"
+export API_PORT="$api_port"
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ragtime}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+
+running() { [ -f "$data/pids/$1" ] && kill -0 "$(cat "$data/pids/$1")" 2>/dev/null; }
+start() { # name, command...
+  local name="$1"; shift
+  if running "$name"; then log "$name already running"; return; fi
+  nohup "$@" >"$data/logs/$name.log" 2>&1 &
+  echo $! >"$data/pids/$name"
+}
+wait_for() { # name, seconds, check command...
+  local name="$1" seconds="$2"; shift 2
+  for _ in $(seq 1 "$((seconds * 2))"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    running "$name" || { echo "$name exited; see $data/logs/$name.log:" >&2; tail -n 20 "$data/logs/$name.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$name not ready after ${seconds}s; see $data/logs/$name.log" >&2; exit 1
+}
+
+log "Temporal dev server (SQLite at .data/temporal.db)"
+start temporal temporal server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$temporal_ui_port" \
+  --db-filename "$data/temporal.db" --log-level warn
+wait_for temporal 60 temporal operator cluster health --address "$TEMPORAL_ADDRESS"
+
+log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"
+start model-server python infra/model-server/serve.py --port "$model_port"
+wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
+
+log "chat worker"
+start chat-worker tsx workers/chat-worker.ts
+log "API on :$api_port"
+start api tsx api/server.ts
+wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
+sleep 1
+
+log "asking a question over ws://127.0.0.1:$api_port/v1/chat/ws"
+tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" "${@:-What is Temporal, in two sentences?}"
+echo
+log "stack is running: Temporal UI $TEMPORAL_UI_URL · chat ws://127.0.0.1:$api_port/v1/chat/ws · logs .data/logs · stop with ./ragtime down"

@@ -1,0 +1,65 @@
+// Composition root of the chat worker: builds adapters from configuration and runs the Temporal worker
+// for task queue "chat". Stops gracefully on SIGINT/SIGTERM (in-flight activities finish or heartbeat out).
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
+import { createRedis } from '../infra/redis/redis-client.js';
+import { EventStream } from '../infra/redis/event-stream.js';
+import { createPool } from '../infra/postgres/pool.js';
+import { migrate } from '../infra/postgres/migrate.js';
+import { ConversationStore } from '../infra/postgres/conversation-store.js';
+import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-model.js';
+import { StaticModelCatalog } from '../infra/llm/static-model-catalog.js';
+import { createChatActivities } from '../activities/chat/index.js';
+import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+
+export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export async function createChatWorker(config: Config) {
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const activities = createChatActivities({
+    events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
+    conversations: new ConversationStore(pool),
+    chatModel: new OpenAICompatibleChatModel({ apiKey: config.LLM_API_KEY }),
+    models: new StaticModelCatalog([{ model: config.LLM_MODEL, baseUrl: config.LLM_BASE_URL }]),
+    historyTurns: 6,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    temporalNamespace: config.TEMPORAL_NAMESPACE,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.CHAT_TASK_QUEUE,
+    workflowsPath: chatWorkflowsPath,
+    activities,
+    shutdownGraceTime: '20 seconds',
+  });
+  const close = async () => {
+    await connection.close();
+    await pool.end();
+    redis.disconnect();
+  };
+  return { worker, close };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'chat-worker');
+  const { worker, close } = await createChatWorker(config);
+  logger.info({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'chat worker running');
+  await worker.run();
+  await close();
+  logger.info('chat worker stopped');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

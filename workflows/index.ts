@@ -1,0 +1,1 @@
+export { chatTurnWorkflow } from './chat-turn.js';
