@@ -16,7 +16,12 @@ import { registerSearchAttributes } from '../infra/temporal/search-attributes.js
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-export async function createChatWorker(config: Config) {
+export interface ChatWorkerOptions {
+  /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+}
+
+export async function createChatWorker(config: Config, options: ChatWorkerOptions = {}) {
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
@@ -35,7 +40,7 @@ export async function createChatWorker(config: Config) {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CHAT_TASK_QUEUE,
-    workflowsPath: chatWorkflowsPath,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: chatWorkflowsPath }),
     activities,
     shutdownGraceTime: '20 seconds',
   });

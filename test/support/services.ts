@@ -1,0 +1,36 @@
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../infra/config.js';
+
+export interface TestServices {
+  temporalAddress: string;
+  temporalBinary: string;
+  modelBaseUrl: string;
+  modelServerUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  chatBundlePath: string;
+}
+
+export function services(): TestServices {
+  return inject('services');
+}
+
+/** Configuration pointing at the test services, as a process would load it from its environment. */
+export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
+  const running = services();
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: running.temporalAddress,
+    DATABASE_URL: running.databaseUrl,
+    REDIS_URL: running.redisUrl,
+    REDIS_KEY_PREFIX: running.redisKeyPrefix,
+    LLM_BASE_URL: running.modelBaseUrl,
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig(testEnvironment(overrides));
+}

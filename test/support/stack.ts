@@ -1,0 +1,74 @@
+// An in-process Ragtime stack for tests: a chat worker on its own task queue and the API on a free port,
+// against the real services from the global setup.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { buildApp } from '../../api/app.js';
+import { createRedis } from '../../infra/redis/redis-client.js';
+import { EventStream } from '../../infra/redis/event-stream.js';
+import { createPool } from '../../infra/postgres/pool.js';
+import { createChatWorker } from '../../workers/chat-worker.js';
+import { services, testConfig } from './services.js';
+
+let runtimeInstalled = false;
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(taskQueue: string): Promise<RunningWorker> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const config = testConfig({ CHAT_TASK_QUEUE: taskQueue });
+  const { worker, close } = await createChatWorker(config, { workflowBundlePath: services().chatBundlePath });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await close();
+    },
+  };
+}
+
+export interface TestApi {
+  url: string;
+  wsUrl: string;
+  temporal: Client;
+  events: EventStream;
+  close(): Promise<void>;
+}
+
+export async function startApi(taskQueue: string): Promise<TestApi> {
+  const config = testConfig({ CHAT_TASK_QUEUE: taskQueue });
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const pool = createPool(config.DATABASE_URL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
+  const app = await buildApp({
+    temporal, redis, pool, events,
+    taskQueue, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, defaultTenant: config.DEFAULT_TENANT, logLevel: 'warn',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/v1/chat/ws`,
+    temporal,
+    events,
+    async close() {
+      await app.close();
+      await connection.close();
+      await pool.end();
+      redis.disconnect();
+    },
+  };
+}
+
+export function uniqueTaskQueue(name: string): string {
+  return `chat-test-${name}-${randomUUID().slice(0, 8)}`;
+}
