@@ -1,10 +1,11 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
 import type { Detector, Finding } from '../safety-types.js';
-import { allMatches, trailingGroupRunStart } from '../text-scan.js';
+import { trailingGroupRunStart } from '../text-scan.js';
 
 // A country code, two check digits, then alphanumerics, optionally in groups separated by single spaces.
 // The pattern is deliberately generous (it may run into the following words); each candidate is cut to the
-// length the country's IBAN format prescribes and then validated by ibantools (format and mod-97 checksum).
+// length the country's IBAN format prescribes and then validated by ibantools (format and mod-97 checksum);
+// scanning resumes right after a valid IBAN, so a following one is not swallowed by the generous pattern.
 const candidate = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}/giu;
 
 export function createIbanDetector(): Detector {
@@ -13,11 +14,14 @@ export function createIbanDetector(): Detector {
     categories: ['iban'],
     detect(text: string): Finding[] {
       const findings: Finding[] = [];
-      for (const match of allMatches(candidate, text)) {
+      candidate.lastIndex = 0;
+      for (let match = candidate.exec(text); match !== null; match = candidate.exec(text)) {
         const end = ibanEnd(text, match.index);
-        if (end === undefined) continue;
-        const electronic = text.slice(match.index, end).replace(/ /g, '').toUpperCase();
-        if (!isValidIBAN(electronic)) continue;
+        const electronic = end === undefined ? '' : text.slice(match.index, end).replace(/ /g, '').toUpperCase();
+        if (end === undefined || !isValidIBAN(electronic)) {
+          candidate.lastIndex = match.index + 1;
+          continue;
+        }
         findings.push({ category: 'iban', start: match.index, end, confidence: 0.98, detail: `IBAN (${electronic.slice(0, 2)}, mod-97 checksum valid)` });
         candidate.lastIndex = end;
       }

@@ -14,7 +14,7 @@ export function createPhoneDetector(options: PhoneDetectorOptions = {}): Detecto
     name: 'phone',
     categories: ['phone'],
     detect(text: string): Finding[] {
-      return findPhoneNumbersInText(text, { defaultCountry, v2: true })
+      return findPhoneNumbersInText(text, { defaultCountry })
         .filter((found) => found.number.isValid())
         .map((found) => ({
           category: 'phone',
