@@ -52,12 +52,7 @@ export async function chunkDocument({ documentId, source, document }: ChunkSourc
   const chunks: Chunk[] = [];
   const occurrences = new Map<string, number>();
   for (const section of sections) {
-    let searchFrom = 0;
-    for (const text of await splitter.splitText(section.text)) {
-      const offset = section.text.indexOf(text, searchFrom);
-      if (offset < 0) throw new Error(`chunking lost track of the text of ${source} near offset ${section.start + searchFrom}`);
-      // The next chunk repeats at most chunkOverlap characters of this one, so it starts after that.
-      searchFrom = Math.max(offset + 1, offset + text.length - options.chunkOverlap);
+    for (const { text, offset } of locateChunks(section.text, await splitter.splitText(section.text), options.chunkOverlap, source)) {
       const embedded = embeddingInput({ title: document.title, headingPath: section.headingPath, text });
       const baseHash = contentHash(embedded);
       const seen = occurrences.get(baseHash) ?? 0;
@@ -78,6 +73,34 @@ export async function chunkDocument({ documentId, source, document }: ChunkSourc
     }
   }
   return chunks;
+}
+
+/**
+ * Where the splitter took each chunk from. A chunk repeats at most `overlap` characters of the previous one
+ * and leaves no text out, so it starts between previous.end - overlap and the next non-space character
+ * after previous.end; the latest match there is the right one when the text repeats itself. The splitter
+ * sometimes emits a chunk that a neighbour contains whole; such chunks add nothing and are dropped.
+ */
+function locateChunks(text: string, chunks: string[], overlap: number, source: string): { text: string; offset: number }[] {
+  let previous = { start: 0, end: 0 };
+  const located = chunks.map((chunk) => {
+    const lowest = Math.max(previous.start, previous.end - overlap);
+    const nextText = text.slice(previous.end).search(/\S/);
+    const latest = text.lastIndexOf(chunk, nextText < 0 ? text.length : previous.end + nextText);
+    const offset = latest >= lowest ? latest : text.indexOf(chunk, previous.start);
+    if (offset < 0) throw new Error(`chunking lost track of the text of ${source} near offset ${previous.end}`);
+    previous = { start: offset, end: offset + chunk.length };
+    return { text: chunk, offset, end: previous.end };
+  });
+  const within = (inner: { offset: number; end: number }, outer: { offset: number; end: number }) =>
+    outer.offset <= inner.offset && inner.end <= outer.end;
+  const kept: typeof located = [];
+  for (const chunk of located) {
+    if (kept.length > 0 && within(chunk, kept[kept.length - 1]!)) continue;
+    while (kept.length > 0 && within(kept[kept.length - 1]!, chunk)) kept.pop();
+    kept.push(chunk);
+  }
+  return kept;
 }
 
 /** The text given to the embedder and the keyword index: the chunk with its title and heading path. */
