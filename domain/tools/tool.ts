@@ -1,0 +1,63 @@
+// The tool port: what the planner and tool-calling models see (name, description, JSON-schema parameters)
+// and how a tool runs. Tool output is untrusted text: run it through the `untrusted` safety stage before
+// it reaches a prompt, and cite its source like a retrieved document.
+import { z } from 'zod';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ToolContext {
+  signal: AbortSignal;
+  tenant: string;
+}
+
+export interface ToolSource {
+  tool: string;
+  title: string;
+  url?: string;
+}
+
+export interface ToolResult {
+  content: string;
+  source: ToolSource;
+}
+
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema (draft 2020-12) of the arguments object. */
+  readonly parameters: JsonSchema;
+  /** Validates `args` against `parameters` and runs; throws ToolError. */
+  run(args: unknown, context: ToolContext): Promise<ToolResult>;
+}
+
+/**
+ * Why a tool failed. `retryable` tells the activity whether Temporal should try again (a timeout or an
+ * unreachable upstream) or give up (bad arguments, a refused address or statement).
+ */
+export class ToolError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly code: 'invalid_arguments' | 'refused' | 'limit_exceeded' | 'upstream_failed' | 'timeout',
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`${tool}: ${message}`, options);
+    this.name = 'ToolError';
+  }
+}
+
+/** Parses tool arguments with a zod schema, turning failures into a non-retryable ToolError. */
+export function parseArguments<Schema extends z.ZodType>(tool: string, schema: Schema, args: unknown): z.infer<Schema> {
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    throw new ToolError(tool, 'invalid_arguments', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; '), false);
+  }
+  return parsed.data;
+}
+
+/** The JSON Schema of a zod arguments schema, as tool-calling APIs expect it. */
+export function parametersOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _schema, ...parameters } = z.toJSONSchema(schema) as JsonSchema;
+  return parameters;
+}
