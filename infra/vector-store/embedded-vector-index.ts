@@ -1,0 +1,183 @@
+// The local default vector store: in memory per tenant, durable in an append-only log under a data
+// directory. Same contract as the Qdrant adapter: dense cosine and BM25 keyword search fused with
+// reciprocal rank fusion, the tenant filter applied to every read and delete.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultCandidates, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
+import { PointLog, type LogRecord } from './point-log.js';
+import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { TenantPartition, type StoredPoint } from './tenant-partition.js';
+import { VectorStoreError } from './vector-store-error.js';
+
+export interface EmbeddedVectorIndexOptions {
+  /** Data directory; each collection is a folder inside it. */
+  directory: string;
+  /** One collection per embedding model, e.g. collectionName(embedder). */
+  collection: string;
+  dimensions: number;
+  /** Opening rewrites the log once it holds more records than this and four times what the live points need. */
+  rewriteAfterRecords?: number;
+}
+
+const upsertBatch = 256;
+
+export class EmbeddedVectorIndex implements VectorIndex {
+  private readonly partitions = new Map<string, TenantPartition>();
+  private readonly tenantById = new Map<string, string>();
+  private readonly log: PointLog;
+  private readonly folder: string;
+  private opened = false;
+  /** Log records behind the current state; many more than the live points need means a rewrite pays. */
+  private appliedRecords = 0;
+
+  constructor(private readonly options: EmbeddedVectorIndexOptions) {
+    this.folder = join(options.directory, options.collection);
+    this.log = new PointLog(join(this.folder, 'points.jsonl'));
+  }
+
+  async ensureCollection(): Promise<void> {
+    await mkdir(this.folder, { recursive: true });
+    const manifestPath = join(this.folder, 'collection.json');
+    const manifest = await readFile(manifestPath, 'utf8').then((text) => JSON.parse(text) as { dimensions: number }, () => undefined);
+    if (!manifest) await writeFile(manifestPath, JSON.stringify({ dimensions: this.options.dimensions }), { flag: 'wx' }).catch(() => undefined);
+    else if (manifest.dimensions !== this.options.dimensions) {
+      throw new VectorStoreError(`collection ${this.options.collection} holds ${manifest.dimensions}-dimensional vectors, not ${this.options.dimensions}`, false);
+    }
+    if (!this.opened) {
+      await this.refresh();
+      if (this.logIsMostlySuperseded()) await this.log.rewrite(this.liveRecords());
+      this.opened = true;
+    }
+  }
+
+  async upsert(points: readonly IndexedPoint[]): Promise<void> {
+    await this.ready();
+    for (const point of points) {
+      if (point.dense.length !== this.options.dimensions) throw new VectorStoreError(`point ${point.id} has ${point.dense.length} dimensions, the collection ${this.options.dimensions}`, false);
+    }
+    const records: LogRecord[] = [];
+    for (let start = 0; start < points.length; start += upsertBatch) {
+      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map((point) => ({ ...point, dense: encodeVector(normalized(point.dense)) })) });
+    }
+    await this.write(records);
+  }
+
+  async deletePoints(tenant: string, ids: readonly string[]): Promise<void> {
+    await this.ready();
+    if (ids.length > 0) await this.write([{ op: 'delete', tenant, ids: [...ids] }]);
+  }
+
+  async deleteDocument(tenant: string, documentId: string): Promise<void> {
+    await this.ready();
+    await this.write([{ op: 'delete-document', tenant, documentId }]);
+  }
+
+  async listDocumentPointIds(tenant: string, documentId: string): Promise<string[]> {
+    await this.ready();
+    return this.partitions.get(tenant)?.documentPointIds(documentId) ?? [];
+  }
+
+  async query({ tenant, dense, sparse, limit, candidates = defaultCandidates(limit), mode = 'hybrid' }: HybridQuery): Promise<SearchHit[]> {
+    await this.ready();
+    const partition = this.partitions.get(tenant);
+    if (!partition || limit <= 0) return [];
+    const toHit = ({ point, score }: { point: StoredPoint; score: number }): SearchHit => ({ id: point.id, score, payload: point.payload });
+    if (mode === 'dense') return partition.denseSearch(normalized(dense), limit).map(toHit);
+    if (mode === 'keyword') return partition.keywordSearch(sparse, limit).map(toHit);
+    const denseRanking = partition.denseSearch(normalized(dense), candidates).map(({ point }) => point.id);
+    const keywordRanking = partition.keywordSearch(sparse, candidates).map(({ point }) => point.id);
+    return reciprocalRankFusion([denseRanking, keywordRanking], limit).map(({ id, score }) => ({ id, score, payload: partition.point(id)!.payload }));
+  }
+
+  async count(tenant?: string): Promise<number> {
+    await this.ready();
+    if (tenant !== undefined) return this.partitions.get(tenant)?.size ?? 0;
+    return this.tenantById.size;
+  }
+
+  async close(): Promise<void> {
+    this.partitions.clear();
+    this.tenantById.clear();
+    this.opened = false;
+  }
+
+  private async ready(): Promise<void> {
+    if (!this.opened) await this.ensureCollection();
+    else await this.refresh();
+  }
+
+  private async write(records: LogRecord[]): Promise<void> {
+    await this.log.append(records);
+    await this.refresh();
+  }
+
+  /** Applies what this or another process appended to the log since the last look. */
+  private async refresh(): Promise<void> {
+    const { reset, records } = await this.log.readNew();
+    if (reset) {
+      this.partitions.clear();
+      this.tenantById.clear();
+      this.appliedRecords = 0;
+    }
+    for (const record of records) this.apply(record);
+    this.appliedRecords += records.length;
+  }
+
+  private apply(record: LogRecord): void {
+    if (record.op === 'upsert') {
+      for (const point of record.points) {
+        const owner = this.tenantById.get(point.id);
+        if (owner !== undefined && owner !== point.payload.tenant) this.partitions.get(owner)?.remove(point.id);
+        this.partition(point.payload.tenant).put({ ...point, dense: decodeVector(point.dense) });
+        this.tenantById.set(point.id, point.payload.tenant);
+      }
+      return;
+    }
+    const partition = this.partitions.get(record.tenant);
+    if (!partition) return;
+    const ids = record.op === 'delete' ? record.ids : partition.documentPointIds(record.documentId);
+    for (const id of ids) {
+      if (!partition.has(id)) continue;
+      partition.remove(id);
+      this.tenantById.delete(id);
+    }
+  }
+
+  private partition(tenant: string): TenantPartition {
+    let partition = this.partitions.get(tenant);
+    if (!partition) this.partitions.set(tenant, (partition = new TenantPartition(this.options.dimensions)));
+    return partition;
+  }
+
+  private logIsMostlySuperseded(): boolean {
+    const liveBatches = Math.ceil(this.tenantById.size / upsertBatch);
+    return this.appliedRecords > (this.options.rewriteAfterRecords ?? 1000) && this.appliedRecords > liveBatches * 4;
+  }
+
+  private liveRecords(): LogRecord[] {
+    const points = [...this.tenantById].map(([id, tenant]) => this.partitions.get(tenant)!.point(id)!);
+    const records: LogRecord[] = [];
+    for (let start = 0; start < points.length; start += upsertBatch) {
+      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map((point) => ({ ...point, dense: encodeVector(point.dense) })) });
+    }
+    return records;
+  }
+}
+
+function normalized(vector: readonly number[] | Float32Array): Float32Array {
+  const result = Float32Array.from(vector);
+  let norm = 0;
+  for (const value of result) norm += value * value;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let index = 0; index < result.length; index += 1) result[index] = result[index]! / norm;
+  return result;
+}
+
+function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+function decodeVector(encoded: string): Float32Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}

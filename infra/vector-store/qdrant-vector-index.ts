@@ -1,0 +1,147 @@
+// Qdrant adapter: one collection per embedding model with a named dense vector and a named sparse
+// keyword vector (IDF applied by Qdrant, which makes the keyword score BM25), hybrid search fused with
+// RRF in Qdrant's Query API, and a tenant payload index. The client is not allowed to retry: Temporal is.
+import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantClientUnexpectedResponseError, type Schemas } from '@qdrant/js-client-rest';
+import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
+import { VectorStoreError } from './vector-store-error.js';
+
+export interface QdrantVectorIndexOptions {
+  url: string;
+  apiKey?: string;
+  /** One collection per embedding model, e.g. collectionName(embedder). */
+  collection: string;
+  dimensions: number;
+  timeoutMs?: number;
+}
+
+const dense = 'dense';
+const keywords = 'keywords';
+const upsertBatch = 256;
+const scrollPage = 1000;
+
+type Filter = Schemas['Filter'];
+
+export class QdrantVectorIndex implements VectorIndex {
+  private readonly client: QdrantClient;
+  private readonly collection: string;
+
+  constructor(private readonly options: QdrantVectorIndexOptions) {
+    this.client = new QdrantClient({ url: options.url, ...(options.apiKey ? { apiKey: options.apiKey } : {}), timeout: options.timeoutMs ?? 30_000, checkCompatibility: false });
+    this.collection = options.collection;
+  }
+
+  async ensureCollection(): Promise<void> {
+    await this.call('ensure collection', async () => {
+      const { exists } = await this.client.collectionExists(this.collection);
+      if (!exists) {
+        try {
+          await this.client.createCollection(this.collection, {
+            vectors: { [dense]: { size: this.options.dimensions, distance: 'Cosine' } },
+            sparse_vectors: { [keywords]: { modifier: 'idf' } },
+          });
+        } catch (error) {
+          // Another worker created it first.
+          if (!(await this.client.collectionExists(this.collection)).exists) throw error;
+        }
+      }
+      const info = await this.client.getCollection(this.collection);
+      const vectors = info.config.params.vectors as Record<string, { size: number }> | undefined;
+      const size = vectors?.[dense]?.size;
+      if (size !== this.options.dimensions) {
+        throw new VectorStoreError(`Qdrant collection ${this.collection} holds ${size ?? 'unnamed'}-dimensional "${dense}" vectors, not ${this.options.dimensions}`, false);
+      }
+      await this.client.createPayloadIndex(this.collection, { field_name: 'tenant', field_schema: { type: 'keyword', is_tenant: true }, wait: true });
+      await this.client.createPayloadIndex(this.collection, { field_name: 'documentId', field_schema: 'keyword', wait: true });
+    });
+  }
+
+  async upsert(points: readonly IndexedPoint[]): Promise<void> {
+    await this.call('upsert', async () => {
+      for (let start = 0; start < points.length; start += upsertBatch) {
+        await this.client.upsert(this.collection, {
+          wait: true,
+          points: points.slice(start, start + upsertBatch).map((point) => ({
+            id: point.id,
+            vector: { [dense]: point.dense, [keywords]: point.sparse },
+            payload: { ...point.payload },
+          })),
+        });
+      }
+    });
+  }
+
+  async deletePoints(tenant: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.call('delete points', () => this.client.delete(this.collection, { wait: true, filter: { must: [tenantCondition(tenant), { has_id: [...ids] }] } }));
+  }
+
+  async deleteDocument(tenant: string, documentId: string): Promise<void> {
+    await this.call('delete document', () => this.client.delete(this.collection, { wait: true, filter: documentFilter(tenant, documentId) }));
+  }
+
+  async listDocumentPointIds(tenant: string, documentId: string): Promise<string[]> {
+    return this.call('list document points', async () => {
+      const ids: string[] = [];
+      let offset: Schemas['ExtendedPointId'] | undefined;
+      do {
+        const page = await this.client.scroll(this.collection, { filter: documentFilter(tenant, documentId), limit: scrollPage, with_payload: false, with_vector: false, ...(offset !== undefined ? { offset } : {}) });
+        ids.push(...page.points.map((point) => String(point.id)));
+        offset = (page.next_page_offset ?? undefined) as Schemas['ExtendedPointId'] | undefined;
+      } while (offset !== undefined);
+      return ids;
+    });
+  }
+
+  async query({ tenant, dense: denseVector, sparse, limit, candidates = defaultCandidates(limit), mode = 'hybrid' }: HybridQuery): Promise<SearchHit[]> {
+    if (limit <= 0) return [];
+    const filter: Filter = { must: [tenantCondition(tenant)] };
+    const result = await this.call('query', () => {
+      if (mode === 'dense') return this.client.query(this.collection, { query: denseVector, using: dense, filter, limit, with_payload: true });
+      if (mode === 'keyword') return this.client.query(this.collection, { query: sparse, using: keywords, filter, limit, with_payload: true });
+      return this.client.query(this.collection, {
+        prefetch: [
+          { query: denseVector, using: dense, filter, limit: candidates },
+          { query: sparse, using: keywords, filter, limit: candidates },
+        ],
+        query: { fusion: 'rrf' },
+        filter,
+        limit,
+        with_payload: true,
+      });
+    });
+    return result.points.map((point) => ({ id: String(point.id), score: point.score, payload: point.payload as unknown as ChunkPayload }));
+  }
+
+  async count(tenant?: string): Promise<number> {
+    return this.call('count', async () => (await this.client.count(this.collection, { exact: true, ...(tenant !== undefined ? { filter: { must: [tenantCondition(tenant)] } } : {}) })).count);
+  }
+
+  async close(): Promise<void> {}
+
+  private async call<T>(operation: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof VectorStoreError) throw error;
+      throw new VectorStoreError(`Qdrant ${operation} on ${this.collection} failed: ${(error as Error).message}`, isRetryable(error), { cause: error });
+    }
+  }
+}
+
+function tenantCondition(tenant: string): Schemas['FieldCondition'] {
+  return { key: 'tenant', match: { value: tenant } };
+}
+
+function documentFilter(tenant: string, documentId: string): Filter {
+  return { must: [tenantCondition(tenant), { key: 'documentId', match: { value: documentId } }] };
+}
+
+/** Timeouts, rate limits, server errors and network failures pass; a 4xx means the request itself is wrong. */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof QdrantClientTimeoutError || error instanceof QdrantClientResourceExhaustedError) return true;
+  if (error instanceof QdrantClientUnexpectedResponseError) {
+    const status = Number(/\b([45]\d\d)\b/.exec(error.message)?.[1]);
+    return !(status >= 400 && status < 500) || status === 408 || status === 429;
+  }
+  return true;
+}

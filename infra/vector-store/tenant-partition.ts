@@ -1,0 +1,108 @@
+// The in-memory index of one tenant inside the embedded store: normalised dense vectors in one growing
+// Float32Array (one row per slot), an inverted index for keyword vectors, and the payloads. Freed slots
+// are reused, so deletes cost no compaction.
+import type { ChunkPayload, SparseVector } from '../../ingestion/ports.js';
+import { topK } from './top-k.js';
+
+export interface StoredPoint {
+  id: string;
+  /** Unit length. */
+  dense: Float32Array;
+  sparse: SparseVector;
+  payload: ChunkPayload;
+}
+
+export class TenantPartition {
+  private vectors: Float32Array;
+  private readonly points: (StoredPoint | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private readonly slotById = new Map<string, number>();
+  private readonly slotsByDocument = new Map<string, Set<number>>();
+  private readonly postings = new Map<number, Map<number, number>>();
+
+  constructor(private readonly dimensions: number) {
+    this.vectors = new Float32Array(dimensions * 64);
+  }
+
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  has(id: string): boolean {
+    return this.slotById.has(id);
+  }
+
+  put(point: StoredPoint): void {
+    this.remove(point.id);
+    const slot = this.freeSlots.pop() ?? this.points.length;
+    if ((slot + 1) * this.dimensions > this.vectors.length) {
+      const grown = new Float32Array(this.vectors.length * 2);
+      grown.set(this.vectors);
+      this.vectors = grown;
+    }
+    this.vectors.set(point.dense, slot * this.dimensions);
+    this.points[slot] = point;
+    this.slotById.set(point.id, slot);
+    let documentSlots = this.slotsByDocument.get(point.payload.documentId);
+    if (!documentSlots) this.slotsByDocument.set(point.payload.documentId, (documentSlots = new Set()));
+    documentSlots.add(slot);
+    point.sparse.indices.forEach((term, position) => {
+      let posting = this.postings.get(term);
+      if (!posting) this.postings.set(term, (posting = new Map()));
+      posting.set(slot, point.sparse.values[position]!);
+    });
+  }
+
+  remove(id: string): void {
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return;
+    const point = this.points[slot]!;
+    for (const term of point.sparse.indices) {
+      const posting = this.postings.get(term);
+      posting?.delete(slot);
+      if (posting?.size === 0) this.postings.delete(term);
+    }
+    const documentSlots = this.slotsByDocument.get(point.payload.documentId);
+    documentSlots?.delete(slot);
+    if (documentSlots?.size === 0) this.slotsByDocument.delete(point.payload.documentId);
+    this.slotById.delete(id);
+    this.points[slot] = undefined;
+    this.freeSlots.push(slot);
+  }
+
+  documentPointIds(documentId: string): string[] {
+    return [...(this.slotsByDocument.get(documentId) ?? [])].map((slot) => this.points[slot]!.id);
+  }
+
+  point(id: string): StoredPoint | undefined {
+    const slot = this.slotById.get(id);
+    return slot === undefined ? undefined : this.points[slot];
+  }
+
+  /** Cosine similarity (vectors are unit length), best first. */
+  denseSearch(query: Float32Array, limit: number): { point: StoredPoint; score: number }[] {
+    const { vectors, dimensions, points } = this;
+    return topK(points.length, limit, (slot) => {
+      if (points[slot] === undefined) return undefined;
+      let dot = 0;
+      const offset = slot * dimensions;
+      for (let dimension = 0; dimension < dimensions; dimension += 1) dot += vectors[offset + dimension]! * query[dimension]!;
+      return dot;
+    }).map(({ index, score }) => ({ point: points[index]!, score }));
+  }
+
+  /** BM25: passage weights (saturated term frequency) times the term's IDF in this partition, best first. */
+  keywordSearch(query: SparseVector, limit: number): { point: StoredPoint; score: number }[] {
+    const scores = new Map<number, number>();
+    const total = this.slotById.size;
+    query.indices.forEach((term, position) => {
+      const posting = this.postings.get(term);
+      if (!posting) return;
+      const idf = Math.log((total - posting.size + 0.5) / (posting.size + 0.5) + 1);
+      const weight = idf * query.values[position]!;
+      for (const [slot, value] of posting) scores.set(slot, (scores.get(slot) ?? 0) + weight * value);
+    });
+    const slots = [...scores.keys()];
+    return topK(slots.length, limit, (index) => scores.get(slots[index]!)).map(({ index, score }) => ({ point: this.points[slots[index]!]!, score }));
+  }
+}
