@@ -1,6 +1,7 @@
 // Turns findings into a verdict under a stage policy. Pure apart from `screenText`, which only adds a
 // deadline; the workflow may import `timeoutVerdict` to decide what a check that never returned means.
 import type { StagePolicy } from './safety-policy.js';
+import { withoutContainedFindings } from './finding-overlaps.js';
 import { applyRedactions } from './redaction.js';
 import { safetyCategories, type Detector, type Finding, type PolicyAction, type SafetyCategory, type SafetyVerdict } from './safety-types.js';
 
@@ -25,7 +26,7 @@ function describe(findings: readonly Finding[], policy: StagePolicy): string[] {
 
 /** The verdict for `text` given what the detectors found and which categories could not be checked in time. */
 export function decide(text: string, findings: readonly Finding[], policy: StagePolicy, timedOut: readonly SafetyCategory[] = []): SafetyVerdict {
-  const acted = actionableFindings(findings, policy);
+  const acted = withoutContainedFindings(actionableFindings(findings, policy));
   let action: PolicyAction = 'allow';
   for (const finding of acted) if (severity[policy[finding.category].action] > severity[action]) action = policy[finding.category].action;
   const reasons = describe(acted, policy);

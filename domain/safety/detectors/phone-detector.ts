@@ -7,6 +7,10 @@ export interface PhoneDetectorOptions {
   defaultCountry?: CountryCode;
 }
 
+// No numbering plan has numbers of fewer than seven digits with a prefix, so text without seven digits close
+// together (at most three separator characters apart) is skipped before the comparatively slow parser runs.
+const enoughDigits = /\d(?:[^\p{L}\d]{0,3}\d){6}/u;
+
 /** Phone numbers as libphonenumber finds and validates them (number plans per country, not a regex). */
 export function createPhoneDetector(options: PhoneDetectorOptions = {}): Detector {
   const defaultCountry = options.defaultCountry ?? 'US';
@@ -14,6 +18,7 @@ export function createPhoneDetector(options: PhoneDetectorOptions = {}): Detecto
     name: 'phone',
     categories: ['phone'],
     detect(text: string): Finding[] {
+      if (!enoughDigits.test(text)) return [];
       return findPhoneNumbersInText(text, { defaultCountry })
         .filter((found) => found.number.isValid())
         .map((found) => ({
