@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--alias", default="smollm2-135m-instruct")
     parser.add_argument("--parallel", type=int, default=4)
-    parser.add_argument("--ctx", type=int, default=4096, help="total context, shared by the parallel slots")
+    parser.add_argument("--ctx", type=int, default=8192, help="total context, shared by the parallel slots")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 

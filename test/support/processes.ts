@@ -5,11 +5,14 @@ import path from 'node:path';
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 export const logDirectory = path.join(projectRoot, '.data', 'test-logs');
 
-/** Starts a long-running process with its output in .data/test-logs/<name>.log. */
+/**
+ * Starts a long-running process in its own process group (launchers such as tsx run the real program as a
+ * child), with its output in .data/test-logs/<name>.log.
+ */
 export function startProcess(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   mkdirSync(logDirectory, { recursive: true });
   const log = createWriteStream(path.join(logDirectory, `${name}.log`));
-  const child = spawn(command, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;
@@ -25,11 +28,20 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
   throw new Error(`${what} not ready after ${timeoutMs} ms; see ${logDirectory}`);
 }
 
+/** Signals the whole process group of a child started by startProcess. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
 export async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  signalGroup(child, signal);
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

@@ -1,0 +1,133 @@
+// Reconnect with resume, cancel mid-stream, and a worker killed mid-answer: the client's stream stays one
+// coherent answer with no missing or repeated seq.
+import { randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
+import { services, testEnvironment } from '../support/services.js';
+import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { signalGroup, startProcess, stopProcess } from '../support/processes.js';
+
+const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
+
+describe('resume and cancel', () => {
+  const taskQueue = uniqueTaskQueue('resume');
+  let worker: RunningWorker;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    [worker, api] = await Promise.all([startWorker(taskQueue), startApi(taskQueue)]);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.stop();
+  });
+
+  it('delivers exactly the missed events after a reconnect with lastEventId', async () => {
+    const requestId = randomUUID();
+    const first = await ChatSocket.open(api.wsUrl, 'resume');
+    first.send({ type: 'chat', requestId, message: longQuestion, maxTokens: 300 });
+    await first.waitFor('some deltas', () => first.for(requestId).filter((event) => event.type === 'answer.delta').length >= 5);
+    await first.close();
+    const before = first.for(requestId);
+    const lastEventId = Math.max(...seqsOf(before));
+
+    const second = await ChatSocket.open(api.wsUrl, 'resume');
+    second.send({ type: 'resume', requestId, lastEventId });
+    const after = await second.waitForEnd(requestId);
+    await second.close();
+
+    const all = [...before, ...after];
+    expect(seqsOf(after)[0]).toBe(lastEventId + 1);
+    expect(seqsOf(all)).toEqual(seqsOf(all).map((_, index) => index + 1));
+    expect(after.at(-1)!.type).toBe('answer.done');
+    const result = await api.temporal.workflow.getHandle(`chat-resume-${requestId}`).result();
+    expect(answerOf(all)).toBe(result.answer);
+  });
+
+  it('answers resume of an unknown request with not_found', async () => {
+    const socket = await ChatSocket.open(api.wsUrl, 'resume');
+    socket.send({ type: 'resume', requestId: 'never-sent', lastEventId: 0 });
+    const [event] = await socket.waitFor('error', (events) => events.length > 0);
+    await socket.close();
+    expect(event).toEqual({ type: 'error', requestId: 'never-sent', data: { code: 'not_found', message: 'no request with this requestId' } });
+  });
+
+  it('cancels mid-stream: generation stops upstream and the workflow ends cancelled', async () => {
+    const requestId = randomUUID();
+    const socket = await ChatSocket.open(api.wsUrl, 'cancel');
+    socket.send({ type: 'chat', requestId, message: longQuestion, maxTokens: 1500 });
+    await socket.waitFor('some deltas', () => socket.for(requestId).filter((event) => event.type === 'answer.delta').length >= 3);
+    expect(await slotsProcessing()).toBeGreaterThan(0);
+    socket.send({ type: 'cancel', requestId });
+    const events = await socket.waitForEnd(requestId);
+    await socket.close();
+
+    expect(events.at(-1)).toMatchObject({ type: 'error', data: { code: 'cancelled' } });
+    const handle = api.temporal.workflow.getHandle(`chat-cancel-${requestId}`);
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    // The upstream request was aborted: the model server is idle long before 1500 tokens could be produced.
+    expect(await slotsProcessing()).toBe(0);
+    const predicted = answerOf(events).length;
+    expect(predicted).toBeLessThan(1500);
+  });
+});
+
+describe('a worker killed mid-stream', () => {
+  const taskQueue = uniqueTaskQueue('crash');
+  let api: TestApi;
+  let child: ChildProcess | undefined;
+  let replacement: RunningWorker | undefined;
+
+  beforeAll(async () => {
+    api = await startApi(taskQueue);
+  });
+  afterAll(async () => {
+    await stopProcess(child, 'SIGKILL');
+    await replacement?.stop();
+    await api?.close();
+  });
+
+  it('still gives the client one complete answer with no duplicated or missing seq', { timeout: 240_000 }, async () => {
+    child = startProcess('crash-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue }));
+    const requestId = randomUUID();
+    const socket = await ChatSocket.open(api.wsUrl, 'crash');
+    socket.send({ type: 'chat', requestId, message: longQuestion, maxTokens: 400 });
+    await socket.waitFor('deltas from the first worker', () => socket.for(requestId).filter((event) => event.type === 'answer.delta').length >= 8, 90_000);
+    signalGroup(child, 'SIGKILL');
+    const deltasAtKill = socket.for(requestId).filter((event) => event.type === 'answer.delta').length;
+    replacement = await startWorker(taskQueue);
+
+    const events = await socket.waitForEnd(requestId, 180_000);
+    await socket.close();
+    expect(events.at(-1)!.type).toBe('answer.done');
+    const seqs = seqsOf(events);
+    expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+    const answer = answerOf(events);
+    expect(events.filter((event) => event.type === 'answer.delta').length).toBeGreaterThan(deltasAtKill);
+
+    const handle = api.temporal.workflow.getHandle(`chat-crash-${requestId}`);
+    const result = await handle.result();
+    expect(result.answer).toBe(answer);
+    const history = await handle.fetchHistory();
+    const generateResult = history.events!
+      .map((event) => event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data)
+      .filter((data): data is Uint8Array => !!data && data.length > 0)
+      .map((data) => JSON.parse(Buffer.from(data).toString()))
+      .find((payload) => typeof payload?.resumedFromOffset === 'number');
+    expect(generateResult.resumedFromOffset).toBeGreaterThan(0);
+  });
+});
+
+async function slotsProcessing(): Promise<number> {
+  const deadline = Date.now() + 3_000;
+  let busy = 0;
+  do {
+    const slots = (await (await fetch(`${services().modelServerUrl}/slots`)).json()) as { is_processing: boolean }[];
+    busy = slots.filter((slot) => slot.is_processing).length;
+    if (busy === 0) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (Date.now() < deadline);
+  return busy;
+}
