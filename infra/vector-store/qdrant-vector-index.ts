@@ -62,7 +62,8 @@ export class QdrantVectorIndex implements VectorIndex {
           wait: true,
           points: points.slice(start, start + upsertBatch).map((point) => ({
             id: point.id,
-            vector: { [dense]: point.dense, [keywords]: point.sparse },
+            // A passage with no keyword terms simply has no sparse vector.
+            vector: point.sparse.indices.length > 0 ? { [dense]: point.dense, [keywords]: point.sparse } : { [dense]: point.dense },
             payload: { ...point.payload },
           })),
         });
@@ -95,8 +96,10 @@ export class QdrantVectorIndex implements VectorIndex {
   async query({ tenant, dense: denseVector, sparse, limit, candidates = defaultCandidates(limit), mode = 'hybrid' }: HybridQuery): Promise<SearchHit[]> {
     if (limit <= 0) return [];
     const filter: Filter = { must: [tenantCondition(tenant)] };
+    const hasKeywords = sparse.indices.length > 0;
+    if (mode === 'keyword' && !hasKeywords) return [];
     const result = await this.call('query', () => {
-      if (mode === 'dense') return this.client.query(this.collection, { query: denseVector, using: dense, filter, limit, with_payload: true });
+      if (mode === 'dense' || !hasKeywords) return this.client.query(this.collection, { query: denseVector, using: dense, filter, limit, with_payload: true });
       if (mode === 'keyword') return this.client.query(this.collection, { query: sparse, using: keywords, filter, limit, with_payload: true });
       return this.client.query(this.collection, {
         prefetch: [
@@ -139,9 +142,10 @@ function documentFilter(tenant: string, documentId: string): Filter {
 /** Timeouts, rate limits, server errors and network failures pass; a 4xx means the request itself is wrong. */
 function isRetryable(error: unknown): boolean {
   if (error instanceof QdrantClientTimeoutError || error instanceof QdrantClientResourceExhaustedError) return true;
-  if (error instanceof QdrantClientUnexpectedResponseError) {
-    const status = Number(/\b([45]\d\d)\b/.exec(error.message)?.[1]);
-    return !(status >= 400 && status < 500) || status === 408 || status === 429;
-  }
-  return true;
+  // Error responses arrive as the fetch layer's ApiError (with status) or as an unexpected-response error.
+  const status = typeof (error as { status?: unknown }).status === 'number'
+    ? (error as { status: number }).status
+    : error instanceof QdrantClientUnexpectedResponseError ? Number(/\b([45]\d\d)\b/.exec(error.message)?.[1]) : undefined;
+  if (status === undefined || Number.isNaN(status)) return true;
+  return status >= 500 || status === 408 || status === 429;
 }

@@ -1,0 +1,97 @@
+// What the Qdrant adapter asks of Qdrant's REST API, checked request by request. No Qdrant server can
+// run here, so this records the adapter's requests and answers with Qdrant's response envelopes; the
+// behaviour itself is covered by the shared contract suite when QDRANT_URL is set.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QdrantVectorIndex } from '../../infra/vector-store/qdrant-vector-index.js';
+
+interface Recorded { method: string; path: string; body: unknown }
+let server: Server;
+let url: string;
+let requests: Recorded[];
+let failWith: number | undefined;
+
+const results: Record<string, unknown> = {
+  'GET /collections/ragtime_test/exists': { exists: false },
+  'GET /collections/ragtime_test': { config: { params: { vectors: { dense: { size: 3, distance: 'Cosine' } } } } },
+  'POST /collections/ragtime_test/points/query': { points: [{ id: 'b5c1f6a4-2d7e-5f3a-9c8b-1e2d3f4a5b6c', version: 1, score: 0.5, payload: { tenant: 'acme', documentId: 'd' } }] },
+  'POST /collections/ragtime_test/points/scroll': { points: [{ id: 'b5c1f6a4-2d7e-5f3a-9c8b-1e2d3f4a5b6c' }], next_page_offset: null },
+  'POST /collections/ragtime_test/points/count': { count: 7 },
+};
+
+beforeAll(async () => {
+  server = createServer(async (request, response) => {
+    const text = Buffer.concat(await request.toArray()).toString();
+    const path = request.url!.split('?')[0]!;
+    requests.push({ method: request.method!, path: request.url!, body: text ? JSON.parse(text) : undefined });
+    if (failWith) {
+      response.writeHead(failWith, { 'content-type': 'application/json' }).end(JSON.stringify({ status: { error: 'failed' }, time: 0 }));
+      return;
+    }
+    const result = results[`${request.method} ${path}`] ?? { operation_id: 1, status: 'completed' };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result, status: 'ok', time: 0 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => { requests = []; failWith = undefined; });
+
+const index = () => new QdrantVectorIndex({ url, collection: 'ragtime_test', dimensions: 3 });
+const sent = (method: string, path: string) => requests.find((request) => request.method === method && request.path.split('?')[0] === path)?.body;
+
+describe('QdrantVectorIndex requests', () => {
+  it('creates a collection with named dense and IDF sparse vectors and a tenant index', async () => {
+    await index().ensureCollection();
+    expect(sent('PUT', '/collections/ragtime_test')).toEqual({ vectors: { dense: { size: 3, distance: 'Cosine' } }, sparse_vectors: { keywords: { modifier: 'idf' } } });
+    expect(requests.filter((request) => request.path.startsWith('/collections/ragtime_test/index')).map((request) => request.body)).toEqual([
+      { field_name: 'tenant', field_schema: { type: 'keyword', is_tenant: true } },
+      { field_name: 'documentId', field_schema: 'keyword' },
+    ]);
+  });
+
+  it('fuses a dense and a sparse prefetch with RRF, filtering every stage by tenant', async () => {
+    const hits = await index().query({ tenant: 'acme', dense: [1, 0, 0], sparse: { indices: [7], values: [1] }, limit: 5, candidates: 40 });
+    const filter = { must: [{ key: 'tenant', match: { value: 'acme' } }] };
+    expect(sent('POST', '/collections/ragtime_test/points/query')).toEqual({
+      prefetch: [
+        { query: [1, 0, 0], using: 'dense', filter, limit: 40 },
+        { query: { indices: [7], values: [1] }, using: 'keywords', filter, limit: 40 },
+      ],
+      query: { fusion: 'rrf' }, filter, limit: 5, with_payload: true,
+    });
+    expect(hits).toEqual([{ id: 'b5c1f6a4-2d7e-5f3a-9c8b-1e2d3f4a5b6c', score: 0.5, payload: { tenant: 'acme', documentId: 'd' } }]);
+  });
+
+  it('scopes deletes, listings and counts to the tenant', async () => {
+    await index().deletePoints('acme', ['p1']);
+    await index().deleteDocument('acme', 'd');
+    expect(await index().listDocumentPointIds('acme', 'd')).toEqual(['b5c1f6a4-2d7e-5f3a-9c8b-1e2d3f4a5b6c']);
+    expect(await index().count('acme')).toBe(7);
+    const tenant = { key: 'tenant', match: { value: 'acme' } };
+    expect(requests.map((request) => request.body)).toEqual([
+      { filter: { must: [tenant, { has_id: ['p1'] }] } },
+      { filter: { must: [tenant, { key: 'documentId', match: { value: 'd' } }] } },
+      { filter: { must: [tenant, { key: 'documentId', match: { value: 'd' } }] }, limit: 1000, with_payload: false, with_vector: false },
+      { exact: true, filter: { must: [tenant] } },
+    ]);
+  });
+
+  it('upserts named vectors and leaves out an empty keyword vector', async () => {
+    const payload = { tenant: 'acme', documentId: 'd', title: 't', source: 's', position: 0, headingPath: [], text: 'x', contentHash: 'h' };
+    await index().upsert([
+      { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
+      { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
+    ]);
+    expect(sent('PUT', '/collections/ragtime_test/points')).toEqual({ points: [
+      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } }, payload },
+      { id: 'b', vector: { dense: [0, 1, 0] }, payload },
+    ] });
+  });
+
+  it.each([[503, true], [429, true], [400, false], [404, false]])('reports HTTP %i as retryable=%s', async (status, retryable) => {
+    failWith = status;
+    await expect(index().count()).rejects.toMatchObject({ name: 'VectorStoreError', retryable });
+  });
+});
