@@ -7,9 +7,9 @@ for name in api chat-worker model-server temporal; do
   [ -f "$file" ] || continue
   pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid"
     echo "stopped $name"
   fi
   rm -f "$file"

@@ -24,7 +24,8 @@ running() { [ -f "$data/pids/$1" ] && kill -0 "$(cat "$data/pids/$1")" 2>/dev/nu
 start() { # name, command...
   local name="$1"; shift
   if running "$name"; then log "$name already running"; return; fi
-  nohup "$@" >"$data/logs/$name.log" 2>&1 &
+  # Own session and process group, so `down` stops launchers (tsx) and what they started.
+  setsid nohup "$@" >"$data/logs/$name.log" 2>&1 < /dev/null &
   echo $! >"$data/pids/$name"
 }
 wait_for() { # name, seconds, check command...

@@ -1,0 +1,23 @@
+// Recorded histories of chatTurnWorkflow must replay against the current workflow code: a change that breaks
+// determinism fails here. Record new ones with scripts/record-history.sh after a deliberate, versioned change.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { services } from '../support/services.js';
+
+const directory = path.resolve(import.meta.dirname, '../fixtures/histories');
+const files = readdirSync(directory).filter((file) => file.endsWith('.json')).sort();
+
+describe('chatTurnWorkflow replay', () => {
+  it('has recorded histories for completed, cancelled and crash-recovered runs', () => {
+    expect(files).toEqual(expect.arrayContaining(['completed.json', 'cancelled.json', 'worker-crash.json']));
+  });
+
+  it.each(files)('replays %s without non-determinism', async (file) => {
+    const history = JSON.parse(readFileSync(path.join(directory, file), 'utf8'));
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: services().chatBundlePath } }, history, file),
+    ).resolves.toBeUndefined();
+  });
+});
