@@ -61,8 +61,14 @@ redis() {
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1; }
 }
 
+deploy_check_tools() {
+  # promtool, Helm's engine and Kubernetes schemas for the deployment-asset checks in test/deploy.
+  if [ "${1:-}" = test ]; then bash infra/deploy/check-tools.sh >/dev/null; fi
+}
+
 python_env
 node_modules
 postgres
 redis
+deploy_check_tools "${1:-}"
 log "ready: $(.venv/bin/temporal --version | head -n1); node $(node_modules/.bin/node --version)"
