@@ -19,11 +19,12 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
+      '@typescript-eslint/no-restricted-imports': ['error', {
         paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins.' })),
         patterns: [
           { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
-          { group: ['**/infra/**', '**/activities/**', '**/workers/**', '**/api/**'], message: 'Workflows may import only workflow code, domain types and @temporalio/workflow.' },
+          { group: ['**/infra/**', '**/workers/**', '**/api/**'], message: 'Workflows may import only workflow code, domain code and @temporalio/workflow.' },
+          { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows may import only the types of activities.' },
           { group: ['ioredis', 'pg', '@qdrant/*', 'fastify', 'ws', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows may not import I/O libraries.' },
         ],
       }],
