@@ -23,10 +23,10 @@ describe('resume and cancel', () => {
     await worker?.stop();
   });
 
-  it('delivers exactly the missed events after a reconnect with lastEventId', async () => {
+  it('delivers exactly the missed events after a reconnect with lastEventId', { timeout: 180_000 }, async () => {
     const requestId = randomUUID();
     const first = await ChatSocket.open(api.wsUrl, 'resume');
-    first.send({ type: 'chat', requestId, message: longQuestion, maxTokens: 300 });
+    first.send({ type: 'chat', requestId, message: longQuestion, maxTokens: 120 });
     await first.waitFor('some deltas', () => first.for(requestId).filter((event) => event.type === 'answer.delta').length >= 5);
     await first.close();
     const before = first.for(requestId);
@@ -34,7 +34,7 @@ describe('resume and cancel', () => {
 
     const second = await ChatSocket.open(api.wsUrl, 'resume');
     second.send({ type: 'resume', requestId, lastEventId });
-    const after = await second.waitForEnd(requestId);
+    const after = await second.waitForEnd(requestId, 170_000);
     await second.close();
 
     const all = [...before, ...after];

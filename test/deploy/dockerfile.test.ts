@@ -113,8 +113,8 @@ describe('entrypoint.sh', () => {
   });
 });
 
-describe('.dockerignore suggestion', () => {
-  const ignored = readFileSync(path.join(deployDir, 'docker/dockerignore.suggested'), 'utf8')
+describe('.dockerignore', () => {
+  const ignored = readFileSync(path.join(deployDir, '../../.dockerignore'), 'utf8')
     .split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
 
   it('keeps secrets, dependencies and history out of the build context', () => {
