@@ -1,21 +1,25 @@
 // One preset per step: explicit timeouts and retry policies, so every step's failure behaviour is visible
 // here and in the workflow history.
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 const nonRetryableErrorTypes = ['bad_request', 'blocked', 'not_found'];
 
-export const planOptions: ActivityOptions = {
+// The steps before the first token are short and run as local activities: in the worker that runs the
+// workflow task, recorded as markers, without a round trip through the server each. That keeps the time to
+// first token close to the model's own.
+
+export const planOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes },
 };
 
-export const preSafetyOptions: ActivityOptions = {
+export const preSafetyOptions: LocalActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200ms', maximumAttempts: 3, nonRetryableErrorTypes },
 };
 
 /** Retrieval gets one retry; after that the answer proceeds without context. */
-export const retrieveOptions: ActivityOptions = {
+export const retrieveOptions: LocalActivityOptions = {
   startToCloseTimeout: '8 seconds',
   retry: { initialInterval: '200ms', maximumAttempts: 2, nonRetryableErrorTypes },
 };
@@ -25,7 +29,7 @@ export const toolsOptions: ActivityOptions = {
   retry: { initialInterval: '500ms', maximumAttempts: 2, nonRetryableErrorTypes },
 };
 
-export const routeOptions: ActivityOptions = {
+export const routeOptions: LocalActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200ms', maximumAttempts: 5, nonRetryableErrorTypes },
 };

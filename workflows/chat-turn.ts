@@ -7,6 +7,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -20,11 +21,11 @@ import * as presets from './activity-options.js';
 import { statusQuery } from './messages.js';
 import { modelAttribute, outcomeAttribute } from './search-attributes.js';
 
-const { plan } = proxyActivities<ChatActivities>(presets.planOptions);
-const { preSafety } = proxyActivities<ChatActivities>(presets.preSafetyOptions);
-const { retrieve } = proxyActivities<ChatActivities>(presets.retrieveOptions);
+const { plan } = proxyLocalActivities<ChatActivities>(presets.planOptions);
+const { preSafety } = proxyLocalActivities<ChatActivities>(presets.preSafetyOptions);
+const { retrieve } = proxyLocalActivities<ChatActivities>(presets.retrieveOptions);
 const { runTools } = proxyActivities<ChatActivities>(presets.toolsOptions);
-const { route } = proxyActivities<ChatActivities>(presets.routeOptions);
+const { route } = proxyLocalActivities<ChatActivities>(presets.routeOptions);
 const { generate } = proxyActivities<ChatActivities>(presets.generateOptions);
 const { postSafety } = proxyActivities<ChatActivities>(presets.postSafetyOptions);
 const { persist } = proxyActivities<ChatActivities>(presets.persistOptions);
