@@ -29,6 +29,8 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private opened = false;
   /** Log records behind the current state; many more than the live points need means a rewrite pays. */
   private appliedRecords = 0;
+  /** Refreshes run one at a time, so no log record is applied twice or out of order. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: EmbeddedVectorIndexOptions) {
     this.folder = join(options.directory, options.collection);
@@ -96,8 +98,10 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   async close(): Promise<void> {
+    await this.refreshing;
     this.partitions.clear();
     this.tenantById.clear();
+    this.log.rewind();
     this.opened = false;
   }
 
@@ -112,7 +116,13 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   /** Applies what this or another process appended to the log since the last look. */
-  private async refresh(): Promise<void> {
+  private refresh(): Promise<void> {
+    const next = this.refreshing.then(() => this.applyNewRecords());
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyNewRecords(): Promise<void> {
     const { reset, records } = await this.log.readNew();
     if (reset) {
       this.partitions.clear();

@@ -57,6 +57,12 @@ export class PointLog {
     }
   }
 
+  /** Makes the next readNew return the whole log again. */
+  rewind(): void {
+    this.offset = 0;
+    this.inode = -1;
+  }
+
   /** Replaces the log with the given records (the live points), atomically. */
   async rewrite(records: readonly LogRecord[]): Promise<void> {
     await this.withLock(async () => {

@@ -30,6 +30,17 @@ describe('EmbeddedVectorIndex persistence', () => {
     expect((await second.query({ tenant: 'acme', dense: [1, 0, 0, 0], sparse: { indices: [], values: [] }, limit: 5, mode: 'dense' }))[0]?.payload).toEqual(kept.payload);
   });
 
+  it('reads everything again when reopened after close, and applies concurrent reads and writes in order', async () => {
+    const index = open();
+    const chunk = point('acme', 'a', 0, [1, 0, 0, 0], 'reopened chunk');
+    await index.upsert([chunk]);
+    await index.close();
+    expect(await index.count('acme')).toBe(1);
+    await Promise.all([index.count(), index.deletePoints('acme', [chunk.id]), index.count(), index.upsert([point('acme', 'b', 0, [0, 1, 0, 0], 'later')]), index.count()]);
+    expect(await index.listDocumentPointIds('acme', 'a')).toEqual([]);
+    expect(await index.count('acme')).toBe(1);
+  });
+
   it('lets two processes sharing the directory see each other\'s writes', async () => {
     const writer = open();
     const reader = open();
