@@ -13,6 +13,9 @@ import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-m
 import { StaticModelCatalog } from '../infra/llm/static-model-catalog.js';
 import { createChatActivities } from '../activities/chat/index.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
+import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
+import type { CountryCode } from 'libphonenumber-js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -32,6 +35,11 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     conversations: new ConversationStore(pool),
     chatModel: new OpenAICompatibleChatModel({ apiKey: config.LLM_API_KEY }),
     models: new StaticModelCatalog([{ model: config.LLM_MODEL, baseUrl: config.LLM_BASE_URL }]),
+    safety: new PolicySafetyScreen(new SafetyPolicyStore(pool), {
+      timeoutMs: config.SAFETY_TIMEOUT_MS,
+      phoneDefaultCountry: config.SAFETY_PHONE_DEFAULT_COUNTRY as CountryCode,
+      injectionThreshold: config.SAFETY_INJECTION_THRESHOLD,
+    }),
     historyTurns: 6,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,

@@ -74,6 +74,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     });
     const generation = await generate({
       workflowId,
+      tenantId: input.tenantId,
       model: choice.model,
       baseUrl: choice.baseUrl,
       messages,
@@ -85,7 +86,6 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     const outputVerdict = await postSafety({
       tenantId: input.tenantId,
       answer,
-      citations: gathered.citations,
       sourceCount: gathered.citations.length + toolOutputs.length,
     });
 

@@ -1,7 +1,7 @@
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { ChatModel } from '../../infra/llm/chat-model.js';
-import type { ModelCatalog, Retriever, SafetyFilter, ToolRunner } from '../../domain/chat/ports.js';
+import type { ModelCatalog, Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
 
 export interface ChatActivityDependencies {
   events: EventStream;
@@ -10,7 +10,7 @@ export interface ChatActivityDependencies {
   models: ModelCatalog;
   /** Absent until the tenant's documents can be searched. */
   retriever?: Retriever;
-  safety?: SafetyFilter;
+  safety?: SafetyScreen;
   tools?: ToolRunner;
   historyTurns: number;
   temporalUiUrl: string;

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ToolOutput } from '../../domain/chat/chat-request.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { screenUntrusted } from './untrusted-text.js';
 
 export interface RunToolsInput {
   workflowId: string;
@@ -14,7 +15,12 @@ export function createRunToolsActivity(deps: ChatActivityDependencies) {
     const runner = deps.tools;
     if (!runner || input.tools.length === 0) return [];
     const signal = Context.current().cancellationSignal;
-    const outputs = await Promise.all(input.tools.map((tool) => runner.run(input.tenantId, tool, input.question, { signal })));
+    const raw = await Promise.all(input.tools.map((tool) => runner.run(input.tenantId, tool, input.question, { signal })));
+    const outputs: ToolOutput[] = [];
+    for (const output of raw) {
+      const content = await screenUntrusted(deps.safety, input.tenantId, output.content);
+      if (content !== undefined) outputs.push({ ...output, content });
+    }
     for (const output of outputs) {
       await deps.events.publish(input.workflowId, { type: 'tool.result', dedupeKey: `tool.result:${output.tool}`, data: { ...output } });
     }

@@ -35,9 +35,12 @@ export interface Citation {
 
 export interface SafetyVerdict {
   action: 'allow' | 'redact' | 'block';
+  /** Why, without quoting the text: shown in the Temporal UI. */
   reasons: string[];
   /** The text to use downstream when the verdict redacts. */
   text?: string;
+  /** Categories the policy acted on. */
+  categories?: string[];
 }
 
 export interface ToolOutput {

@@ -8,8 +8,25 @@ export interface Retriever {
   search(tenantId: string, question: string, options: { signal?: AbortSignal }): Promise<Citation[]>;
 }
 
-export interface SafetyFilter {
-  check(tenantId: string, text: string, stage: 'input' | 'output'): Promise<SafetyVerdict>;
+export type SafetyStage = 'input' | 'untrusted' | 'output';
+
+/** Screens text under the tenant's safety policy. */
+export interface SafetyScreen {
+  check(tenantId: string, text: string, stage: SafetyStage): Promise<SafetyVerdict>;
+  /** A filter for the answer stream: releases only text that is safe to publish. */
+  outputFilter(tenantId: string): Promise<OutputFilter>;
+}
+
+export interface OutputFilter {
+  push(delta: string): FilteredOutput;
+  end(): FilteredOutput;
+}
+
+export interface FilteredOutput {
+  text: string;
+  /** What was redacted (or blocked) in `text`: categories and reasons, never the matched text. */
+  redactions: { category: string; detail: string }[];
+  blocked: boolean;
 }
 
 export interface ToolRunner {
