@@ -1,6 +1,7 @@
 // The one typed configuration module. Nothing else in the project reads process.env.
 // A missing or malformed variable stops start-up with a message that names it.
 import { z } from 'zod';
+import { gatewayConfigShape } from './gateway/gateway-config.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
@@ -29,7 +30,11 @@ const schema = z.object({
   API_PORT: port.default(8787),
   API_PUBLIC_URL: url.optional(),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+  SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
+  SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   DEFAULT_TENANT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('public'),
+  ...gatewayConfigShape,
 });
 
 export type Config = z.infer<typeof schema> & { apiPublicUrl: string };
