@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCandidates, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
-import { PointLog, type LogRecord } from './point-log.js';
+import { PointLog, type LoggedPoint, type LogRecord } from './point-log.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { TenantPartition, type StoredPoint } from './tenant-partition.js';
 import { VectorStoreError } from './vector-store-error.js';
@@ -59,7 +59,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     }
     const records: LogRecord[] = [];
     for (let start = 0; start < points.length; start += upsertBatch) {
-      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map((point) => ({ ...point, dense: encodeVector(normalized(point.dense)) })) });
+      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map((point) => toLog({ ...point, dense: normalized(point.dense) })) });
     }
     await this.write(records);
   }
@@ -123,14 +123,14 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   private async applyNewRecords(): Promise<void> {
-    const { reset, records } = await this.log.readNew();
-    if (reset) {
-      this.partitions.clear();
-      this.tenantById.clear();
-      this.appliedRecords = 0;
-    }
-    for (const record of records) this.apply(record);
-    this.appliedRecords += records.length;
+    this.appliedRecords += await this.log.readNew({
+      reset: () => {
+        this.partitions.clear();
+        this.tenantById.clear();
+        this.appliedRecords = 0;
+      },
+      record: (record) => this.apply(record),
+    });
   }
 
   private apply(record: LogRecord): void {
@@ -138,7 +138,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
       for (const point of record.points) {
         const owner = this.tenantById.get(point.id);
         if (owner !== undefined && owner !== point.payload.tenant) this.partitions.get(owner)?.remove(point.id);
-        this.partition(point.payload.tenant).put({ ...point, dense: decodeVector(point.dense) });
+        this.partition(point.payload.tenant).put(fromLog(point));
         this.tenantById.set(point.id, point.payload.tenant);
       }
       return;
@@ -168,7 +168,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     const points = [...this.tenantById].map(([id, tenant]) => this.partitions.get(tenant)!.point(id)!);
     const records: LogRecord[] = [];
     for (let start = 0; start < points.length; start += upsertBatch) {
-      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map((point) => ({ ...point, dense: encodeVector(point.dense) })) });
+      records.push({ op: 'upsert', points: points.slice(start, start + upsertBatch).map(toLog) });
     }
     return records;
   }
@@ -183,11 +183,30 @@ function normalized(vector: readonly number[] | Float32Array): Float32Array {
   return result;
 }
 
-function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+function toLog(point: StoredPoint): LoggedPoint {
+  return {
+    id: point.id,
+    dense: base64(point.dense),
+    sparseIndices: base64(Uint32Array.from(point.sparse.indices)),
+    sparseValues: base64(Float32Array.from(point.sparse.values)),
+    payload: point.payload,
+  };
 }
 
-function decodeVector(encoded: string): Float32Array {
-  const bytes = Buffer.from(encoded, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+function fromLog(point: LoggedPoint): StoredPoint {
+  return {
+    id: point.id,
+    dense: new Float32Array(bytes(point.dense)),
+    sparse: { indices: [...new Uint32Array(bytes(point.sparseIndices))], values: [...new Float32Array(bytes(point.sparseValues))] },
+    payload: point.payload,
+  };
+}
+
+function base64(array: Float32Array | Uint32Array): string {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+}
+
+function bytes(encoded: string): ArrayBuffer {
+  const buffer = Buffer.from(encoded, 'base64');
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
 }

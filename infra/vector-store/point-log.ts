@@ -5,12 +5,23 @@
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { ChunkPayload, SparseVector } from '../../ingestion/ports.js';
+import type { ChunkPayload } from '../../ingestion/ports.js';
+
+/** A point as logged: vectors as base64 of little-endian Float32 (dense, sparse values) and Uint32 (sparse indices). */
+export interface LoggedPoint {
+  id: string;
+  dense: string;
+  sparseIndices: string;
+  sparseValues: string;
+  payload: ChunkPayload;
+}
 
 export type LogRecord =
-  | { op: 'upsert'; points: { id: string; dense: string; sparse: SparseVector; payload: ChunkPayload }[] }
+  | { op: 'upsert'; points: LoggedPoint[] }
   | { op: 'delete'; tenant: string; ids: string[] }
   | { op: 'delete-document'; tenant: string; documentId: string };
+
+const readBlockBytes = 8 * 1024 * 1024;
 
 export class PointLog {
   private offset = 0;
@@ -31,27 +42,44 @@ export class PointLog {
   }
 
   /**
-   * Records appended since the last read. `reset` is true when the log was replaced (rewritten by another
-   * process), in which case the records are the whole log and the reader must start from empty.
+   * Hands over the records appended since the last read, one by one, and returns how many there were.
+   * When the log was replaced (rewritten by another process), `reader.reset` is called first and the
+   * records are the whole log.
    */
-  async readNew(): Promise<{ reset: boolean; records: LogRecord[] }> {
+  async readNew(reader: { reset(): void; record(record: LogRecord): void }): Promise<number> {
     const status = await stat(this.path).catch(() => undefined);
-    if (!status) return { reset: false, records: [] };
-    const reset = status.ino !== this.inode || status.size < this.offset;
-    if (reset) {
+    if (!status) return 0;
+    if (status.ino !== this.inode || status.size < this.offset) {
       this.inode = status.ino;
       this.offset = 0;
+      reader.reset();
     }
-    if (status.size === this.offset) return { reset, records: [] };
+    if (status.size === this.offset) return 0;
     const handle = await open(this.path, 'r');
     try {
-      const buffer = Buffer.alloc(status.size - this.offset);
-      await handle.read(buffer, 0, buffer.length, this.offset);
-      // A line still being written by another process is left for the next read.
-      const complete = buffer.lastIndexOf(0x0a) + 1;
-      this.offset += complete;
-      const records = buffer.subarray(0, complete).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogRecord);
-      return { reset, records };
+      let count = 0;
+      // Read in blocks: the whole log can be larger than the longest string V8 can hold.
+      let pending = Buffer.alloc(0);
+      let position = this.offset;
+      while (position < status.size) {
+        const block = Buffer.alloc(Math.min(readBlockBytes, status.size - position));
+        const { bytesRead } = await handle.read(block, 0, block.length, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        pending = pending.length > 0 ? Buffer.concat([pending, block.subarray(0, bytesRead)]) : block.subarray(0, bytesRead);
+        let lineStart = 0;
+        for (let newline = pending.indexOf(0x0a); newline >= 0; newline = pending.indexOf(0x0a, lineStart)) {
+          if (newline > lineStart) {
+            reader.record(JSON.parse(pending.toString('utf8', lineStart, newline)) as LogRecord);
+            count += 1;
+          }
+          lineStart = newline + 1;
+        }
+        this.offset += lineStart;
+        pending = pending.subarray(lineStart);
+      }
+      // A line still being written by another process (no newline yet) is left for the next read.
+      return count;
     } finally {
       await handle.close();
     }

@@ -2,6 +2,7 @@
 // Float32Array (one row per slot), an inverted index for keyword vectors, and the payloads. Freed slots
 // are reused, so deletes cost no compaction.
 import type { ChunkPayload, SparseVector } from '../../ingestion/ports.js';
+import { PostingList } from './posting-list.js';
 import { topK } from './top-k.js';
 
 export interface StoredPoint {
@@ -18,7 +19,7 @@ export class TenantPartition {
   private readonly freeSlots: number[] = [];
   private readonly slotById = new Map<string, number>();
   private readonly slotsByDocument = new Map<string, Set<number>>();
-  private readonly postings = new Map<number, Map<number, number>>();
+  private readonly postings = new Map<number, PostingList>();
 
   constructor(private readonly dimensions: number) {
     this.vectors = new Float32Array(dimensions * 64);
@@ -48,8 +49,8 @@ export class TenantPartition {
     documentSlots.add(slot);
     point.sparse.indices.forEach((term, position) => {
       let posting = this.postings.get(term);
-      if (!posting) this.postings.set(term, (posting = new Map()));
-      posting.set(slot, point.sparse.values[position]!);
+      if (!posting) this.postings.set(term, (posting = new PostingList()));
+      posting.add(slot, point.sparse.values[position]!);
     });
   }
 
@@ -59,7 +60,7 @@ export class TenantPartition {
     const point = this.points[slot]!;
     for (const term of point.sparse.indices) {
       const posting = this.postings.get(term);
-      posting?.delete(slot);
+      posting?.remove(slot);
       if (posting?.size === 0) this.postings.delete(term);
     }
     const documentSlots = this.slotsByDocument.get(point.payload.documentId);
@@ -93,16 +94,19 @@ export class TenantPartition {
 
   /** BM25: passage weights (saturated term frequency) times the term's IDF in this partition, best first. */
   keywordSearch(query: SparseVector, limit: number): { point: StoredPoint; score: number }[] {
-    const scores = new Map<number, number>();
+    const scores = new Float64Array(this.points.length);
+    const touched: number[] = [];
     const total = this.slotById.size;
     query.indices.forEach((term, position) => {
       const posting = this.postings.get(term);
       if (!posting) return;
       const idf = Math.log((total - posting.size + 0.5) / (posting.size + 0.5) + 1);
       const weight = idf * query.values[position]!;
-      for (const [slot, value] of posting) scores.set(slot, (scores.get(slot) ?? 0) + weight * value);
+      posting.forEach((slot, value) => {
+        if (scores[slot] === 0) touched.push(slot);
+        scores[slot]! += weight * value;
+      });
     });
-    const slots = [...scores.keys()];
-    return topK(slots.length, limit, (index) => scores.get(slots[index]!)).map(({ index, score }) => ({ point: this.points[slots[index]!]!, score }));
+    return topK(touched.length, limit, (index) => scores[touched[index]!]).map(({ index, score }) => ({ point: this.points[touched[index]!]!, score }));
   }
 }
