@@ -20,6 +20,8 @@ const question = 'Explain in three sentences why the sky is blue.';
 interface Sample {
   ttftMs: number;
   gapsMs: number[];
+  /** Ragtime only: when each step's first event reached the client, ms after the request was sent. */
+  steps?: Record<string, number>;
 }
 
 async function direct(): Promise<Sample> {
@@ -45,15 +47,17 @@ function throughRagtime(socket: WebSocket): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const requestId = randomUUID();
     const arrivals: number[] = [];
+    const steps: Record<string, number> = {};
     const started = performance.now();
     const onMessage = (raw: WebSocket.RawData) => {
       const event = JSON.parse(raw.toString()) as { type: string; requestId?: string; data: unknown };
       if (event.requestId !== requestId) return;
+      steps[event.type] ??= performance.now() - started;
       if (event.type === 'answer.delta') arrivals.push(performance.now());
       if (event.type === 'error') reject(new Error(JSON.stringify(event.data)));
       if (event.type === 'answer.done') {
         socket.off('message', onMessage);
-        resolve({ ttftMs: arrivals[0]! - started, gapsMs: gaps(arrivals) });
+        resolve({ ttftMs: arrivals[0]! - started, gapsMs: gaps(arrivals), steps });
       }
     };
     socket.on('message', onMessage);
@@ -95,6 +99,8 @@ async function main(): Promise<void> {
   row('time to first token p95', percentile(ttftOurs, 95), percentile(ttftDirect, 95));
   row('inter-token gap p50', percentile(gapsOurs, 50), percentile(gapsDirect, 50));
   row('inter-token gap p99', percentile(gapsOurs, 99), percentile(gapsDirect, 99));
+  const stepNames = ['plan', 'model.selected', 'answer.delta'];
+  console.log(`ragtime step arrival p50 (ms after send): ${stepNames.map((name) => `${name} ${percentile(ours.map((sample) => sample.steps![name]!), 50).toFixed(1)}`).join(' · ')}`);
 }
 
 main().catch((error) => {
