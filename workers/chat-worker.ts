@@ -10,8 +10,16 @@ import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { ConversationStore } from '../infra/postgres/conversation-store.js';
 import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-model.js';
-import { StaticModelCatalog } from '../infra/llm/static-model-catalog.js';
+import { AnthropicChatModel } from '../infra/llm/anthropic-chat-model.js';
+import { ProviderChatModel } from '../infra/llm/provider-chat-model.js';
 import { createChatActivities } from '../activities/chat/index.js';
+import { createRoutingActivities } from '../activities/routing/index.js';
+import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
+import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
+import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
+import { RedisLatencyStats } from '../infra/registry/redis-latency-stats.js';
+import { RegistryModelCatalog } from '../infra/registry/registry-model-catalog.js';
+import { seedRegistry } from '../infra/registry/seed-registry.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
@@ -29,12 +37,31 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const registry = new CachedModelRegistry(new PostgresModelRegistry(pool), redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS });
+  await seedRegistry(registry, config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const activities = createChatActivities({
+  const dependencies = {
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
     conversations: new ConversationStore(pool),
-    chatModel: new OpenAICompatibleChatModel({ apiKey: config.LLM_API_KEY }),
-    models: new StaticModelCatalog([{ model: config.LLM_MODEL, baseUrl: config.LLM_BASE_URL }]),
+    chatModel: new ProviderChatModel({
+      'openai-compatible': new OpenAICompatibleChatModel({ apiKey: config.LLM_API_KEY }),
+      anthropic: new AnthropicChatModel({ apiKey: config.ANTHROPIC_API_KEY }),
+    }),
+    models: new RegistryModelCatalog(registry, config.MODEL_ENVIRONMENT),
+    routing: {
+      registry,
+      environment: config.MODEL_ENVIRONMENT,
+      breakers: new RedisCircuitBreakers(redis, {
+        failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+        openMs: config.BREAKER_OPEN_MS,
+        probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
+      }),
+      latency: new RedisLatencyStats(redis),
+      strategy: config.ROUTING_STRATEGY,
+      firstTokenTimeoutMs: config.LLM_FIRST_TOKEN_TIMEOUT_MS,
+      stallTimeoutMs: config.LLM_STALL_TIMEOUT_MS,
+      fusionMaxModels: config.FUSION_MAX_MODELS,
+    },
     safety: new PolicySafetyScreen(new SafetyPolicyStore(pool), {
       timeoutMs: config.SAFETY_TIMEOUT_MS,
       phoneDefaultCountry: config.SAFETY_PHONE_DEFAULT_COUNTRY as CountryCode,
@@ -43,7 +70,8 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     historyTurns: 6,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
-  });
+  };
+  const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -59,3 +59,17 @@ export const publishOptions: ActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200ms', maximumInterval: '2 seconds', maximumAttempts: 10 },
 };
+
+/** One model's answer in a fusion request; its breaker and stall limits decide failure quickly. */
+export const candidateOptions: ActivityOptions = {
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '20 seconds',
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+  retry: { initialInterval: '1 second', maximumAttempts: 2, nonRetryableErrorTypes },
+};
+
+export const publishAnswerOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '200ms', maximumInterval: '2 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+};

@@ -5,6 +5,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  executeChild,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -17,6 +18,8 @@ import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citati
 import type { ErrorCode } from '../domain/chat/events.js';
 import { identifierPattern } from '../domain/chat/ids.js';
 import { buildMessages } from '../domain/chat/prompt.js';
+import { fusionStrategies } from '../domain/routing/fusion.js';
+import { fusionWorkflow } from './fusion.js';
 import * as presets from './activity-options.js';
 import { statusQuery } from './messages.js';
 import { modelAttribute, outcomeAttribute } from './search-attributes.js';
@@ -59,7 +62,16 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     const question = inputVerdict.action === 'redact' && inputVerdict.text ? inputVerdict.text : input.question;
 
     status.step = 'routing';
-    const choice = await route({ ...base, requestedModel: input.model });
+    const maxTokens = Math.min(input.maxTokens ?? defaultMaxTokens, maxTokensCeiling);
+    const choice = await route({
+      ...base,
+      requestedModel: input.model,
+      tier: input.tier,
+      question,
+      sourceCount: gathered.citations.length + toolOutputs.length,
+      maxTokens,
+      ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [] } } : {}),
+    });
     model = choice.model;
     status.model = model;
     upsertSearchAttributes([{ key: modelAttribute, value: model }]);
@@ -72,15 +84,29 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       toolOutputs,
       retrievalSkipped: gathered.skipped,
     });
-    const generation = await generate({
-      workflowId,
-      tenantId: input.tenantId,
-      model: choice.model,
-      baseUrl: choice.baseUrl,
-      messages,
-      maxTokens: Math.min(input.maxTokens ?? defaultMaxTokens, maxTokensCeiling),
-    });
+    const generation = input.fusion && choice.fanOut
+      ? await executeChild(fusionWorkflow, {
+        workflowId: `${workflowId}-fusion`,
+        args: [{ streamWorkflowId: workflowId, tenantId: input.tenantId, strategy: input.fusion.strategy, candidates: choice.fanOut, messages, maxTokens }],
+        memo: { strategy: input.fusion.strategy, models: choice.fanOut.map((candidate) => candidate.model) },
+      })
+      : await generate({
+        workflowId,
+        tenantId: input.tenantId,
+        model: choice.model,
+        baseUrl: choice.baseUrl,
+        provider: choice.provider,
+        fallbacks: choice.fallbacks,
+        messages,
+        maxTokens,
+      });
     answer = generation.text;
+    if (generation.model !== model) {
+      // A failover or a fusion: record the model that actually answered.
+      model = generation.model;
+      status.model = model;
+      upsertSearchAttributes([{ key: modelAttribute, value: model }]);
+    }
 
     status.step = 'checking';
     const outputVerdict = await postSafety({
@@ -172,6 +198,7 @@ function validate(input: ChatTurnInput): void {
   if (typeof input.question !== 'string' || input.question.trim() === '') problems.push('question must be a non-empty string');
   else if (input.question.length > maxQuestionLength) problems.push(`question must be at most ${maxQuestionLength} characters`);
   if (input.maxTokens !== undefined && (!Number.isInteger(input.maxTokens) || input.maxTokens < 1)) problems.push('maxTokens must be a positive integer');
+  if (input.fusion && !fusionStrategies.includes(input.fusion.strategy)) problems.push(`fusion.strategy must be one of ${fusionStrategies.join(', ')}`);
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'bad_request');
 }
 

@@ -1,1 +1,2 @@
 export { chatTurnWorkflow } from './chat-turn.js';
+export { fusionWorkflow } from './fusion.js';

@@ -2,12 +2,15 @@ import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { ChatModel } from '../../infra/llm/chat-model.js';
 import type { ModelCatalog, Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
+import type { RoutingDependencies } from '../routing/routing-dependencies.js';
 
 export interface ChatActivityDependencies {
   events: EventStream;
   conversations: ConversationStore;
   chatModel: ChatModel;
   models: ModelCatalog;
+  /** Registry, breakers, latency stats and stall limits; the route activity requires them. */
+  routing?: RoutingDependencies;
   /** Absent until the tenant's documents can be searched. */
   retriever?: Retriever;
   safety?: SafetyScreen;

@@ -2,20 +2,32 @@
 // only the final text and usage are returned. The output filter releases only text that is safe to publish
 // (PII split across deltas is caught before the client sees it). A retry (worker crash, upstream error)
 // continues from the text the client already received, which the event stream itself records.
+//
+// Mid-stream failover: when the serving endpoint fails, stalls (no token within the stall timeout) or its
+// circuit is open, the next endpoint of the chain continues the same assistant message from the text
+// already published, after a `model.failover` event. Each endpoint is charged for what it produced.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChatMessage } from '../../domain/chat/prompt.js';
-import type { GenerationResult } from '../../domain/chat/chat-request.js';
+import type { EndpointUsage, GenerationResult } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { FilteredOutput, OutputFilter } from '../../domain/chat/ports.js';
+import type { ModelTarget } from '../../domain/routing/model-registration.js';
+import { approximateTokens } from '../../domain/routing/task-complexity.js';
 import { ModelError } from '../../infra/llm/model-error.js';
 import { StreamOffsetConflict } from '../../infra/redis/event-stream.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
+
+type Target = Omit<ModelTarget, 'provider'> & Partial<Pick<ModelTarget, 'provider'>>;
 
 export interface GenerateInput {
   workflowId: string;
   tenantId: string;
   model: string;
   baseUrl: string;
+  provider?: ModelTarget['provider'];
+  /** Endpoints that continue the answer when the current one fails, in order. */
+  fallbacks?: Target[];
   messages: ChatMessage[];
   maxTokens: number;
 }
@@ -23,12 +35,19 @@ export interface GenerateInput {
 export interface GenerateProgress {
   offset: number;
   completionTokens: number;
+  /** Index in [primary, ...fallbacks] of the endpoint serving when this was recorded. */
+  target?: number;
+  /** What each endpoint produced so far, the serving one last. */
+  usageByEndpoint?: EndpointUsage[];
 }
 
 const passThrough: OutputFilter = {
   push: (text) => ({ text, redactions: [], blocked: false }),
   end: () => ({ text: '', redactions: [], blocked: false }),
 };
+
+/** Heartbeats keep flowing while an endpoint is silent, so a stall is ours to detect, not the server's. */
+const heartbeatIntervalMs = 1_000;
 
 export function createGenerateActivity(deps: ChatActivityDependencies) {
   return async function generate(input: GenerateInput): Promise<GenerationResult> {
@@ -39,14 +58,23 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       context.log.warn('event stream holds less text than the last heartbeat; continuing from the stream', { offset: previous.offset, streamed: text.length });
     }
     const resumedFromOffset = text.length;
-    const earlierTokens = previous?.completionTokens ?? 0;
-    const filter = deps.safety ? await deps.safety.outputFilter(input.tenantId) : passThrough;
-    const upstream = new AbortController();
-    let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-    let finishReason = 'stop';
-    let chunksSinceResume = 0;
+    const targets: Target[] = [{ model: input.model, baseUrl: input.baseUrl, provider: input.provider }, ...(input.fallbacks ?? [])];
+    const ledger: EndpointUsage[] = previous?.usageByEndpoint ?? [];
+    if (!previous?.usageByEndpoint && previous?.completionTokens) {
+      ledger.push({ model: input.model, baseUrl: input.baseUrl, promptTokens: 0, completionTokens: previous.completionTokens, estimated: true });
+    }
+    let index = Math.min(previous?.target ?? 0, targets.length - 1);
+    let current: EndpointUsage | undefined;
+    const produced = () => ledger.reduce((sum, entry) => sum + entry.completionTokens, 0) + (current?.completionTokens ?? 0);
+    const beat = () => context.heartbeat({ offset: text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger } satisfies GenerateProgress);
+    const heartbeats = setInterval(beat, heartbeatIntervalMs);
+    const breakers = deps.routing?.breakers;
+    const failures: string[] = [];
 
-    const publish = async (output: FilteredOutput): Promise<void> => {
+    const publish = (output: FilteredOutput): Promise<void> => publishOutput(output).catch((error: unknown) => {
+      throw new PublishFailure(error);
+    });
+    const publishOutput = async (output: FilteredOutput): Promise<void> => {
       if (output.redactions.length > 0) {
         await deps.events.publish(input.workflowId, {
           type: 'safety.redaction',
@@ -61,52 +89,110 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     };
 
     try {
-      const stream = deps.chatModel.stream({
-        baseUrl: input.baseUrl,
-        model: input.model,
-        messages: input.messages,
-        maxTokens: Math.max(16, input.maxTokens - earlierTokens),
-        assistantPrefix: text || undefined,
-        signal: AbortSignal.any([context.cancellationSignal, upstream.signal]),
-      });
-      for await (const chunk of stream) {
-        if (chunk.type === 'delta') {
-          chunksSinceResume += 1;
-          const output = filter.push(chunk.text);
-          await publish(output);
-          context.heartbeat({ offset: text.length, completionTokens: earlierTokens + chunksSinceResume } satisfies GenerateProgress);
-          if (output.blocked) {
-            finishReason = 'content_filter';
-            upstream.abort();
-            break;
-          }
-        } else if (chunk.type === 'usage') {
-          usage = chunk.usage;
-        } else {
-          finishReason = chunk.reason;
+      for (; index < targets.length; index += 1) {
+        const target = targets[index]!;
+        if (breakers && !(await breakers.acquire(target.baseUrl))) {
+          failures.push(`${target.model}: circuit open`);
+          await announceFailover(index, 'circuit open');
+          continue;
         }
+        // A fresh filter per endpoint: text it held back was never published, so the next endpoint writes it again.
+        const filter = deps.safety ? await deps.safety.outputFilter(input.tenantId) : passThrough;
+        const promptTokens = approximateTokens(input.messages.map((message) => message.content).join('\n') + text);
+        current = { model: target.model, baseUrl: target.baseUrl, promptTokens, completionTokens: 0, estimated: true };
+        const upstream = new AbortController();
+        const stream: TimedStream = streamWithDeadlines(
+          (signal) => deps.chatModel.stream({
+            provider: target.provider,
+            baseUrl: target.baseUrl,
+            model: target.model,
+            messages: input.messages,
+            maxTokens: Math.max(16, input.maxTokens - produced()),
+            assistantPrefix: text || undefined,
+            signal: AbortSignal.any([context.cancellationSignal, upstream.signal, signal]),
+          }),
+          deps.routing ? { firstTokenMs: deps.routing.firstTokenTimeoutMs, stallMs: deps.routing.stallTimeoutMs } : undefined,
+        );
+        let usage: Usage | undefined;
+        let finishReason = 'stop';
+        try {
+          for await (const chunk of stream.chunks) {
+            if (chunk.type === 'delta') {
+              current.completionTokens += 1;
+              const output = filter.push(chunk.text);
+              await publish(output);
+              beat();
+              if (output.blocked) {
+                finishReason = 'content_filter';
+                upstream.abort();
+                break;
+              }
+            } else if (chunk.type === 'usage') {
+              usage = chunk.usage;
+            } else {
+              finishReason = chunk.reason;
+            }
+          }
+          if (finishReason !== 'content_filter') await publish(filter.end());
+        } catch (error) {
+          if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
+          if (error instanceof PublishFailure) throw publishFailure(error.cause);
+          if (error instanceof ModelError && !error.retryable) throw toFailure(error);
+          if (current.completionTokens > 0) ledger.push(current);
+          current = undefined;
+          const reason = stream.timedOut ?? (error instanceof Error ? error.message : String(error));
+          failures.push(`${target.model}: ${reason}`);
+          await breakers?.recordFailure(target.baseUrl);
+          await announceFailover(index, reason);
+          continue;
+        }
+        if (usage) Object.assign(current, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens || current.completionTokens, estimated: false });
+        ledger.push(current);
+        current = undefined;
+        await breakers?.recordSuccess(target.baseUrl);
+        const timing = stream.timing();
+        if (deps.routing && timing) await deps.routing.latency.record(target.model, target.baseUrl, timing);
+        return {
+          text,
+          usage: { promptTokens: ledger.reduce((sum, entry) => sum + entry.promptTokens, 0), completionTokens: produced() },
+          model: target.model,
+          finishReason,
+          resumedFromOffset,
+          usageByEndpoint: ledger,
+        };
       }
-      if (finishReason !== 'content_filter') await publish(filter.end());
-    } catch (error) {
-      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      throw toFailure(error);
+      // Every endpoint failed: the next attempt (Temporal's retry) walks the chain again from the start.
+      index = 0;
+      beat();
+      throw ApplicationFailure.create({ message: `every model endpoint failed: ${failures.join('; ')}`, type: 'model_unavailable', nonRetryable: false });
+    } finally {
+      clearInterval(heartbeats);
     }
-    return {
-      text,
-      usage: { promptTokens: usage.promptTokens, completionTokens: earlierTokens + (usage.completionTokens || chunksSinceResume) },
-      model: input.model,
-      finishReason,
-      resumedFromOffset,
-    };
+
+    async function announceFailover(from: number, reason: string): Promise<void> {
+      const next = targets[from + 1];
+      if (!next) return;
+      const source = targets[from]!;
+      await deps.events.publish(input.workflowId, {
+        type: 'model.failover',
+        dedupeKey: `model.failover:${context.info.attempt}:${from}`,
+        data: { from: source.model, fromEndpoint: source.baseUrl, to: next.model, toEndpoint: next.baseUrl, reason, offset: text.length },
+      });
+    }
   };
 }
 
-function toFailure(error: unknown): unknown {
-  if (error instanceof ModelError) {
-    return ApplicationFailure.create({ message: error.message, type: 'model_error', nonRetryable: !error.retryable, details: [{ status: error.status }] });
+/** The event stream failed, not the endpoint: no failover, the activity retries. */
+class PublishFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('publishing to the event stream failed');
   }
-  if (error instanceof StreamOffsetConflict) {
-    return ApplicationFailure.retryable(error.message, 'stream_conflict');
-  }
-  return error;
+}
+
+function publishFailure(error: unknown): unknown {
+  return error instanceof StreamOffsetConflict ? ApplicationFailure.retryable(error.message, 'stream_conflict') : error;
+}
+
+function toFailure(error: ModelError): ApplicationFailure {
+  return ApplicationFailure.create({ message: error.message, type: 'model_error', nonRetryable: !error.retryable, details: [{ status: error.status }] });
 }

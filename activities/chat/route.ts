@@ -1,27 +1,94 @@
+// Decides which model serves the request and what to fail over to: an explicit model if the client's tier
+// may use it, otherwise by task complexity, cost or measured latency, skipping endpoints whose circuit is
+// open. The decision (with the candidates' scores) is the activity's result, so it is in the history.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ModelChoice } from '../../domain/chat/chat-request.js';
+import { targetOf, type ModelRegistration } from '../../domain/routing/model-registration.js';
+import { decideRoute, type ScoredCandidate } from '../../domain/routing/routing-policy.js';
+import { approximateTokens, estimateComplexity } from '../../domain/routing/task-complexity.js';
+import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 
 export interface RouteInput {
   workflowId: string;
   tenantId: string;
   requestedModel?: string;
+  /** `free` when absent. */
+  tier?: string;
+  question?: string;
+  sourceCount?: number;
+  maxTokens?: number;
+  /** A fusion request: these models, or the router's best ones when the list is empty. */
+  fanOut?: { models: string[] };
+}
+
+export const defaultTier = 'free';
+
+/** The choice plus why: strategy, estimated complexity, scored candidates and skipped endpoints. */
+export interface RouteDecision extends ModelChoice {
+  strategy: string;
+  complexity: string;
+  candidates: ScoredCandidate[];
+  skipped: string[];
 }
 
 export function createRouteActivity(deps: ChatActivityDependencies) {
-  return async function route(input: RouteInput): Promise<ModelChoice> {
-    const allowed = await deps.models.modelsFor(input.tenantId);
-    if (allowed.length === 0) throw ApplicationFailure.nonRetryable(`no model is available to tenant ${input.tenantId}`, 'model_unavailable');
-    let chosen = allowed[0]!;
-    let reason = 'default model';
-    if (input.requestedModel) {
-      const requested = allowed.find((candidate) => candidate.model === input.requestedModel);
-      if (!requested) throw ApplicationFailure.nonRetryable(`model ${input.requestedModel} is not available to this tenant`, 'bad_request');
-      chosen = requested;
-      reason = 'requested by client';
-    }
-    const fallbacks = allowed.filter((candidate) => candidate !== chosen);
-    await deps.events.publish(input.workflowId, { type: 'model.selected', dedupeKey: 'model.selected', data: { model: chosen.model, reason } });
-    return { model: chosen.model, baseUrl: chosen.baseUrl, fallbacks, reason };
+  return async function route(input: RouteInput): Promise<RouteDecision> {
+    const routing = deps.routing;
+    if (!routing) throw ApplicationFailure.nonRetryable('routing is not configured on this worker', 'model_unavailable');
+    const tier = input.tier ?? defaultTier;
+    const registrations = await routing.registry.list(routing.environment);
+    const [openEndpoints, latency] = await Promise.all([
+      routing.breakers.openAmong(registrations.map((registration) => registration.endpoint)),
+      routing.latency.estimates(registrations.map((registration) => ({ model: registration.model, endpoint: registration.endpoint }))),
+    ]);
+    const maxTokens = input.maxTokens ?? 256;
+    const { complexity } = estimateComplexity({ question: input.question ?? '', sourceCount: input.sourceCount, maxTokens });
+    const decision = decideRoute({
+      registrations,
+      tier,
+      requestedModel: input.requestedModel,
+      strategy: routing.strategy,
+      complexity,
+      promptTokens: approximateTokens(input.question ?? ''),
+      maxTokens,
+      latency,
+      openEndpoints,
+    });
+    if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
+
+    const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, routing.fusionMaxModels) : undefined;
+    const chosen = targetOf(decision.chosen);
+    await deps.events.publish(input.workflowId, {
+      type: 'model.selected',
+      dedupeKey: 'model.selected',
+      data: {
+        model: chosen.model,
+        reason: decision.reason,
+        fallbacks: decision.fallbacks.map((registration) => registration.model),
+        ...(fanOut ? { fusion: fanOut.map((candidate) => candidate.model) } : {}),
+      },
+    });
+    return {
+      ...chosen,
+      fallbacks: decision.fallbacks.map(targetOf),
+      reason: decision.reason,
+      strategy: routing.strategy,
+      complexity,
+      candidates: decision.candidates,
+      skipped: decision.skipped,
+      ...(fanOut ? { fanOut } : {}),
+    };
   };
+}
+
+function fanOutOf(requested: string[], chosen: ModelRegistration, fallbacks: ModelRegistration[], registrations: ModelRegistration[], tier: string, limit: number): FusionCandidate[] {
+  const picked = requested.length === 0
+    ? [chosen, ...fallbacks].slice(0, limit)
+    : requested.map((name) => {
+      const registration = registrations.find((candidate) => candidate.model === name && candidate.status === 'ready' && candidate.tiers.includes(tier));
+      if (!registration) throw ApplicationFailure.nonRetryable(`model ${name} is not available to tier ${tier}`, 'bad_request');
+      return registration;
+    });
+  return picked.map((registration) => ({ ...targetOf(registration), inputPrice: registration.inputPrice, outputPrice: registration.outputPrice, weight: registration.weight }));
 }

@@ -1,4 +1,7 @@
 import type { Usage } from './events.js';
+import type { ModelTarget } from '../routing/model-registration.js';
+import type { FusionDecision, FusionStrategy } from '../routing/fusion.js';
+import type { FusionCandidate } from '../routing/fusion-candidate.js';
 
 export interface ChatTurnInput {
   tenantId: string;
@@ -9,6 +12,16 @@ export interface ChatTurnInput {
   /** Model the client asked for, if any; the router decides whether it may be used. */
   model?: string;
   maxTokens?: number;
+  /** The tenant's tier (from the gateway): decides which models it may use. `free` when absent. */
+  tier?: string;
+  /** Ask several models in parallel and fuse their answers. */
+  fusion?: FusionRequest;
+}
+
+export interface FusionRequest {
+  strategy: FusionStrategy;
+  /** Models to ask; the router picks them when absent. */
+  models?: string[];
 }
 
 export interface HistoryMessage {
@@ -52,9 +65,21 @@ export interface ToolOutput {
 export interface ModelChoice {
   model: string;
   baseUrl: string;
+  /** Protocol of the endpoint; OpenAI-compatible when absent (histories recorded before providers). */
+  provider?: ModelTarget['provider'];
   /** Next models to try if this one fails, in order. */
-  fallbacks: { model: string; baseUrl: string }[];
+  fallbacks: (Omit<ModelTarget, 'provider'> & Partial<Pick<ModelTarget, 'provider'>>)[];
   reason: string;
+  /** For a fusion request: the models to ask in parallel. */
+  fanOut?: FusionCandidate[];
+}
+
+/** What one endpoint produced for a request, charged separately when an answer fails over. */
+export interface EndpointUsage extends Usage {
+  model: string;
+  baseUrl: string;
+  /** Counted from the stream (the endpoint failed before reporting usage). */
+  estimated: boolean;
 }
 
 export interface GenerationResult {
@@ -63,6 +88,10 @@ export interface GenerationResult {
   model: string;
   finishReason: string;
   resumedFromOffset: number;
+  /** Per endpoint, in the order they served (more than one after a failover). */
+  usageByEndpoint?: EndpointUsage[];
+  /** How the answers of a fusion request were combined. */
+  fusion?: FusionDecision;
 }
 
 export type ChatOutcome = 'completed' | 'blocked' | 'cancelled' | 'failed';

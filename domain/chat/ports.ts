@@ -1,5 +1,6 @@
 // Ports the chat turn depends on. Adapters implement them in infra/; workers wire them.
 import type { Citation, SafetyVerdict, ToolOutput } from './chat-request.js';
+import type { ProviderKind } from '../routing/model-registration.js';
 
 export interface Retriever {
   /** Whether the tenant has anything indexed (lets the planner skip retrieval). */
@@ -37,6 +38,7 @@ export interface ToolRunner {
 export interface ModelEndpoint {
   model: string;
   baseUrl: string;
+  provider?: ProviderKind;
 }
 
 export interface ModelCatalog {

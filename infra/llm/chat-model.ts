@@ -1,8 +1,11 @@
 // The streaming chat port that every model provider implements.
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { Usage } from '../../domain/chat/events.js';
+import type { ProviderKind } from '../../domain/routing/model-registration.js';
 
 export interface ChatStreamRequest {
+  /** Which protocol the endpoint speaks; OpenAI-compatible when absent. */
+  provider?: ProviderKind;
   baseUrl: string;
   model: string;
   messages: ChatMessage[];

@@ -1,0 +1,99 @@
+// Streams from the Anthropic Messages API (POST {baseUrl}/messages, server-sent events): message_start
+// (input tokens), content_block_delta (text), message_delta (stop reason, output tokens), message_stop,
+// ping, and error events that may arrive mid-stream. No retries here: Temporal is the one retry layer.
+import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
+import { ModelError, isRetryableStatus } from './model-error.js';
+import { readServerSentEvents } from './server-sent-events.js';
+
+export const anthropicVersion = '2023-06-01';
+
+type StreamEvent =
+  | { type: 'message_start'; message?: { usage?: { input_tokens?: number; output_tokens?: number } } }
+  | { type: 'content_block_start' | 'content_block_stop' | 'ping' | 'message_stop' }
+  | { type: 'content_block_delta'; delta?: { type?: string; text?: string } }
+  | { type: 'message_delta'; delta?: { stop_reason?: string | null }; usage?: { output_tokens?: number; input_tokens?: number } }
+  | { type: 'error'; error?: { type?: string; message?: string } };
+
+/** Error types after which the same request may succeed later. */
+const retryableErrorTypes = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
+
+const stopReasons: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls' };
+
+export class AnthropicChatModel implements ChatModel {
+  constructor(private readonly options: { apiKey?: string; fetch?: typeof fetch } = {}) {}
+
+  async *stream(request: ChatStreamRequest): AsyncGenerator<ChatStreamChunk> {
+    // The API rejects a prefilled assistant turn that ends in whitespace; the model writes it again.
+    const prefix = request.assistantPrefix?.trimEnd();
+    let trimLeadingSpace = !!request.assistantPrefix && prefix !== request.assistantPrefix;
+    const response = await this.post(request, prefix);
+    if (!response.body) throw new ModelError('Anthropic API returned no body', true);
+    let inputTokens = 0;
+    for await (const data of readServerSentEvents(response.body)) {
+      const event = parse(data);
+      if (event.type === 'message_start') {
+        inputTokens = event.message?.usage?.input_tokens ?? 0;
+      } else if (event.type === 'content_block_delta' && event.delta?.type === 'text_delta' && event.delta.text) {
+        let text = event.delta.text;
+        if (trimLeadingSpace) {
+          text = text.replace(/^\s+/, '');
+          if (text) trimLeadingSpace = false;
+        }
+        if (text) yield { type: 'delta', text };
+      } else if (event.type === 'message_delta') {
+        if (event.delta?.stop_reason) yield { type: 'finish', reason: stopReasons[event.delta.stop_reason] ?? event.delta.stop_reason };
+        yield { type: 'usage', usage: { promptTokens: event.usage?.input_tokens ?? inputTokens, completionTokens: event.usage?.output_tokens ?? 0 } };
+      } else if (event.type === 'error') {
+        const kind = event.error?.type ?? 'api_error';
+        throw new ModelError(`Anthropic stream error ${kind}: ${event.error?.message ?? ''}`, retryableErrorTypes.has(kind));
+      } else if (event.type === 'message_stop') {
+        return;
+      }
+    }
+    throw new ModelError('Anthropic stream ended without message_stop', true);
+  }
+
+  private async post(request: ChatStreamRequest, prefix: string | undefined): Promise<Response> {
+    const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content).join('\n\n');
+    const messages = request.messages
+      .filter((message) => message.role !== 'system')
+      .map((message) => ({ role: message.role, content: message.content }));
+    if (prefix) messages.push({ role: 'assistant', content: prefix });
+    const body = {
+      model: request.model,
+      max_tokens: request.maxTokens,
+      messages,
+      ...(system ? { system } : {}),
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      stream: true,
+    };
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': anthropicVersion };
+    if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(`${request.baseUrl}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (request.signal?.aborted) throw error;
+      throw new ModelError(`Anthropic API unreachable at ${request.baseUrl}: ${(error as Error).message}`, true);
+    }
+    if (!response.ok) {
+      const detail = (await response.text().catch(() => '')).slice(0, 300);
+      // 529 is Anthropic's "overloaded".
+      throw new ModelError(`Anthropic API answered ${response.status}: ${detail}`, isRetryableStatus(response.status), response.status);
+    }
+    return response;
+  }
+}
+
+function parse(data: string): StreamEvent {
+  try {
+    return JSON.parse(data) as StreamEvent;
+  } catch {
+    throw new ModelError(`Anthropic API sent malformed stream data: ${data.slice(0, 100)}`, true);
+  }
+}

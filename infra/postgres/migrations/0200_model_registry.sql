@@ -1,0 +1,20 @@
+CREATE TABLE model_registry (
+  model text NOT NULL,
+  environment text NOT NULL CHECK (environment IN ('development', 'staging', 'production')),
+  endpoint text NOT NULL,
+  provider text NOT NULL CHECK (provider IN ('openai-compatible', 'anthropic')),
+  status text NOT NULL DEFAULT 'ready' CHECK (status IN ('ready', 'disabled')),
+  last_health_check timestamptz,
+  last_health_status text,
+  input_price numeric NOT NULL DEFAULT 0 CHECK (input_price >= 0),
+  output_price numeric NOT NULL DEFAULT 0 CHECK (output_price >= 0),
+  context_length integer NOT NULL CHECK (context_length > 0),
+  supports_tools boolean NOT NULL DEFAULT false,
+  supports_json_mode boolean NOT NULL DEFAULT false,
+  tiers text[] NOT NULL DEFAULT '{free,pro,enterprise}',
+  fallbacks text[] NOT NULL DEFAULT '{}',
+  quality integer NOT NULL DEFAULT 1,
+  weight double precision NOT NULL DEFAULT 1 CHECK (weight > 0),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (model, environment)
+);

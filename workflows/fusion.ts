@@ -1,0 +1,84 @@
+// Multi-model generation: one request fanned out to several models in parallel, their answers fused by
+// strategy (first, voting, ranking, merging). Runs as a child of the chat turn: each model's answer is an
+// activity result, the decision is in the memo and the result, all visible in the Temporal UI. The fused
+// answer reaches the client as ordinary answer deltas on the parent's stream.
+import { ApplicationFailure, CancellationScope, proxyActivities, upsertMemo } from '@temporalio/workflow';
+import type { RoutingActivities } from '../activities/routing/index.js';
+import type { CandidateResult } from '../activities/routing/generate-candidate.js';
+import type { EndpointUsage, GenerationResult } from '../domain/chat/chat-request.js';
+import type { ChatMessage } from '../domain/chat/prompt.js';
+import type { FusionCandidate } from '../domain/routing/fusion-candidate.js';
+import { fuseAnswers, type FusionStrategy } from '../domain/routing/fusion.js';
+import * as presets from './activity-options.js';
+
+const { generateCandidate } = proxyActivities<RoutingActivities>(presets.candidateOptions);
+const { publishAnswer } = proxyActivities<RoutingActivities>(presets.publishAnswerOptions);
+
+export interface FusionInput {
+  /** The chat turn whose stream receives the answer. */
+  streamWorkflowId: string;
+  tenantId: string;
+  strategy: FusionStrategy;
+  candidates: FusionCandidate[];
+  messages: ChatMessage[];
+  maxTokens: number;
+}
+
+export async function fusionWorkflow(input: FusionInput): Promise<GenerationResult> {
+  if (input.candidates.length === 0) throw ApplicationFailure.nonRetryable('fusion needs at least one model', 'bad_request');
+  const ask = (candidate: FusionCandidate) => generateCandidate({ candidate, messages: input.messages, maxTokens: input.maxTokens });
+  const answers = input.strategy === 'first' ? [await firstAnswer(input.candidates.map((candidate) => () => ask(candidate)))] : await allAnswers(input.candidates.map(ask));
+
+  const decision = fuseAnswers(input.strategy, answers);
+  upsertMemo({
+    fusion: {
+      strategy: decision.strategy,
+      winner: decision.winner ?? 'merged',
+      confidence: decision.confidence,
+      reason: decision.reason,
+      scores: decision.scores,
+      answered: answers.map((answer) => answer.model),
+    },
+  });
+  const text = await publishAnswer({ workflowId: input.streamWorkflowId, tenantId: input.tenantId, text: decision.text });
+  const usageByEndpoint: EndpointUsage[] = answers.map((answer) => ({ model: answer.model, baseUrl: answer.baseUrl, ...answer.usage, estimated: false }));
+  return {
+    text,
+    usage: {
+      promptTokens: usageByEndpoint.reduce((sum, usage) => sum + usage.promptTokens, 0),
+      completionTokens: usageByEndpoint.reduce((sum, usage) => sum + usage.completionTokens, 0),
+    },
+    model: decision.winner ?? answers.map((answer) => answer.model).join('+'),
+    finishReason: 'stop',
+    resumedFromOffset: 0,
+    usageByEndpoint,
+    fusion: decision,
+  };
+}
+
+/** Every answer that arrives; models that fail are left out. */
+async function allAnswers(pending: Promise<CandidateResult>[]): Promise<CandidateResult[]> {
+  const settled = await Promise.allSettled(pending);
+  const answers = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  if (answers.length === 0) throw ApplicationFailure.create({ message: 'no model answered the fusion request', type: 'model_unavailable' });
+  return answers;
+}
+
+/** The first answer to arrive; the other requests are cancelled. */
+async function firstAnswer(starters: (() => Promise<CandidateResult>)[]): Promise<CandidateResult> {
+  const scope = new CancellationScope();
+  const pending = await scope.run(async () => starters.map((start) => start()));
+  try {
+    return await new Promise<CandidateResult>((resolve, reject) => {
+      let failed = 0;
+      for (const attempt of pending) {
+        attempt.then(resolve, () => {
+          failed += 1;
+          if (failed === pending.length) reject(ApplicationFailure.create({ message: 'no model answered the fusion request', type: 'model_unavailable' }));
+        });
+      }
+    });
+  } finally {
+    scope.cancel();
+  }
+}
