@@ -7,6 +7,7 @@ import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { buildApp } from './app.js';
+import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,9 +21,9 @@ async function main(): Promise<void> {
     redis,
     pool,
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
+    gateway: createGatewayDependencies(config, { pool, redis }),
     taskQueue: config.CHAT_TASK_QUEUE,
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
-    defaultTenant: config.DEFAULT_TENANT,
     logLevel: config.LOG_LEVEL,
   });
   app.addHook('onClose', async () => {

@@ -43,7 +43,6 @@ const schema = z.object({
   SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
-  DEFAULT_TENANT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('public'),
   ...gatewayConfigShape,
 });
 

@@ -18,7 +18,7 @@ export interface PersistInput {
 /** Stores the turn, then tells the client the answer is done. Both are idempotent. */
 export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
-    await deps.conversations.saveTurn(input);
+    await deps.conversations.saveTurn({ ...input, usage: await servedUsage(deps, input) });
     if (input.outcome !== 'completed') return;
     await deps.events.publish(input.workflowId, {
       type: 'answer.done',
@@ -33,4 +33,15 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
       },
     });
   };
+}
+
+/**
+ * A cancelled or failed run has no usage report, yet the client received part of an answer and is charged
+ * for it: the completion is counted from the answer deltas already in the event stream (one per streamed
+ * model chunk).
+ */
+async function servedUsage(deps: ChatActivityDependencies, input: PersistInput): Promise<Usage> {
+  if (input.outcome === 'completed' || input.usage.completionTokens > 0) return input.usage;
+  const events = await deps.events.range(input.workflowId, 0);
+  return { promptTokens: input.usage.promptTokens, completionTokens: events.filter((event) => event.type === 'answer.delta').length };
 }

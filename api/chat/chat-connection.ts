@@ -2,15 +2,17 @@
 // A bad frame gets an `error` event and the connection stays usable.
 import type { WebSocket } from 'ws';
 import type { Redis } from 'ioredis';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatEvent } from '../../domain/chat/events.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
+import type { Principal } from '../../domain/gateway/principal.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
-import type { chatTurnWorkflow } from '../../workflows/chat-turn.js';
-import { conversationAttribute, tenantAttribute } from '../../workflows/search-attributes.js';
+import type { Gate } from '../gateway/gate.js';
+import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
+import { startChatTurn } from './start-chat-turn.js';
 
 export interface ChatConnectionDependencies {
   temporal: Client;
@@ -18,17 +20,20 @@ export interface ChatConnectionDependencies {
   redis: Redis;
   taskQueue: string;
   maxMessageBytes: number;
+  gate: Gate;
   logger: FastifyBaseLogger;
 }
 
 export class ChatConnection {
   private readonly relays = new Map<string, AbortController>();
+  private readonly tenantId: string;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly tenantId: string,
+    private readonly principal: Principal,
     private readonly deps: ChatConnectionDependencies,
   ) {
+    this.tenantId = principal.orgId;
     socket.on('message', (data: Buffer) => void this.onFrame(data));
     socket.on('close', () => this.close());
   }
@@ -53,33 +58,34 @@ export class ChatConnection {
   }
 
   private async chat(message: ChatMessage): Promise<void> {
-    const workflowId = chatWorkflowId(this.tenantId, message.requestId);
-    const conversationId = message.conversationId ?? message.requestId;
+    // Rate limits and the budget are checked per request; a refusal is an error event, the socket stays open.
+    let admission;
     try {
-      await this.deps.temporal.workflow.start<typeof chatTurnWorkflow>('chatTurnWorkflow', {
-        taskQueue: this.deps.taskQueue,
-        workflowId,
-        args: [{
-          tenantId: this.tenantId,
-          requestId: message.requestId,
-          conversationId,
-          question: message.message,
-          model: message.model,
-          maxTokens: message.maxTokens,
-        }],
-        // A duplicate submit joins the running request; a finished one is replayed, never re-run.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: tenantAttribute, value: this.tenantId },
-          { key: conversationAttribute, value: conversationId },
-        ],
-        memo: { questionPreview: preview(message.message), conversationId },
-        staticSummary: `${this.tenantId}: ${preview(message.message)}`,
+      admission = await this.deps.gate.admit(this.principal, {
+        requestId: message.requestId, endpoint: 'chat.ws', model: message.model,
+        promptText: message.message, maxTokens: message.maxTokens ?? 256,
       });
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      if (!(error instanceof GatewayError)) throw error;
+      const retryAfter = error.headers['retry-after'];
+      return this.sendError(error.code, error.message, message.requestId, retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {});
     }
+    let workflowId: string;
+    try {
+      workflowId = await startChatTurn(this.deps.temporal, this.deps.taskQueue, {
+        tenantId: this.tenantId,
+        userId: this.principal.userId,
+        requestId: message.requestId,
+        conversationId: message.conversationId ?? message.requestId,
+        question: message.message,
+        model: message.model,
+        maxTokens: message.maxTokens,
+      });
+    } catch (error) {
+      await this.deps.gate.abandon(admission);
+      throw error;
+    }
+    void this.deps.gate.settleChat(admission);
     this.relay(message.requestId, workflowId, 0);
   }
 
@@ -138,16 +144,11 @@ export class ChatConnection {
     this.send({ type: event.type, requestId, seq: event.seq, data: event.data });
   }
 
-  private sendError(code: string, message: string, requestId?: string): void {
-    this.send({ type: 'error', ...(requestId ? { requestId } : {}), data: { code, message } });
+  private sendError(code: string, message: string, requestId?: string, details: Record<string, unknown> = {}): void {
+    this.send({ type: 'error', ...(requestId ? { requestId } : {}), data: { code, message, ...details } });
   }
 
   private send(payload: Record<string, unknown>): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(payload));
   }
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }

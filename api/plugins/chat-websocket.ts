@@ -1,9 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import websocket from '@fastify/websocket';
 import { ChatConnection, type ChatConnectionDependencies } from '../chat/chat-connection.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
 
 export interface ChatWebSocketOptions extends Omit<ChatConnectionDependencies, 'logger'> {
-  defaultTenant: string;
+  /** Runs before the upgrade: an unauthenticated client gets a 401 and never a socket. */
+  authenticate: onRequestHookHandler;
 }
 
 /** Frames above this are dropped by the socket itself; smaller oversized frames get an error event. */
@@ -15,11 +17,9 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
   app.addHook('onClose', async () => {
     for (const connection of connections) connection.close();
   });
-  app.get('/v1/chat/ws', { websocket: true }, (socket, request) => {
-    // Until the gateway's authentication lands, the tenant comes from a header.
-    const header = request.headers['x-tenant-id'];
-    const tenantId = typeof header === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(header) ? header : options.defaultTenant;
-    const connection = new ChatConnection(socket, tenantId, { ...options, logger: request.log });
+  const { authenticate, ...dependencies } = options;
+  app.get('/v1/chat/ws', { websocket: true, onRequest: authenticate }, (socket, request) => {
+    const connection = new ChatConnection(socket, principalOf(request), { ...dependencies, logger: request.log });
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
   });

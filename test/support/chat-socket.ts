@@ -1,5 +1,6 @@
 // A test client for the chat WebSocket that records every frame and waits for conditions.
 import WebSocket from 'ws';
+import { apiKeyFor } from './identities.js';
 
 export interface ReceivedEvent {
   type: string;
@@ -22,8 +23,9 @@ export class ChatSocket {
     });
   }
 
-  static async open(url: string, tenant = 'public'): Promise<ChatSocket> {
-    const socket = new WebSocket(url, { headers: { 'x-tenant-id': tenant } });
+  /** Opens a socket as a user of org `tenant` (created on first use), or with the given API key. */
+  static async open(url: string, tenant = 'public', apiKey?: string): Promise<ChatSocket> {
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${apiKey ?? (await apiKeyFor(tenant))}` } });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
+import { createGatewayDependencies } from '../../api/gateway/gateway-dependencies.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
@@ -17,12 +18,12 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(taskQueue: string): Promise<RunningWorker> {
+export async function startWorker(taskQueue: string, overrides: Record<string, string> = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const config = testConfig({ CHAT_TASK_QUEUE: taskQueue });
+  const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const { worker, close } = await createChatWorker(config, { workflowBundlePath: services().chatBundlePath });
   const running = worker.run();
   return {
@@ -42,16 +43,17 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(taskQueue: string): Promise<TestApi> {
-  const config = testConfig({ CHAT_TASK_QUEUE: taskQueue });
+/** The API with the gateway; `overrides` are environment variables (tier limits, prices, JWT settings…). */
+export async function startApi(taskQueue: string, overrides: Record<string, string> = {}): Promise<TestApi> {
+  const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const app = await buildApp({
-    temporal, redis, pool, events,
-    taskQueue, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, defaultTenant: config.DEFAULT_TENANT, logLevel: 'warn',
+    temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
+    taskQueue, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, logLevel: 'warn',
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -1,0 +1,80 @@
+// Who is calling: an API key (`Authorization: Bearer rt_…` or `x-api-key`) or a JWT bearer token. Every
+// failure is the same 401, so a caller learns nothing about which keys or orgs exist.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { JWTPayload } from 'jose';
+import type { Principal, Tier } from '../../domain/gateway/principal.js';
+import { looksLikeApiKey, parseApiKey, secretMatches } from '../../infra/gateway/api-keys.js';
+import type { IdentityStore, OrgRecord } from '../../infra/gateway/identity-store.js';
+import type { JwtVerifier } from '../../infra/gateway/jwt-verifier.js';
+import type { TierLimits } from '../../infra/gateway/gateway-config.js';
+import { unauthorized } from './gateway-error.js';
+
+export interface AuthenticatorOptions {
+  identities: IdentityStore;
+  /** Absent when JWTs are not configured: bearer tokens must then be API keys. */
+  jwt?: JwtVerifier;
+  orgClaim: string;
+  tiers: TierLimits;
+}
+
+export class Authenticator {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
+    const token = credentialOf(headers);
+    if (!token) throw unauthorized();
+    if (looksLikeApiKey(token)) return this.byApiKey(token);
+    if (this.options.jwt && token.split('.').length === 3) return this.byJwt(token);
+    throw unauthorized();
+  }
+
+  /** The principal of a known org's user, for work done after the request (settling usage). */
+  async principalFor(orgId: string, userId: string): Promise<Principal | undefined> {
+    const org = await this.options.identities.org(orgId);
+    return org && this.principal(org, userId, 'api_key');
+  }
+
+  private async byApiKey(token: string): Promise<Principal> {
+    const parsed = parseApiKey(token);
+    if (!parsed) throw unauthorized();
+    const credentials = await this.options.identities.keyCredentials(parsed.id);
+    if (!credentials || credentials.revoked || !secretMatches(parsed.secret, credentials.secretSha256)) throw unauthorized();
+    return this.principal(credentials.org, credentials.userId, 'api_key', parsed.id);
+  }
+
+  private async byJwt(token: string): Promise<Principal> {
+    let claims: JWTPayload;
+    try {
+      claims = await this.options.jwt!.verify(token);
+    } catch {
+      throw unauthorized();
+    }
+    const orgId = claims[this.options.orgClaim];
+    const userId = claims.sub;
+    if (typeof orgId !== 'string' || !userId || userId.length > 128) throw unauthorized();
+    const org = await this.options.identities.org(orgId);
+    if (!org) throw unauthorized();
+    return this.principal(org, userId, 'jwt');
+  }
+
+  private principal(org: OrgRecord, userId: string, via: Principal['via'], keyId?: string): Principal {
+    return { orgId: org.id, userId, tier: org.tier, monthlyBudgetMicros: this.budgetOf(org), via, ...(keyId ? { keyId } : {}) };
+  }
+
+  private budgetOf(org: OrgRecord): number | null {
+    if (org.budget.kind === 'unlimited') return null;
+    if (org.budget.kind === 'fixed') return org.budget.micros;
+    const usd = this.options.tiers[org.tier as Tier].monthlyBudgetUsd;
+    return usd === null ? null : Math.round(usd * 1_000_000);
+  }
+}
+
+function credentialOf(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+}

@@ -1,0 +1,186 @@
+// The gate every LLM request passes: rate limits (Redis, per user and org), then the org's monthly budget
+// (a reservation of the estimated cost), then the call; afterwards the reservation is settled with what
+// the model served and that usage is charged to the tokens-per-minute buckets.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Principal } from '../../domain/gateway/principal.js';
+import { costMicros, estimateTokens, type PriceList, type TokenUsage } from '../../domain/gateway/pricing.js';
+import type { AdmitDecision, RateLimiter } from '../../domain/gateway/rate-limits.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { RateLimiterUnavailable } from '../../infra/gateway/fallback-rate-limiter.js';
+import type { TierLimits } from '../../infra/gateway/gateway-config.js';
+import type { Endpoint, Settlement, UsageLedger } from '../../infra/gateway/usage-ledger.js';
+import { GatewayError } from './gateway-error.js';
+
+export interface GateRequest {
+  requestId: string;
+  endpoint: Endpoint;
+  /** The model asked for; the default model when absent. */
+  model?: string;
+  /** The text sent to the model, for the estimate. */
+  promptText: string;
+  maxTokens: number;
+  /** A cached answer costs nothing: no estimate is reserved. */
+  cached?: boolean;
+}
+
+export interface Admission {
+  principal: Principal;
+  requestId: string;
+  endpoint: Endpoint;
+  model: string;
+  estimatedPromptTokens: number;
+  /** Rate-limit headers for the response. */
+  headers: Record<string, string>;
+}
+
+export interface GateOptions {
+  limiter: RateLimiter;
+  ledger: UsageLedger;
+  prices: PriceList;
+  tiers: TierLimits;
+  temporal: Client;
+  leaseMs: number;
+  defaultModel: string;
+  logger: FastifyBaseLogger;
+}
+
+export class Gate {
+  constructor(private readonly options: GateOptions) {}
+
+  /** Admits the request or throws a GatewayError (429, 402, 503) carrying the rate-limit headers. */
+  async admit(principal: Principal, request: GateRequest): Promise<Admission> {
+    const limits = this.options.tiers[principal.tier];
+    let decision: AdmitDecision;
+    try {
+      decision = await this.options.limiter.admit({
+        orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user,
+        leaseId: request.requestId, leaseMs: this.options.leaseMs,
+      });
+    } catch (error) {
+      if (error instanceof RateLimiterUnavailable) throw new GatewayError(503, 'rate_limiter_unavailable', 'Rate limits cannot be checked right now; try again shortly.', { 'retry-after': '1' });
+      throw error;
+    }
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      const what = decision.limit === 'concurrent_streams' ? 'concurrent streams' : `${decision.limit} per minute`;
+      throw new GatewayError(429, 'rate_limit_exceeded', `Rate limit reached for ${what} (${decision.scope}); retry after ${retryAfter} s.`,
+        { ...headers, 'retry-after': String(retryAfter) });
+    }
+    const model = request.model ?? this.options.defaultModel;
+    const estimatedPromptTokens = estimateTokens(request.promptText);
+    const price = this.options.prices.priceOf(model);
+    const estimatedMicros = request.cached ? 0 : costMicros(price, { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
+    let reserved: Awaited<ReturnType<UsageLedger['reserve']>>;
+    try {
+      reserved = await this.options.ledger.reserve({
+        orgId: principal.orgId, requestId: request.requestId, userId: principal.userId, endpoint: request.endpoint,
+        model, estimatedMicros, budgetMicros: principal.monthlyBudgetMicros,
+      });
+    } catch (error) {
+      await this.release(principal, request.requestId, 0);
+      throw error;
+    }
+    if (reserved === 'budget_exhausted') {
+      await this.release(principal, request.requestId, 0);
+      throw new GatewayError(402, 'budget_exhausted', "The organization's monthly budget is exhausted; an administrator can raise it.", headers);
+    }
+    return { principal, requestId: request.requestId, endpoint: request.endpoint, model, estimatedPromptTokens, headers };
+  }
+
+  /** The call never started: nothing is charged. */
+  async abandon(admission: Admission): Promise<void> {
+    await this.settle(admission, { model: admission.model, usage: { promptTokens: 0, completionTokens: 0 }, outcome: 'not_started', cached: false, usageSource: 'model' });
+  }
+
+  /** Settles with usage the gateway saw itself (embeddings, cache hits). */
+  async settle(admission: Admission, result: Omit<Settlement, 'orgId' | 'requestId' | 'costMicros'>): Promise<void> {
+    const cost = result.cached ? 0 : costMicros(this.options.prices.priceOf(result.model), result.usage);
+    const settled = await this.options.ledger.settle({ ...result, orgId: admission.principal.orgId, requestId: admission.requestId, costMicros: cost });
+    // Only the settling call charges tokens: a duplicate submit that joined the run pays nothing twice.
+    const tokens = settled && !result.cached ? result.usage.promptTokens + result.usage.completionTokens : 0;
+    await this.release(admission.principal, admission.requestId, tokens);
+  }
+
+  /**
+   * Waits for a chat run to end, then settles from its persisted turn. Runs in the background, detached
+   * from the client's connection: a client that leaves still pays for what was generated.
+   */
+  async settleChat(admission: Admission): Promise<void> {
+    const workflowId = chatWorkflowId(admission.principal.orgId, admission.requestId);
+    try {
+      await this.options.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
+      await this.settleFromTurn(admission);
+    } catch (error) {
+      this.options.logger.error({ err: error, workflowId }, 'settling usage failed; the sweep will retry');
+    }
+  }
+
+  /** Settles reservations whose settling was lost (an API instance stopped mid-request). */
+  async sweep(olderThanSeconds: number, principalOf: (orgId: string, userId: string) => Promise<Principal | undefined>): Promise<number> {
+    let settled = 0;
+    for (const stale of await this.options.ledger.staleReservations(olderThanSeconds, 100)) {
+      const principal = await principalOf(stale.orgId, stale.userId);
+      if (!principal) continue;
+      const admission: Admission = { principal, requestId: stale.requestId, endpoint: stale.endpoint, model: stale.model, estimatedPromptTokens: 0, headers: {} };
+      if (stale.endpoint === 'embeddings') {
+        await this.abandon(admission);
+      } else {
+        const running = await this.isRunning(chatWorkflowId(stale.orgId, stale.requestId));
+        if (running) continue;
+        await this.settleFromTurn(admission);
+      }
+      settled += 1;
+    }
+    return settled;
+  }
+
+  private async settleFromTurn(admission: Admission): Promise<void> {
+    const turn = await this.options.ledger.turnUsage(admission.principal.orgId, admission.requestId);
+    if (!turn) {
+      await this.settle(admission, { model: admission.model, usage: { promptTokens: 0, completionTokens: 0 }, outcome: 'failed', cached: false, usageSource: 'model' });
+      return;
+    }
+    const usage: TokenUsage = { ...turn.usage };
+    let usageSource: Settlement['usageSource'] = 'model';
+    if (turn.outcome !== 'completed' && usage.completionTokens > 0 && usage.promptTokens === 0) {
+      // An interrupted stream has no usage report: its completion was counted from the emitted answer,
+      // and the model read the prompt, charged at the gate's estimate.
+      usage.promptTokens = admission.estimatedPromptTokens;
+      usageSource = 'stream';
+    }
+    await this.settle(admission, { model: turn.model ?? admission.model, usage, outcome: turn.outcome, cached: false, usageSource });
+  }
+
+  private async isRunning(workflowId: string): Promise<boolean> {
+    try {
+      return (await this.options.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async release(principal: Principal, leaseId: string, tokens: number): Promise<void> {
+    const limits = this.options.tiers[principal.tier];
+    try {
+      await this.options.limiter.settle({ orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user, leaseId, tokens });
+    } catch (error) {
+      // The slot's lease expires on its own; the tokens of this one answer go uncharged.
+      this.options.logger.warn({ err: error, orgId: principal.orgId }, 'could not charge tokens or free a stream slot');
+    }
+  }
+}
+
+/** OpenAI's rate-limit headers, for the tighter of the user's and the org's buckets. */
+function rateLimitHeaders(decision: AdmitDecision): Record<string, string> {
+  return {
+    'x-ratelimit-limit-requests': String(decision.requests.limit),
+    'x-ratelimit-remaining-requests': String(decision.requests.remaining),
+    'x-ratelimit-reset-requests': `${Math.ceil(decision.requests.resetMs / 1000)}s`,
+    'x-ratelimit-limit-tokens': String(decision.tokens.limit),
+    'x-ratelimit-remaining-tokens': String(decision.tokens.remaining),
+    'x-ratelimit-reset-tokens': `${Math.ceil(decision.tokens.resetMs / 1000)}s`,
+  };
+}

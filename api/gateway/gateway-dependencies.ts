@@ -1,0 +1,63 @@
+// What the gateway plugins need, built from configuration by the server entry (or a test).
+import type { Pool } from '../../infra/postgres/pool.js';
+import type { Redis } from '../../infra/redis/redis-client.js';
+import type { Config } from '../../infra/config.js';
+import type { ModelCatalog } from '../../domain/chat/ports.js';
+import type { PriceList } from '../../domain/gateway/pricing.js';
+import type { RateLimiter } from '../../domain/gateway/rate-limits.js';
+import type { TierLimits } from '../../infra/gateway/gateway-config.js';
+import { ConfigPriceList } from '../../infra/gateway/config-price-list.js';
+import { IdentityStore } from '../../infra/gateway/identity-store.js';
+import { JwtVerifier } from '../../infra/gateway/jwt-verifier.js';
+import { RedisRateLimiter } from '../../infra/gateway/redis-rate-limiter.js';
+import { ResponseCache } from '../../infra/gateway/response-cache.js';
+import { UsageLedger } from '../../infra/gateway/usage-ledger.js';
+import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
+import { ConversationStore } from '../../infra/postgres/conversation-store.js';
+
+export interface GatewayDependencies {
+  identities: IdentityStore;
+  ledger: UsageLedger;
+  conversations: ConversationStore;
+  /** The limiter shared by all instances; the gate falls back to a local one when it does not answer. */
+  sharedLimiter: RateLimiter;
+  prices: PriceList;
+  cache: ResponseCache;
+  jwt?: JwtVerifier;
+  models: ModelCatalog;
+  defaultModel: string;
+  tiers: TierLimits;
+  orgClaim: string;
+  failureMode: 'open' | 'closed';
+  limiterTimeoutMs: number;
+  leaseMs: number;
+  embeddings: { baseUrl: string; model: string; apiKey?: string };
+}
+
+export function createGatewayDependencies(config: Config, adapters: { pool: Pool; redis: Redis }): GatewayDependencies {
+  const jwtConfigured = config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE && (config.AUTH_JWT_SECRET || config.AUTH_JWT_JWKS_URL);
+  return {
+    identities: new IdentityStore(adapters.pool),
+    ledger: new UsageLedger(adapters.pool),
+    conversations: new ConversationStore(adapters.pool),
+    sharedLimiter: new RedisRateLimiter(adapters.redis),
+    prices: new ConfigPriceList(config.MODEL_PRICES),
+    cache: new ResponseCache(adapters.redis, config.RESPONSE_CACHE_TTL_SECONDS),
+    jwt: jwtConfigured ? new JwtVerifier({
+      issuer: config.AUTH_JWT_ISSUER!,
+      audience: config.AUTH_JWT_AUDIENCE!,
+      secret: config.AUTH_JWT_SECRET,
+      jwksUrl: config.AUTH_JWT_JWKS_URL,
+      algorithms: config.AUTH_JWT_ALGORITHMS,
+      clockToleranceSeconds: config.AUTH_JWT_CLOCK_TOLERANCE_SECONDS,
+    }) : undefined,
+    models: new StaticModelCatalog([{ model: config.LLM_MODEL, baseUrl: config.LLM_BASE_URL }]),
+    defaultModel: config.LLM_MODEL,
+    tiers: config.GATEWAY_TIERS,
+    orgClaim: config.AUTH_JWT_ORG_CLAIM,
+    failureMode: config.RATE_LIMIT_FAILURE_MODE,
+    limiterTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    leaseMs: config.STREAM_LEASE_SECONDS * 1000,
+    embeddings: { baseUrl: config.EMBEDDINGS_BASE_URL, model: config.EMBEDDINGS_MODEL, apiKey: config.EMBEDDINGS_API_KEY },
+  };
+}

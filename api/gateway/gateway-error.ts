@@ -1,0 +1,50 @@
+// Refusals of the gate and the API's own errors, in a shape both our clients and OpenAI's understand:
+// { error: { message, type, code, param } } with the matching HTTP status.
+
+export type GatewayErrorCode =
+  | 'invalid_api_key'
+  | 'rate_limit_exceeded'
+  | 'budget_exhausted'
+  | 'rate_limiter_unavailable'
+  | 'bad_request'
+  | 'model_not_found'
+  | 'context_length_exceeded'
+  | 'upstream_error'
+  | 'answer_failed';
+
+const types: Record<GatewayErrorCode, string> = {
+  invalid_api_key: 'invalid_request_error',
+  rate_limit_exceeded: 'requests',
+  budget_exhausted: 'insufficient_quota',
+  rate_limiter_unavailable: 'api_error',
+  bad_request: 'invalid_request_error',
+  model_not_found: 'invalid_request_error',
+  context_length_exceeded: 'invalid_request_error',
+  upstream_error: 'api_error',
+  answer_failed: 'api_error',
+};
+
+export class GatewayError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+
+  get type(): string {
+    return types[this.code];
+  }
+
+  body() {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export function unauthorized(message = 'Missing or invalid credentials: send an API key (Authorization: Bearer or x-api-key) or a JWT bearer token.'): GatewayError {
+  return new GatewayError(401, 'invalid_api_key', message, { 'www-authenticate': 'Bearer' });
+}

@@ -1,0 +1,287 @@
+// OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
+// through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Redis } from 'ioredis';
+import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
+import type { ModelCatalog } from '../../domain/chat/ports.js';
+import { identifierPattern } from '../../domain/gateway/principal.js';
+import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
+import type { ResponseCache } from '../../infra/gateway/response-cache.js';
+import type { EventStream } from '../../infra/redis/event-stream.js';
+import { relayEvents } from '../chat/event-relay.js';
+import { startChatTurn } from '../chat/start-chat-turn.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
+import type { Admission, Gate } from '../gateway/gate.js';
+import { GatewayError } from '../gateway/gateway-error.js';
+import { ChatCompletionRequestSchema, defaultMaxTokens, questionOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
+import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
+
+export interface OpenAICompatibleOptions {
+  temporal: Client;
+  events: EventStream;
+  redis: Redis;
+  taskQueue: string;
+  gate: Gate;
+  authenticate: onRequestHookHandler;
+  models: ModelCatalog;
+  cache: ResponseCache;
+  embeddings: { baseUrl: string; model: string; apiKey?: string };
+}
+
+const EmbeddingsRequestSchema = Type.Object({
+  input: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 2048 })]),
+  model: Type.String({ minLength: 1, maxLength: 200 }),
+  encoding_format: Type.Optional(Type.Union([Type.Literal('float'), Type.Literal('base64')])),
+  dimensions: Type.Optional(Type.Integer({ minimum: 1 })),
+  user: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
+const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+const embeddingsTimeoutMs = 30_000;
+
+export async function openAICompatiblePlugin(app: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
+  const { gate, cache, temporal } = options;
+
+  const modelIds = async (orgId: string) => [...(await options.models.modelsFor(orgId)).map((endpoint) => endpoint.model), options.embeddings.model];
+  const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'ragtime' });
+
+  app.get('/v1/models', { onRequest: options.authenticate }, async (request) => ({
+    object: 'list',
+    data: (await modelIds(principalOf(request).orgId)).map(modelObject),
+  }));
+
+  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams } }, async (request) => {
+    if (!(await modelIds(principalOf(request).orgId)).includes(request.params.model)) throw modelNotFound(request.params.model);
+    return modelObject(request.params.model);
+  });
+
+  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
+    if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
+    const question = questionOf(body.messages);
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
+    const requestId = requestIdOf(request.headers);
+
+    const cacheKey = cache.enabled && !cacheOptOut(request.headers)
+      ? cache.key(principal.orgId, { model: body.model, messages: body.messages, maxTokens, temperature: body.temperature, top_p: body.top_p, stop: body.stop })
+      : undefined;
+    const hit = cacheKey ? await cache.get(cacheKey) : undefined;
+    const admission = await gate.admit(principal, { requestId, endpoint: 'chat.completions', model: body.model, promptText: question, maxTokens, cached: !!hit });
+    const context: CompletionContext = { id: `chatcmpl-${requestId}`, created: Math.floor(Date.now() / 1000), model: body.model, ragtime: { cached: !!hit } };
+    const headers = { ...admission.headers, 'x-ragtime-cache': hit ? 'hit' : cacheKey ? 'miss' : 'bypass' };
+
+    if (hit) {
+      await gate.settle(admission, { model: hit.model, usage: zeroUsage, outcome: 'completed', cached: true, usageSource: 'cache' });
+      if (!body.stream) return reply.headers(headers).send(completion(context, hit.answer, hit.finishReason as 'stop', zeroUsage));
+      return streamCachedAnswer(reply, headers, context, hit.answer, hit.finishReason as 'stop', body.stream_options?.include_usage === true);
+    }
+
+    let workflowId: string;
+    try {
+      workflowId = await startChatTurn(temporal, options.taskQueue, {
+        tenantId: principal.orgId, userId: principal.userId, requestId,
+        // Stateless: the request carries its own history, so each completion is its own conversation.
+        conversationId: requestId, question, model: body.model, maxTokens,
+      });
+    } catch (error) {
+      await gate.abandon(admission);
+      throw error;
+    }
+    context.ragtime.workflow_id = workflowId;
+    const handle = temporal.workflow.getHandle(workflowId);
+    const settled = gate.settleChat(admission);
+
+    if (body.stream) {
+      return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, settled, cacheKey });
+    }
+
+    // A client that hangs up stops the run; it is charged what was generated until then.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
+    });
+    let result: ChatTurnResult;
+    try {
+      result = await handle.result();
+    } catch (error) {
+      await settled;
+      throw failureOf(error);
+    }
+    await settled;
+    if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
+    const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens);
+    if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage });
+    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage));
+  });
+
+  interface StreamRun {
+    reply: FastifyReply;
+    headers: Record<string, string>;
+    context: CompletionContext;
+    workflowId: string;
+    maxTokens: number;
+    includeUsage: boolean;
+    settled: Promise<void>;
+    cacheKey?: string;
+  }
+
+  async function streamAnswer(run: StreamRun): Promise<void> {
+    const { reply, context } = run;
+    const raw = openEventStream(reply, run.headers);
+    const controller = new AbortController();
+    let ended = false;
+    raw.once('close', () => {
+      controller.abort();
+      if (!ended) temporal.workflow.getHandle(run.workflowId).cancel().catch(() => undefined);
+    });
+    const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
+    let answer = '';
+    write(chunk(context, { role: 'assistant', content: '' }));
+    try {
+      const end = await relayEvents({
+        workflowId: run.workflowId,
+        afterSeq: 0,
+        events: options.events,
+        connection: options.redis.duplicate(),
+        signal: controller.signal,
+        workflowClosed: async () => (await temporal.workflow.getHandle(run.workflowId).describe()).status.name !== 'RUNNING',
+        send: (event) => {
+          if (event.type === 'answer.delta') {
+            const text = String(event.data.text ?? '');
+            answer += text;
+            write(chunk(context, { content: text }));
+          } else if (event.type === 'answer.done') {
+            ended = true;
+            const usage = event.data.usage as TokenUsage;
+            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens);
+            write(chunk(context, {}, finishReason));
+            if (run.includeUsage) write(usageChunk(context, usage));
+            raw.write('data: [DONE]\n\n');
+            if (run.cacheKey) {
+              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage })
+                .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
+            }
+          } else if (event.type === 'error') {
+            ended = true;
+            if (event.data.code === 'blocked') {
+              write(chunk(context, {}, 'content_filter'));
+              raw.write('data: [DONE]\n\n');
+            } else {
+              write({ error: { message: String(event.data.message ?? 'The answer could not be completed.'), type: 'api_error', code: String(event.data.code ?? 'answer_failed'), param: null } });
+            }
+          }
+        },
+      });
+      if (end === 'closed_without_terminal') {
+        write({ error: { message: 'The request ended without an answer.', type: 'api_error', code: 'answer_failed', param: null } });
+      }
+    } catch (error) {
+      app.log.error({ err: error, workflowId: run.workflowId }, 'streaming a completion failed');
+      write({ error: { message: 'The stream was interrupted.', type: 'api_error', code: 'internal', param: null } });
+    } finally {
+      ended = true;
+      raw.end();
+    }
+    await run.settled;
+  }
+
+  function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, answer: string, finishReason: 'stop', includeUsage: boolean): void {
+    const raw = openEventStream(reply, headers);
+    const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
+    write(chunk(context, { role: 'assistant', content: '' }));
+    write(chunk(context, { content: answer }));
+    write(chunk(context, {}, finishReason));
+    if (includeUsage) write(usageChunk(context, zeroUsage));
+    raw.end('data: [DONE]\n\n');
+  }
+
+  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    if (body.model !== options.embeddings.model) throw modelNotFound(body.model);
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+    const admission = await gate.admit(principal, {
+      requestId: requestIdOf(request.headers), endpoint: 'embeddings', model: body.model, promptText: inputs.join(' '), maxTokens: 0,
+    });
+    let upstream: { data: unknown[]; model?: string; usage?: { prompt_tokens?: number } };
+    try {
+      upstream = await callEmbeddings(body, admission);
+    } catch (error) {
+      await gate.abandon(admission);
+      throw error;
+    }
+    const promptTokens = upstream.usage?.prompt_tokens;
+    await gate.settle(admission, {
+      model: body.model,
+      usage: { promptTokens: promptTokens ?? estimateTokens(inputs.join(' ')), completionTokens: 0 },
+      outcome: 'completed', cached: false, usageSource: promptTokens === undefined ? 'stream' : 'model',
+    });
+    const usage = { prompt_tokens: promptTokens ?? 0, total_tokens: promptTokens ?? 0 };
+    return reply.headers(admission.headers).send({ object: 'list', data: upstream.data, model: body.model, usage });
+  });
+
+  /** Calls the embeddings upstream with the gateway's own provider key; the client's credential never leaves. */
+  async function callEmbeddings(body: Static<typeof EmbeddingsRequestSchema>, admission: Admission) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.embeddings.apiKey) headers.authorization = `Bearer ${options.embeddings.apiKey}`;
+    let response: Response;
+    try {
+      response = await fetch(`${options.embeddings.baseUrl}/embeddings`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ input: body.input, model: body.model, encoding_format: body.encoding_format, dimensions: body.dimensions }),
+        signal: AbortSignal.timeout(embeddingsTimeoutMs),
+      });
+    } catch (error) {
+      app.log.error({ err: error, requestId: admission.requestId }, 'embeddings upstream unreachable');
+      throw new GatewayError(502, 'upstream_error', 'The embedding model is unavailable; try again shortly.');
+    }
+    const payload = await response.json().catch(() => undefined) as { data?: unknown[]; error?: { message?: string } } | undefined;
+    if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && response.status !== 429) {
+      throw new GatewayError(400, 'bad_request', payload?.error?.message ?? 'The embedding model refused the input.', {}, 'input');
+    }
+    if (!response.ok || !Array.isArray(payload?.data)) {
+      app.log.error({ status: response.status, requestId: admission.requestId }, 'embeddings upstream failed');
+      throw new GatewayError(502, 'upstream_error', 'The embedding model is unavailable; try again shortly.');
+    }
+    return payload as { data: unknown[]; model?: string; usage?: { prompt_tokens?: number } };
+  }
+}
+
+function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  return raw;
+}
+
+function modelNotFound(model: string): GatewayError {
+  return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
+}
+
+/** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
+function requestIdOf(headers: IncomingHttpHeaders): string {
+  const key = headers['idempotency-key'];
+  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
+}
+
+/** `Cache-Control: no-cache` / `no-store` or `x-ragtime-cache: off` skip the response cache. */
+function cacheOptOut(headers: IncomingHttpHeaders): boolean {
+  const control = headers['cache-control'];
+  if (typeof control === 'string' && /no-cache|no-store/i.test(control)) return true;
+  return headers['x-ragtime-cache'] === 'off';
+}
+
+function failureOf(error: unknown): GatewayError {
+  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+  const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
+  if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);
+  return new GatewayError(502, 'answer_failed', 'The answer could not be completed.');
+}
