@@ -113,8 +113,8 @@ describe('failover across providers', () => {
       temporalNamespace: 'default',
     });
     const result = (await new MockActivityEnvironment().run(generate, {
-      workflowId, tenantId: 'anthropic', model: 'claude-local', baseUrl: server.baseUrl, provider: 'anthropic',
-      fallbacks: [{ model: 'smollm2-135m-instruct', baseUrl: services().modelBaseUrl, provider: 'openai-compatible' }],
+      workflowId, tenantId: 'anthropic', model: 'claude-local', baseUrl: server.baseUrl, provider: 'anthropic' as const,
+      fallbacks: [{ model: 'smollm2-135m-instruct', baseUrl: services().modelBaseUrl, provider: 'openai-compatible' as const }],
       messages: [{ role: 'user', content: 'Tell me a short fact about the sea.' }], maxTokens: 40,
     })) as GenerationResult;
 
