@@ -12,7 +12,7 @@ import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { RedisCircuitBreakers } from '../../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../../infra/registry/redis-latency-stats.js';
-import { createGenerateActivity } from '../../activities/chat/generate.js';
+import { createGenerateActivity, type GenerateInput } from '../../activities/chat/generate.js';
 import type { GenerationResult } from '../../domain/chat/chat-request.js';
 import { startAnthropicServer, type AnthropicServer } from '../support/anthropic-server.js';
 import { routingHarness, streamedAnswer, type RoutingHarness } from '../support/routing-stack.js';
@@ -112,11 +112,12 @@ describe('failover across providers', () => {
       temporalUiUrl: 'http://127.0.0.1:8233',
       temporalNamespace: 'default',
     });
-    const result = (await new MockActivityEnvironment().run(generate, {
-      workflowId, tenantId: 'anthropic', model: 'claude-local', baseUrl: server.baseUrl, provider: 'anthropic' as const,
-      fallbacks: [{ model: 'smollm2-135m-instruct', baseUrl: services().modelBaseUrl, provider: 'openai-compatible' as const }],
+    const input: GenerateInput = {
+      workflowId, tenantId: 'anthropic', model: 'claude-local', baseUrl: server.baseUrl, provider: 'anthropic',
+      fallbacks: [{ model: 'smollm2-135m-instruct', baseUrl: services().modelBaseUrl, provider: 'openai-compatible' }],
       messages: [{ role: 'user', content: 'Tell me a short fact about the sea.' }], maxTokens: 40,
-    })) as GenerationResult;
+    };
+    const result: GenerationResult = await new MockActivityEnvironment().run(generate, input);
 
     const events = await harness.events.range(workflowId, 0);
     const failover = events.find((event) => event.type === 'model.failover')!;
