@@ -25,14 +25,21 @@ import { IdentityError, IdentityStore, type BudgetSetting } from '../infra/gatew
 export class UsageError extends Error {}
 
 export async function runAdmin(argv: string[], store: IdentityStore, print: (line: string) => void): Promise<void> {
-  const args = [...argv];
-  const option = (name: string): string | undefined => {
-    const index = args.indexOf(`--${name}`);
-    if (index === -1) return undefined;
-    const [, value] = args.splice(index, 2);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    return value;
-  };
+  // Options (--name value) anywhere; what remains is the command and its positional arguments.
+  const options = new Map<string, string>();
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const word = argv[index]!;
+    if (!word.startsWith('--')) {
+      args.push(word);
+      continue;
+    }
+    const value = argv[index + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${word} needs a value`);
+    options.set(word.slice(2), value);
+    index += 1;
+  }
+  const option = (name: string): string | undefined => options.get(name);
   const actor = option('actor') ?? userInfo().username;
   const [group, command, ...rest] = args;
   const positional = (index: number, name: string): string => {
