@@ -13,6 +13,7 @@ import { GatewayError } from './gateway/gateway-error.js';
 import type { GatewayDependencies } from './gateway/gateway-dependencies.js';
 import { chatWebSocketPlugin } from './plugins/chat-websocket.js';
 import { healthPlugin } from './plugins/health.js';
+import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
 import { usagePlugin } from './plugins/usage.js';
 
@@ -23,6 +24,8 @@ export interface ApiDependencies {
   events: EventStream;
   gateway: GatewayDependencies;
   taskQueue: string;
+  /** Task queue of the ingestion worker; 'ingestion' when absent. */
+  ingestionTaskQueue?: string;
   maxMessageBytes: number;
   logLevel?: string;
   /** How often reservations whose settling was lost are settled; 0 turns the sweep off. */
@@ -93,6 +96,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     cache: gateway.cache,
     embeddings: gateway.embeddings,
   });
+  await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });
   return app;
 }

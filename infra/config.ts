@@ -43,6 +43,28 @@ const schema = z.object({
   SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  // Ingestion and retrieval (EMBEDDINGS_BASE_URL, EMBEDDINGS_MODEL and EMBEDDINGS_API_KEY come with the gateway's settings).
+  INGESTION_TASK_QUEUE: z.string().min(1).default('ingestion'),
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().default(384),
+  EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().positive().default(32),
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  VECTOR_STORE: z.enum(['embedded', 'qdrant']).default('embedded'),
+  VECTOR_STORE_DIRECTORY: z.string().min(1).default('.data/vectors'),
+  QDRANT_URL: url.optional(),
+  QDRANT_API_KEY: z.string().optional(),
+  CHUNK_SIZE: z.coerce.number().int().positive().default(1000),
+  CHUNK_OVERLAP: z.coerce.number().int().nonnegative().default(150),
+  INGESTION_MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  INGESTION_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
+  INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  INGESTION_DOCUMENT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),
+  RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(20),
+  RETRIEVAL_TOKEN_BUDGET: z.coerce.number().int().positive().default(500),
+  RETRIEVAL_TIMEOUT_MS: z.coerce.number().int().positive().default(2500),
+  RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  RETRIEVAL_QUERY_EXPANSION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ...gatewayConfigShape,
 });
 
@@ -61,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const value = parsed.data;
+  if (value.CHUNK_OVERLAP >= value.CHUNK_SIZE) throw new ConfigError([`CHUNK_OVERLAP: must be less than CHUNK_SIZE (${value.CHUNK_SIZE})`]);
+  if (value.VECTOR_STORE === 'qdrant' && !value.QDRANT_URL) throw new ConfigError(['QDRANT_URL: required when VECTOR_STORE=qdrant']);
   return { ...value, apiPublicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${value.API_PORT}` };
 }
 

@@ -13,22 +13,26 @@ import { Redis } from 'ioredis';
 import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { chatWorkflowsPath } from '../workers/chat-worker.js';
+import { ingestionWorkflowsPath } from '../workers/ingestion-worker.js';
+import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
 import { freePort } from './support/free-port.js';
 import { projectRoot, startProcess, stopProcess, waitUntil } from './support/processes.js';
 import type { TestServices } from './support/services.js';
 
 const children: ChildProcess[] = [];
+let embeddingServer: LocalEmbeddingServer | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const venv = path.join(projectRoot, '.venv', 'bin');
   const temporalBinary = path.join(venv, 'temporal');
   if (!existsSync(temporalBinary)) throw new Error('Temporal CLI missing: run ./ragtime test (it installs .venv first)');
 
-  const [temporalPort, modelPort] = await Promise.all([freePort(), freePort()]);
+  const [temporalPort, modelPort, embeddingPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const temporalAddress = `127.0.0.1:${temporalPort}`;
   const temporal = startProcess('temporal', temporalBinary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'warn']);
   const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--port', String(modelPort), '--parallel', '4']);
   children.push(temporal, model);
+  const embeddings = LocalEmbeddingServer.start({ port: embeddingPort, threads: 2 });
 
   const databaseUrl = 'postgres://postgres@127.0.0.1:5432/ragtime_test';
   const redisUrl = 'redis://127.0.0.1:6379';
@@ -47,6 +51,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   mkdirSync(bundleDirectory, { recursive: true });
   const bundlePath = path.join(bundleDirectory, 'chat-workflows.bundle.js');
   writeFileSync(bundlePath, bundle.code);
+  const ingestionBundle = await bundleWorkflowCode({ workflowsPath: ingestionWorkflowsPath, logger: quietLogger });
+  const ingestionBundlePath = path.join(bundleDirectory, 'ingestion-workflows.bundle.js');
+  writeFileSync(ingestionBundlePath, ingestionBundle.code);
+  embeddingServer = await embeddings;
 
   await waitUntil('model server', async () => (await fetch(`http://127.0.0.1:${modelPort}/health`)).ok, 90_000, model);
 
@@ -59,11 +67,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     redisUrl,
     redisKeyPrefix: `ragtime-test:${randomUUID().slice(0, 8)}:`,
     chatBundlePath: bundlePath,
+    ingestionBundlePath,
+    embeddingsBaseUrl: embeddingServer.baseUrl,
+    vectorDirectory: path.join(bundleDirectory, `vectors-${randomUUID().slice(0, 8)}`),
   };
   project.provide('services', services);
 
   return async () => {
-    await Promise.all(children.map((child) => stopProcess(child)));
+    await Promise.all([...children.map((child) => stopProcess(child)), embeddingServer?.stop()]);
   };
 }
 

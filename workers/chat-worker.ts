@@ -23,6 +23,7 @@ import { seedRegistry } from '../infra/registry/seed-registry.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
+import { createVectorRetriever } from '../infra/retrieval/create-retriever.js';
 import type { CountryCode } from 'libphonenumber-js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -40,6 +41,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
   const registry = new CachedModelRegistry(new PostgresModelRegistry(pool), redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS });
   await seedRegistry(registry, config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const retriever = createVectorRetriever(config);
   const dependencies = {
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
     conversations: new ConversationStore(pool),
@@ -67,6 +69,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
       phoneDefaultCountry: config.SAFETY_PHONE_DEFAULT_COUNTRY as CountryCode,
       injectionThreshold: config.SAFETY_INJECTION_THRESHOLD,
     }),
+    retriever,
     historyTurns: 6,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
@@ -83,6 +86,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
   const close = async () => {
     await connection.close();
     await pool.end();
+    await retriever.close();
     redis.disconnect();
   };
   return { worker, close };

@@ -3,12 +3,13 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { ragtimeSearchAttributes } from '../../workflows/search-attributes.js';
+import { ingestionSearchAttributes } from '../../workflows/ingestion/search-attributes.js';
 
 export async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = ragtimeSearchAttributes.filter((key) => !(key.name in (existing.customAttributes ?? {})));
+    const missing = [...ragtimeSearchAttributes, ...ingestionSearchAttributes].filter((key) => !(key.name in (existing.customAttributes ?? {})));
     if (missing.length === 0) return;
     await connection.operatorService.addSearchAttributes({
       namespace,

@@ -10,6 +10,11 @@ export interface TestServices {
   redisUrl: string;
   redisKeyPrefix: string;
   chatBundlePath: string;
+  ingestionBundlePath: string;
+  /** The local embedding model's OpenAI-compatible /v1. */
+  embeddingsBaseUrl: string;
+  /** The embedded vector store's directory for this run (a suite may use its own). */
+  vectorDirectory: string;
 }
 
 export function services(): TestServices {
@@ -27,6 +32,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     REDIS_URL: running.redisUrl,
     REDIS_KEY_PREFIX: running.redisKeyPrefix,
     LLM_BASE_URL: running.modelBaseUrl,
+    EMBEDDINGS_BASE_URL: running.embeddingsBaseUrl,
+    VECTOR_STORE_DIRECTORY: running.vectorDirectory,
     ...overrides,
   };
 }

@@ -53,7 +53,7 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const app = await buildApp({
     temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
-    taskQueue, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, logLevel: 'warn',
+    taskQueue, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, logLevel: 'warn',
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -1,0 +1,35 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { chunkDocument } from '../../ingestion/chunk-document.js';
+import type { ChunkPlan } from '../../infra/ingestion/ingestion-store.js';
+import type { IngestionActivityDependencies } from './dependencies.js';
+import type { StagedVersion } from './parse-source.js';
+import { translatingErrors } from './activity-failure.js';
+
+/**
+ * Splits the parsed text and makes the chunks the document's chunk set: unchanged chunks keep their point
+ * (ids come from the content), moved ones keep their vector, and chunks that are gone become stale.
+ */
+export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
+  return async function chunkSource(input: StagedVersion): Promise<ChunkPlan> {
+    return translatingErrors(async () => {
+      const key = { tenantId: input.tenantId, documentId: input.documentId };
+      const document = await deps.store.parsed(key, input.contentHash);
+      if (!document) throw ApplicationFailure.retryable(`parsed text of ${input.source} is missing`, 'staging_missing');
+      const chunks = await chunkDocument({ documentId: input.documentId, source: input.source, document }, deps.chunking);
+      return deps.store.replaceChunks(key, chunks.map((chunk) => ({
+        pointId: chunk.id,
+        position: chunk.position,
+        payload: {
+          tenant: input.tenantId,
+          documentId: chunk.documentId,
+          title: chunk.title,
+          source: chunk.source,
+          position: chunk.position,
+          headingPath: chunk.headingPath,
+          text: chunk.text,
+          contentHash: chunk.contentHash,
+        },
+      })));
+    });
+  };
+}

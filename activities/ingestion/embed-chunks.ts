@@ -1,0 +1,31 @@
+import { Context } from '@temporalio/activity';
+import { embeddingInput } from '../../ingestion/chunk-document.js';
+import type { IngestionActivityDependencies } from './dependencies.js';
+import { translatingErrors } from './activity-failure.js';
+
+export interface DocumentRef {
+  tenantId: string;
+  documentId: string;
+}
+
+/**
+ * Embeds the document's chunks that have no vector yet, one batch at a time; each batch's vectors are
+ * stored before the next, so a retry after a crash continues where the last one stopped. Heartbeats the
+ * count after every batch.
+ */
+export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
+  return async function embedChunks(input: DocumentRef): Promise<{ embedded: number }> {
+    return translatingErrors(async () => {
+      const context = Context.current();
+      let embedded = 0;
+      for (;;) {
+        const batch = await deps.store.chunksToEmbed(input, deps.embedBatchSize);
+        if (batch.length === 0) return { embedded };
+        const vectors = await deps.embedder.embed(batch.map((chunk) => embeddingInput(chunk.payload)), context.cancellationSignal);
+        await deps.store.storeEmbeddings(input, batch.map((chunk) => chunk.pointId), vectors);
+        embedded += batch.length;
+        context.heartbeat({ embedded });
+      }
+    });
+  };
+}

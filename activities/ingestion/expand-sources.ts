@@ -1,0 +1,42 @@
+import { documentId, normalizeSource } from '../../ingestion/identifiers.js';
+import type { DocumentAction } from '../../ingestion/ingestion-job.js';
+import { listSource } from '../../infra/ingestion/source-reader.js';
+import type { IngestionActivityDependencies } from './dependencies.js';
+import { translatingErrors } from './activity-failure.js';
+
+export interface ExpandSourcesInput {
+  jobId: string;
+  tenantId: string;
+  sources: string[];
+}
+
+/**
+ * Lists folders into their files, stores the job's documents in order and returns how many there are. A
+ * document indexed from a listed folder whose file is gone is scheduled for deletion.
+ */
+export function createExpandSourcesActivity(deps: IngestionActivityDependencies) {
+  return async function expandSources(input: ExpandSourcesInput): Promise<{ total: number }> {
+    return translatingErrors(async () => {
+      const entries = new Map<string, { source: string; documentId: string; action: DocumentAction }>();
+      for (const requested of input.sources) {
+        const { kind, files } = await listSource(normalizeSource(requested));
+        for (const file of files) {
+          const id = documentId(input.tenantId, file);
+          entries.set(id, { source: normalizeSource(file), documentId: id, action: 'ingest' });
+        }
+        if (kind !== 'folder') continue;
+        for (const previous of await deps.store.documentsUnder(input.tenantId, normalizeSource(requested))) {
+          if (!entries.has(previous.documentId)) entries.set(previous.documentId, { ...previous, action: 'delete' });
+        }
+      }
+      await deps.store.storeJobSources(input.jobId, [...entries.values()]);
+      return { total: entries.size };
+    });
+  };
+}
+
+export function createListJobSourcesActivity(deps: IngestionActivityDependencies) {
+  return async function listJobSources(input: { jobId: string; offset: number; limit: number }) {
+    return deps.store.jobSources(input.jobId, input.offset, input.limit);
+  };
+}

@@ -1,0 +1,31 @@
+import { Context } from '@temporalio/activity';
+import { contentHash } from '../../ingestion/content-hash.js';
+import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
+import { translatingErrors } from './activity-failure.js';
+
+export interface FetchSourceInput {
+  tenantId: string;
+  documentId: string;
+  source: string;
+}
+
+export type FetchSourceResult =
+  | { status: 'unchanged'; chunks: number }
+  | { status: 'fetched'; contentHash: string; bytes: number };
+
+/** Reads the source; an unchanged version (same bytes, same settings, indexed) stops here with no write. */
+export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
+  return async function fetchSource(input: FetchSourceInput): Promise<FetchSourceResult> {
+    return translatingErrors(async () => {
+      const { bytes, contentType } = await deps.reader.read(input.source, Context.current().cancellationSignal);
+      const hash = contentHash(bytes);
+      const key = { tenantId: input.tenantId, documentId: input.documentId };
+      const indexed = await deps.store.catalogEntry(key);
+      if (indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === ingestionSettings(deps)) {
+        return { status: 'unchanged', chunks: indexed.chunkCount };
+      }
+      await deps.store.stageBlob(key, hash, bytes, contentType);
+      return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };
+    });
+  };
+}

@@ -1,0 +1,27 @@
+import type { IngestionActivityDependencies } from './dependencies.js';
+import { createChunkSourceActivity } from './chunk-source.js';
+import { createEmbedChunksActivity } from './embed-chunks.js';
+import { createExpandSourcesActivity, createListJobSourcesActivity } from './expand-sources.js';
+import { createFetchSourceActivity } from './fetch-source.js';
+import { createParseSourceActivity } from './parse-source.js';
+import { createFailDocumentActivity, createFinishDocumentActivity, createRemoveDocumentActivity } from './record-document.js';
+import { createDeleteStaleChunksActivity, createUpsertChunksActivity } from './upsert-chunks.js';
+
+export function createIngestionActivities(deps: IngestionActivityDependencies) {
+  return {
+    expandSources: createExpandSourcesActivity(deps),
+    listJobSources: createListJobSourcesActivity(deps),
+    fetchSource: createFetchSourceActivity(deps),
+    parseSource: createParseSourceActivity(deps),
+    chunkSource: createChunkSourceActivity(deps),
+    embedChunks: createEmbedChunksActivity(deps),
+    upsertChunks: createUpsertChunksActivity(deps),
+    deleteStaleChunks: createDeleteStaleChunksActivity(deps),
+    finishDocument: createFinishDocumentActivity(deps),
+    failDocument: createFailDocumentActivity(deps),
+    removeDocument: createRemoveDocumentActivity(deps),
+  };
+}
+
+export type IngestionActivities = ReturnType<typeof createIngestionActivities>;
+export type { IngestionActivityDependencies };

@@ -1,0 +1,39 @@
+import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
+import { translatingErrors } from './activity-failure.js';
+
+export interface FinishDocumentInput {
+  tenantId: string;
+  documentId: string;
+  source: string;
+  contentHash: string;
+  title: string;
+  chunks: number;
+  jobId: string;
+}
+
+/** Records the indexed version in the catalog (so an unchanged re-run stops at fetch) and drops the staged bytes. */
+export function createFinishDocumentActivity(deps: IngestionActivityDependencies) {
+  return async function finishDocument(input: FinishDocumentInput): Promise<void> {
+    await deps.store.markDocumentIndexed(input, {
+      source: input.source, title: input.title, contentHash: input.contentHash, settings: ingestionSettings(deps), chunkCount: input.chunks, jobId: input.jobId,
+    });
+  };
+}
+
+export function createFailDocumentActivity(deps: IngestionActivityDependencies) {
+  return async function failDocument(input: { tenantId: string; documentId: string; source: string; reason: string; jobId: string }): Promise<void> {
+    await deps.store.markDocumentFailed(input, { source: input.source, reason: input.reason, jobId: input.jobId });
+  };
+}
+
+/** Removes a document whose source is gone: its points, chunks and catalog entry. */
+export function createRemoveDocumentActivity(deps: IngestionActivityDependencies) {
+  return async function removeDocument(input: { tenantId: string; documentId: string }): Promise<{ removed: number }> {
+    return translatingErrors(async () => {
+      const removed = (await deps.index.listDocumentPointIds(input.tenantId, input.documentId)).length;
+      await deps.index.deleteDocument(input.tenantId, input.documentId);
+      await deps.store.forgetDocument(input);
+      return { removed };
+    });
+  };
+}

@@ -1,0 +1,38 @@
+// Ingestion jobs over HTTP: start one (http(s) URLs only — server-side files are the CLI's business) and read
+// its progress. Jobs belong to the caller's org: the workflow id carries it, so no org reads another's job.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Client } from '@temporalio/client';
+import { ingestJobState, startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
+
+const jobIdPattern = '^[A-Za-z0-9_-]{1,64}$';
+const StartJobBody = Type.Object({
+  sources: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+', maxLength: 2048 }), { minItems: 1, maxItems: 1000, description: 'http(s) URLs' }),
+  jobId: Type.Optional(Type.String({ pattern: jobIdPattern, description: 'Idempotency key: starting the same job id again joins the existing job' })),
+}, { additionalProperties: false });
+const JobParams = Type.Object({ jobId: Type.String({ pattern: jobIdPattern }) });
+
+export interface IngestionOptions {
+  temporal: Client;
+  taskQueue: string;
+  authenticate: onRequestHookHandler;
+}
+
+export async function ingestionPlugin(app: FastifyInstance, options: IngestionOptions): Promise<void> {
+  app.post<{ Body: Static<typeof StartJobBody> }>('/v1/ingestion/jobs', { onRequest: options.authenticate, schema: { body: StartJobBody } }, async (request, reply) => {
+    const tenantId = principalOf(request).orgId;
+    const jobId = request.body.jobId ?? `job-${randomUUID()}`;
+    const job = await startIngestJob(options.temporal, options.taskQueue, { tenantId, jobId, sources: request.body.sources });
+    return reply.code(job.started ? 202 : 200).send({ job_id: job.jobId, workflow_id: job.workflowId, status_url: `/v1/ingestion/jobs/${job.jobId}` });
+  });
+
+  app.get<{ Params: Static<typeof JobParams> }>('/v1/ingestion/jobs/:jobId', { onRequest: options.authenticate, schema: { params: JobParams } }, async (request, reply) => {
+    const state = await ingestJobState(options.temporal, principalOf(request).orgId, request.params.jobId);
+    if (state.state === 'not-found') {
+      return reply.code(404).send({ error: { message: `No ingestion job ${request.params.jobId}.`, type: 'invalid_request_error', code: 'not_found', param: 'jobId' } });
+    }
+    return { job_id: request.params.jobId, workflow_id: state.workflowId, state: state.state, ...(state.state === 'failed' ? { error: state.error } : { progress: state.progress }) };
+  });
+}

@@ -1,0 +1,60 @@
+// Starting ingestion jobs and reading their progress through Temporal: the one path the CLI and the HTTP
+// API share. The workflow id carries the tenant, so a tenant can only ever reach its own jobs.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ingestJobWorkflowId, type IngestJobInput, type JobProgress } from '../../ingestion/ingestion-job.js';
+import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
+import { progressQuery } from '../../workflows/ingestion/messages.js';
+import { tenantAttribute } from '../../workflows/search-attributes.js';
+import { ingestionJobAttribute, ingestionStatusAttribute } from '../../workflows/ingestion/search-attributes.js';
+
+export interface StartedJob {
+  jobId: string;
+  workflowId: string;
+  /** False when a job with this id already existed (it was joined, not started again). */
+  started: boolean;
+}
+
+export async function startIngestJob(temporal: Client, taskQueue: string, input: Omit<IngestJobInput, 'resume'>): Promise<StartedJob> {
+  const workflowId = ingestJobWorkflowId(input.tenantId, input.jobId);
+  try {
+    await temporal.workflow.start<typeof ingestBatchWorkflow>('ingestBatchWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: tenantAttribute, value: input.tenantId },
+        { key: ingestionJobAttribute, value: input.jobId },
+        { key: ingestionStatusAttribute, value: 'running' },
+      ],
+      staticSummary: `${input.tenantId}: ingest ${input.sources.length} source(s)`,
+    });
+    return { jobId: input.jobId, workflowId, started: true };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return { jobId: input.jobId, workflowId, started: false };
+  }
+}
+
+export type JobState =
+  | { state: 'running' | 'completed'; workflowId: string; progress: JobProgress }
+  | { state: 'failed'; workflowId: string; error: string }
+  | { state: 'not-found'; workflowId: string };
+
+/** The job's progress: live while it runs (progress query), its result once done. */
+export async function ingestJobState(temporal: Client, tenantId: string, jobId: string): Promise<JobState> {
+  const workflowId = ingestJobWorkflowId(tenantId, jobId);
+  const handle = temporal.workflow.getHandle<typeof ingestBatchWorkflow>(workflowId);
+  try {
+    const description = await handle.describe();
+    const status = description.status.name;
+    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { state: 'running', workflowId, progress: await handle.query(progressQuery) };
+    if (status === 'COMPLETED') return { state: 'completed', workflowId, progress: await handle.result() };
+    const error = await handle.result().then(() => status.toLowerCase(), (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message);
+    return { state: 'failed', workflowId, error };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { state: 'not-found', workflowId };
+    throw error;
+  }
+}

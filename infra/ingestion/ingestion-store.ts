@@ -1,0 +1,264 @@
+// Postgres side of ingestion: staged document versions (bytes, then parsed text), each document's chunks with
+// their state and vector, the catalog of indexed documents and the sources of every job. Activities keep
+// content here and pass only ids, so no vector or document ever enters workflow history.
+import type { ChunkPayload } from '../../ingestion/ports.js';
+import type { ParsedDocument } from '../../ingestion/parsed-document.js';
+import type { DocumentAction, JobSource } from '../../ingestion/ingestion-job.js';
+import type { Pool } from '../postgres/pool.js';
+
+export interface DocumentKey {
+  tenantId: string;
+  documentId: string;
+}
+
+export interface CatalogEntry {
+  source: string;
+  contentHash: string | null;
+  settings: string | null;
+  status: 'indexed' | 'failed';
+  chunkCount: number;
+}
+
+export interface StagedChunk {
+  pointId: string;
+  position: number;
+  payload: ChunkPayload;
+}
+
+export interface ChunkPlan {
+  chunks: number;
+  /** Chunks without a vector yet. */
+  toEmbed: number;
+  /** Chunks to write to the vector store (new, changed or moved). */
+  toUpsert: number;
+  stale: number;
+}
+
+export class IngestionStore {
+  constructor(
+    private readonly pool: Pool,
+    /** The vector collection (one per embedding model) this store's chunks and catalog belong to. */
+    private readonly collection: string,
+  ) {}
+
+  async catalogEntry({ tenantId, documentId }: DocumentKey): Promise<CatalogEntry | undefined> {
+    const { rows } = await this.pool.query<{ source: string; content_hash: string | null; settings: string | null; status: 'indexed' | 'failed'; chunk_count: number }>(
+      'SELECT source, content_hash, settings, status, chunk_count FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND document_id = $3',
+      [this.collection, tenantId, documentId],
+    );
+    const row = rows[0];
+    return row && { source: row.source, contentHash: row.content_hash, settings: row.settings, status: row.status, chunkCount: row.chunk_count };
+  }
+
+  /** Indexed or failed documents whose source lies inside a folder. */
+  async documentsUnder(tenantId: string, folder: string): Promise<{ documentId: string; source: string }[]> {
+    const prefix = `${folder.replace(/\/+$/, '')}/`;
+    const { rows } = await this.pool.query<{ document_id: string; source: string }>(
+      "SELECT document_id, source FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND source LIKE $3 ESCAPE '\\' ORDER BY source",
+      [this.collection, tenantId, `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`],
+    );
+    return rows.map((row) => ({ documentId: row.document_id, source: row.source }));
+  }
+
+  async stageBlob(key: DocumentKey, contentHash: string, bytes: Uint8Array, contentType: string | undefined): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO ingestion_blobs (tenant_id, document_id, content_hash, content_type, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [key.tenantId, key.documentId, contentHash, contentType ?? null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
+    );
+  }
+
+  async blob(key: DocumentKey, contentHash: string): Promise<{ bytes: Uint8Array; contentType?: string } | undefined> {
+    const { rows } = await this.pool.query<{ bytes: Buffer; content_type: string | null }>(
+      'SELECT bytes, content_type FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2 AND content_hash = $3',
+      [key.tenantId, key.documentId, contentHash],
+    );
+    const row = rows[0];
+    return row && { bytes: new Uint8Array(row.bytes), ...(row.content_type ? { contentType: row.content_type } : {}) };
+  }
+
+  async storeParsed(key: DocumentKey, contentHash: string, document: ParsedDocument): Promise<void> {
+    await this.pool.query(
+      'UPDATE ingestion_blobs SET title = $4, parsed_text = $5, parsed_format = $6 WHERE tenant_id = $1 AND document_id = $2 AND content_hash = $3',
+      [key.tenantId, key.documentId, contentHash, document.title, document.text, document.format],
+    );
+  }
+
+  async parsed(key: DocumentKey, contentHash: string): Promise<ParsedDocument | undefined> {
+    const { rows } = await this.pool.query<{ title: string; parsed_text: string | null; parsed_format: 'markdown' | 'plain' | null }>(
+      'SELECT title, parsed_text, parsed_format FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2 AND content_hash = $3',
+      [key.tenantId, key.documentId, contentHash],
+    );
+    const row = rows[0];
+    return row?.parsed_text != null && row.parsed_format ? { title: row.title, text: row.parsed_text, format: row.parsed_format } : undefined;
+  }
+
+  /**
+   * Makes `chunks` the document's chunk set. A chunk already indexed at the same position stays as it is;
+   * one that moved becomes pending but keeps its vector; new ones are pending without a vector; chunks no
+   * longer in the set become stale.
+   */
+  async replaceChunks({ tenantId, documentId }: DocumentKey, chunks: readonly StagedChunk[]): Promise<ChunkPlan> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO ingestion_chunks (collection, tenant_id, document_id, point_id, position, payload, state)
+         SELECT $1, $2, $3, point_id, position, payload, 'pending' FROM unnest($4::uuid[], $5::int[], $6::jsonb[]) AS new (point_id, position, payload)
+         ON CONFLICT (collection, tenant_id, document_id, point_id) DO UPDATE SET
+           state = CASE WHEN ingestion_chunks.state = 'indexed' AND ingestion_chunks.position = EXCLUDED.position
+                         AND ingestion_chunks.payload = EXCLUDED.payload THEN 'indexed' ELSE 'pending' END,
+           position = EXCLUDED.position,
+           payload = EXCLUDED.payload`,
+        [this.collection, tenantId, documentId, chunks.map((chunk) => chunk.pointId), chunks.map((chunk) => chunk.position), chunks.map((chunk) => JSON.stringify(chunk.payload))],
+      );
+      await client.query(
+        "UPDATE ingestion_chunks SET state = 'stale' WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND NOT (point_id = ANY($4::uuid[]))",
+        [this.collection, tenantId, documentId, chunks.map((chunk) => chunk.pointId)],
+      );
+      const { rows } = await client.query<{ chunks: string; to_embed: string; to_upsert: string; stale: string }>(
+        `SELECT count(*) FILTER (WHERE state <> 'stale') AS chunks,
+                count(*) FILTER (WHERE state = 'pending' AND embedding IS NULL) AS to_embed,
+                count(*) FILTER (WHERE state = 'pending') AS to_upsert,
+                count(*) FILTER (WHERE state = 'stale') AS stale
+         FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3`,
+        [this.collection, tenantId, documentId],
+      );
+      await client.query('COMMIT');
+      const row = rows[0]!;
+      return { chunks: Number(row.chunks), toEmbed: Number(row.to_embed), toUpsert: Number(row.to_upsert), stale: Number(row.stale) };
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The next pending chunks without a vector, in document order. */
+  async chunksToEmbed({ tenantId, documentId }: DocumentKey, limit: number): Promise<StagedChunk[]> {
+    const { rows } = await this.pool.query<{ point_id: string; position: number; payload: ChunkPayload }>(
+      `SELECT point_id, position, payload FROM ingestion_chunks
+       WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND state = 'pending' AND embedding IS NULL
+       ORDER BY position LIMIT $4`,
+      [this.collection, tenantId, documentId, limit],
+    );
+    return rows.map((row) => ({ pointId: row.point_id, position: row.position, payload: row.payload }));
+  }
+
+  async storeEmbeddings({ tenantId, documentId }: DocumentKey, pointIds: readonly string[], vectors: readonly number[][]): Promise<void> {
+    await this.pool.query(
+      `UPDATE ingestion_chunks AS chunk SET embedding = staged.embedding
+       FROM unnest($4::uuid[], $5::bytea[]) AS staged (point_id, embedding)
+       WHERE chunk.collection = $1 AND chunk.tenant_id = $2 AND chunk.document_id = $3 AND chunk.point_id = staged.point_id`,
+      [this.collection, tenantId, documentId, pointIds, vectors.map(toBytes)],
+    );
+  }
+
+  /** The next pending chunks that have their vector. */
+  async chunksToUpsert({ tenantId, documentId }: DocumentKey, limit: number): Promise<(StagedChunk & { embedding: number[] })[]> {
+    const { rows } = await this.pool.query<{ point_id: string; position: number; payload: ChunkPayload; embedding: Buffer }>(
+      `SELECT point_id, position, payload, embedding FROM ingestion_chunks
+       WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND state = 'pending' AND embedding IS NOT NULL
+       ORDER BY position LIMIT $4`,
+      [this.collection, tenantId, documentId, limit],
+    );
+    return rows.map((row) => ({ pointId: row.point_id, position: row.position, payload: row.payload, embedding: fromBytes(row.embedding) }));
+  }
+
+  async markIndexed({ tenantId, documentId }: DocumentKey, pointIds: readonly string[]): Promise<void> {
+    await this.pool.query(
+      "UPDATE ingestion_chunks SET state = 'indexed' WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND point_id = ANY($4::uuid[]) AND state = 'pending'",
+      [this.collection, tenantId, documentId, pointIds],
+    );
+  }
+
+  async staleChunkIds({ tenantId, documentId }: DocumentKey): Promise<string[]> {
+    const { rows } = await this.pool.query<{ point_id: string }>(
+      "SELECT point_id FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND state = 'stale'",
+      [this.collection, tenantId, documentId],
+    );
+    return rows.map((row) => row.point_id);
+  }
+
+  async liveChunkIds({ tenantId, documentId }: DocumentKey): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ point_id: string }>(
+      "SELECT point_id FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND state <> 'stale'",
+      [this.collection, tenantId, documentId],
+    );
+    return new Set(rows.map((row) => row.point_id));
+  }
+
+  async dropChunks({ tenantId, documentId }: DocumentKey, pointIds: readonly string[]): Promise<void> {
+    await this.pool.query(
+      'DELETE FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND point_id = ANY($4::uuid[])',
+      [this.collection, tenantId, documentId, pointIds],
+    );
+  }
+
+  /** Records the indexed version and drops its staged bytes. */
+  async markDocumentIndexed(key: DocumentKey, entry: { source: string; title: string; contentHash: string; settings: string; chunkCount: number; jobId: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ingestion_documents (collection, tenant_id, document_id, source, title, content_hash, settings, chunk_count, status, reason, job_id, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'indexed', NULL, $9, now())
+       ON CONFLICT (collection, tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, title = EXCLUDED.title,
+         content_hash = EXCLUDED.content_hash, settings = EXCLUDED.settings, chunk_count = EXCLUDED.chunk_count,
+         status = 'indexed', reason = NULL, job_id = EXCLUDED.job_id, updated_at = now()`,
+      [this.collection, key.tenantId, key.documentId, entry.source, entry.title, entry.contentHash, entry.settings, entry.chunkCount, entry.jobId],
+    );
+    await this.pool.query('DELETE FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2', [key.tenantId, key.documentId]);
+  }
+
+  /** Records why a document failed; what was indexed of an earlier version stays searchable. */
+  async markDocumentFailed(key: DocumentKey, entry: { source: string; reason: string; jobId: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ingestion_documents (collection, tenant_id, document_id, source, status, reason, job_id, updated_at)
+       VALUES ($1, $2, $3, $4, 'failed', $5, $6, now())
+       ON CONFLICT (collection, tenant_id, document_id) DO UPDATE SET status = 'failed', reason = EXCLUDED.reason, job_id = EXCLUDED.job_id, updated_at = now()`,
+      [this.collection, key.tenantId, key.documentId, entry.source, entry.reason, entry.jobId],
+    );
+    await this.pool.query('DELETE FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2', [key.tenantId, key.documentId]);
+  }
+
+  async forgetDocument({ tenantId, documentId }: DocumentKey): Promise<void> {
+    await this.pool.query('DELETE FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3', [this.collection, tenantId, documentId]);
+    await this.pool.query('DELETE FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND document_id = $3', [this.collection, tenantId, documentId]);
+    await this.pool.query('DELETE FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2', [tenantId, documentId]);
+  }
+
+  /** Stores a job's expanded sources (replacing any from an earlier attempt). */
+  async storeJobSources(jobId: string, sources: readonly { source: string; documentId: string; action: DocumentAction }[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM ingestion_job_sources WHERE job_id = $1', [jobId]);
+      await client.query(
+        'INSERT INTO ingestion_job_sources (job_id, ordinal, source, document_id, action) SELECT $1, ordinality - 1, source, document_id, action FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS listed (source, document_id, action, ordinality)',
+        [jobId, sources.map((entry) => entry.source), sources.map((entry) => entry.documentId), sources.map((entry) => entry.action)],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async jobSources(jobId: string, offset: number, limit: number): Promise<JobSource[]> {
+    const { rows } = await this.pool.query<{ ordinal: number; source: string; document_id: string; action: DocumentAction }>(
+      'SELECT ordinal, source, document_id, action FROM ingestion_job_sources WHERE job_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3',
+      [jobId, offset, limit],
+    );
+    return rows.map((row) => ({ ordinal: row.ordinal, source: row.source, documentId: row.document_id, action: row.action }));
+  }
+}
+
+function toBytes(vector: readonly number[]): Buffer {
+  const array = Float32Array.from(vector);
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
+
+function fromBytes(bytes: Buffer): number[] {
+  const copy = new Uint8Array(bytes);
+  return [...new Float32Array(copy.buffer, 0, copy.byteLength / 4)];
+}

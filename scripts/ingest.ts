@@ -1,0 +1,93 @@
+// Ingests files, folders and URLs through the ingestion workflows (a running ingestion worker does the
+// work), drawing a progress bar and ending with a summary: documents, chunks, unchanged, deleted, failed with
+// reasons. Exits 1 when a document failed.
+// Usage: tsx scripts/ingest.ts <paths|urls…> [--tenant t] [--job id] [--concurrency n]
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../infra/config.js';
+import { ingestJobState, startIngestJob } from '../infra/ingestion/ingestion-jobs.js';
+import type { JobProgress } from '../ingestion/ingestion-job.js';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const index = args.indexOf(`--${name}`);
+  if (index === -1) return undefined;
+  const [, value] = args.splice(index, 2);
+  if (value === undefined) throw new Error(`--${name} needs a value`);
+  return value;
+};
+
+async function main(): Promise<number> {
+  const tenantId = option('tenant') ?? 'public';
+  const jobId = option('job') ?? `job-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`;
+  const concurrency = option('concurrency');
+  if (args.length === 0 || args.some((arg) => arg.startsWith('--'))) {
+    console.error('usage: tsx scripts/ingest.ts <paths|urls…> [--tenant t] [--job id] [--concurrency n]');
+    return 2;
+  }
+  const sources = args.map((source) => (/^https?:\/\//i.test(source) ? source : path.resolve(source)));
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const job = await startIngestJob(temporal, config.INGESTION_TASK_QUEUE, { tenantId, jobId, sources, ...(concurrency ? { concurrency: Number(concurrency) } : {}) });
+    console.log(`ingestion job ${job.jobId} (workflow ${job.workflowId}${job.started ? '' : ', already started: following it'})`);
+    console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${job.workflowId}`);
+    const bar = new ProgressBar();
+    for (;;) {
+      const state = await ingestJobState(temporal, tenantId, jobId);
+      if (state.state === 'not-found') throw new Error(`job ${jobId} not found`);
+      if (state.state === 'failed') {
+        bar.end();
+        console.error(`job failed: ${state.error}`);
+        return 1;
+      }
+      bar.draw(state.progress);
+      if (state.state === 'completed') {
+        bar.end();
+        printSummary(state.progress);
+        return state.progress.failed > 0 ? 1 : 0;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+class ProgressBar {
+  private last = '';
+  private readonly interactive = process.stdout.isTTY === true;
+
+  draw(progress: JobProgress): void {
+    const width = 30;
+    const ratio = progress.total > 0 ? progress.processed / progress.total : 0;
+    const filled = Math.round(ratio * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${progress.processed}/${progress.total} documents · ${progress.embedded} chunks embedded · ${progress.failed} failed`;
+    if (line === this.last) return;
+    this.last = line;
+    if (this.interactive) process.stdout.write(`\r${line}`);
+    else console.log(line);
+  }
+
+  end(): void {
+    if (this.interactive && this.last) process.stdout.write('\n');
+  }
+}
+
+function printSummary(progress: JobProgress): void {
+  console.log(`\ndocuments: ${progress.total} (${progress.indexed} indexed, ${progress.unchanged} unchanged, ${progress.deleted} deleted, ${progress.failed} failed)`);
+  console.log(`chunks: ${progress.chunks} (${progress.embedded} embedded, ${progress.written} points written, ${progress.removed} stale points removed)`);
+  console.log(`skipped: ${progress.unchanged} unchanged document(s)`);
+  if (progress.failed > 0) {
+    console.log(`failed: ${progress.failed}`);
+    for (const failure of progress.failures) console.log(`  ${failure.source}: ${failure.reason}`);
+    if (progress.failed > progress.failures.length) console.log(`  … and ${progress.failed - progress.failures.length} more`);
+  }
+}
+
+main().then((code) => process.exit(code), (error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+// Helpers for the ingestion suites: an ingestion worker in this process or as a child process (its own
+// process group, so a test can kill it), jobs run to completion, and what a corpus should index to.
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createIngestionWorker } from '../../workers/ingestion-worker.js';
+import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
+import { collectionName } from '../../infra/vector-store/collection-name.js';
+import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
+import { chunkDocument } from '../../ingestion/chunk-document.js';
+import { documentId } from '../../ingestion/identifiers.js';
+import { parseDocument } from '../../ingestion/parse-document.js';
+import type { IngestJobInput, JobProgress } from '../../ingestion/ingestion-job.js';
+import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
+import { projectRoot, startProcess } from './processes.js';
+import { services, testConfig, testEnvironment } from './services.js';
+
+export const sampleCorpus = path.join(projectRoot, 'samples', 'corpus');
+/** Small chunks, so each sample document has several. */
+export const testChunking = { chunkSize: 300, chunkOverlap: 50 };
+
+let runtimeInstalled = false;
+
+/** Settings of one suite: its own task queue and vector directory, small chunks. */
+export async function ingestionSettings(name: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    INGESTION_TASK_QUEUE: `ingestion-test-${name}-${randomUUID().slice(0, 8)}`,
+    VECTOR_STORE_DIRECTORY: await mkdtemp(path.join(tmpdir(), `ragtime-${name}-`)),
+    CHUNK_SIZE: String(testChunking.chunkSize),
+    CHUNK_OVERLAP: String(testChunking.chunkOverlap),
+    ...overrides,
+  };
+}
+
+export async function startIngestionWorker(settings: Record<string, string>): Promise<{ stop(): Promise<void> }> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const { worker, close } = await createIngestionWorker(testConfig(settings), { workflowBundlePath: services().ingestionBundlePath });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await close();
+    },
+  };
+}
+
+/** The worker as its own process (tsx workers/ingestion-worker.ts), in its own process group. */
+export function startIngestionWorkerProcess(name: string, settings: Record<string, string>): ChildProcess {
+  return startProcess(name, path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['workers/ingestion-worker.ts'], testEnvironment(settings));
+}
+
+export async function temporalClient(): Promise<{ temporal: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: services().temporalAddress });
+  return { temporal: new Client({ connection }), close: () => connection.close() };
+}
+
+export async function runJob(temporal: Client, settings: Record<string, string>, input: Omit<IngestJobInput, 'jobId' | 'resume'> & { jobId?: string }): Promise<JobProgress & { workflowId: string }> {
+  const jobId = input.jobId ?? `job-${randomUUID().slice(0, 8)}`;
+  const { workflowId } = await startIngestJob(temporal, settings.INGESTION_TASK_QUEUE!, { ...input, jobId });
+  const progress = await temporal.workflow.getHandle<typeof ingestBatchWorkflow>(workflowId).result();
+  return { ...progress, workflowId };
+}
+
+/** The embedded index a suite's worker writes to, opened separately (as the chat worker does). */
+export function openIndex(settings: Record<string, string>): EmbeddedVectorIndex {
+  return new EmbeddedVectorIndex({ directory: settings.VECTOR_STORE_DIRECTORY!, collection: collectionName(localEmbeddingModel), dimensions: localEmbeddingModel.dimensions });
+}
+
+export function pointLogPath(settings: Record<string, string>): string {
+  return path.join(settings.VECTOR_STORE_DIRECTORY!, collectionName(localEmbeddingModel), 'points.jsonl');
+}
+
+/** A copy of the sample corpus to edit. */
+export async function corpusCopy(): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'ragtime-corpus-'));
+  await cp(sampleCorpus, directory, { recursive: true });
+  return directory;
+}
+
+/** The point ids a file must have after ingestion, computed with the domain code directly. */
+export async function expectedPointIds(tenantId: string, file: string): Promise<string[]> {
+  const id = documentId(tenantId, file);
+  const document = await parseDocument({ bytes: new Uint8Array(await readFile(file)), source: file });
+  return (await chunkDocument({ documentId: id, source: file, document }, testChunking)).map((chunk) => chunk.id).sort();
+}

@@ -1,0 +1,72 @@
+// Composition root of the ingestion worker: builds the embedder, vector index, Postgres staging and source
+// reader from configuration and runs the Temporal worker for task queue "ingestion". Stops gracefully on
+// SIGINT/SIGTERM; a killed worker's activities move to another worker after their heartbeat timeout.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
+import { createPool } from '../infra/postgres/pool.js';
+import { migrate } from '../infra/postgres/migrate.js';
+import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
+import { SourceReader } from '../infra/ingestion/source-reader.js';
+import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
+import { collectionName } from '../infra/vector-store/collection-name.js';
+import { createIngestionActivities } from '../activities/ingestion/index.js';
+
+export const ingestionWorkflowsPath = fileURLToPath(new URL('../workflows/ingestion/index.ts', import.meta.url));
+
+export interface IngestionWorkerOptions {
+  /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+}
+
+export async function createIngestionWorker(config: Config, options: IngestionWorkerOptions = {}) {
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const embedder = createEmbedder(config);
+  const index = createVectorIndex(config, embedder);
+  await index.ensureCollection();
+  const activities = createIngestionActivities({
+    store: new IngestionStore(pool, collectionName(embedder)),
+    index,
+    embedder,
+    reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),
+    chunking: { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP },
+    embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
+  });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.INGESTION_TASK_QUEUE,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: ingestionWorkflowsPath }),
+    activities,
+    maxConcurrentActivityTaskExecutions: 16,
+    shutdownGraceTime: '10 seconds',
+  });
+  const close = async () => {
+    await connection.close();
+    await index.close();
+    await pool.end();
+  };
+  return { worker, close };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker');
+  const { worker, close } = await createIngestionWorker(config);
+  logger.info({ taskQueue: config.INGESTION_TASK_QUEUE, vectorStore: config.VECTOR_STORE, embeddings: config.EMBEDDINGS_BASE_URL }, 'ingestion worker running');
+  await worker.run();
+  await close();
+  logger.info('ingestion worker stopped');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

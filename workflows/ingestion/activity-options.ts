@@ -1,0 +1,32 @@
+// One preset per ingestion step. Bad input (unsupported, corrupt, missing, forbidden sources) is never
+// retried; the long steps heartbeat, so a dead worker's work moves to another one within the heartbeat timeout.
+import type { ActivityOptions } from '@temporalio/workflow';
+
+const nonRetryableErrorTypes = ['unsupported-format', 'corrupt-document', 'empty-document', 'not-found', 'forbidden-source', 'too-large'];
+
+export const expandOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes },
+};
+
+export const bookkeepingOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+};
+
+export const fetchOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
+};
+
+export const parseOptions: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes },
+};
+
+/** Embedding and upserting heartbeat after every batch and resume from what is already stored. */
+export const batchOptions: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+};

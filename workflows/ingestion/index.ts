@@ -1,0 +1,2 @@
+export { ingestBatchWorkflow } from './ingest-batch.js';
+export { ingestDocumentWorkflow } from './ingest-document.js';
