@@ -15,6 +15,7 @@ import { SafetyPolicyStore } from '../../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../../infra/safety/policy-safety-screen.js';
 import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import type { ChatModel, ChatStreamChunk } from '../../infra/llm/chat-model.js';
+import type { GenerationResult } from '../../domain/chat/chat-request.js';
 
 describe('pre-model safety in the workflow', () => {
   const taskQueue = uniqueTaskQueue('safety');
@@ -84,7 +85,7 @@ describe('the generate activity with the output filter', () => {
       temporalUiUrl: 'http://127.0.0.1:8233',
       temporalNamespace: 'default',
     });
-    const result = await new MockActivityEnvironment().run(generate, {
+    const result: GenerationResult = await new MockActivityEnvironment().run(generate, {
       workflowId, tenantId: 'safety-unit', model: 'scripted', baseUrl: 'http://unused', messages: [], maxTokens: 64,
     });
 
