@@ -40,6 +40,9 @@ const schema = z.object({
   API_PORT: port.default(8787),
   API_PUBLIC_URL: url.optional(),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** A worker's /metrics port (0 = no metrics server); the SDK's own exporter binds to METRICS_PORT + 1 on loopback. */
+  METRICS_PORT: port.default(0),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),

@@ -1,7 +1,7 @@
 // Composition root of the chat worker: builds adapters from configuration and runs the Temporal worker
 // for task queue "chat". Stops gracefully on SIGINT/SIGTERM (in-flight activities finish or heartbeat out).
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { createRedis } from '../infra/redis/redis-client.js';
@@ -25,12 +25,17 @@ import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
 import { createVectorRetriever } from '../infra/retrieval/create-retriever.js';
 import type { CountryCode } from 'libphonenumber-js';
+import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
+import { startMetricsServer } from '../infra/metrics/metrics-server.js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface ChatWorkerOptions {
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
+  /** Series the activities are timed into; absent in tests that don't scrape. */
+  metrics?: Metrics;
 }
 
 export async function createChatWorker(config: Config, options: ChatWorkerOptions = {}) {
@@ -81,6 +86,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     taskQueue: config.CHAT_TASK_QUEUE,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: chatWorkflowsPath }),
     activities,
+    interceptors: options.metrics ? { activity: [activityMetricsInterceptor(options.metrics)] } : undefined,
     shutdownGraceTime: '20 seconds',
   });
   const close = async () => {
@@ -95,7 +101,13 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'chat-worker');
-  const { worker, close } = await createChatWorker(config);
+  const metrics = createMetrics();
+  if (config.METRICS_PORT > 0) {
+    const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
+    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
+  }
+  const { worker, close } = await createChatWorker(config, { metrics });
   logger.info({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'chat worker running');
   await worker.run();
   await close();
