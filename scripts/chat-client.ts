@@ -1,6 +1,8 @@
 // A minimal Ragtime chat client: sends one question over the WebSocket and prints the streamed answer,
-// then the run's Temporal UI link. Usage: tsx scripts/chat-client.ts [--url ws://…] [--tenant t] question…
+// then the run's Temporal UI link. Usage: tsx scripts/chat-client.ts [--url ws://…] --api-key-file f question…
+// (`./ragtime up` writes a development key to .data/dev-api-key.)
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 const args = process.argv.slice(2);
@@ -11,11 +13,23 @@ const option = (name: string, fallback: string) => {
   return value ?? fallback;
 };
 const url = option('url', 'ws://127.0.0.1:8787/v1/chat/ws');
-const tenant = option('tenant', 'public');
+const apiKeyFile = option('api-key-file', '.data/dev-api-key');
 const question = args.join(' ') || 'What is Temporal?';
 const requestId = randomUUID();
 
-const socket = new WebSocket(url, { headers: { 'x-tenant-id': tenant } });
+let apiKey: string;
+try {
+  apiKey = readFileSync(apiKeyFile, 'utf8').trim();
+} catch {
+  console.error(`no API key in ${apiKeyFile}: create one with tsx scripts/admin.ts dev-key --out ${apiKeyFile}`);
+  process.exit(1);
+}
+
+const socket = new WebSocket(url, { headers: { authorization: `Bearer ${apiKey}` } });
+socket.on('unexpected-response', (_request, response) => {
+  console.error(`${url} refused the connection: HTTP ${response.statusCode}`);
+  process.exit(1);
+});
 socket.on('open', () => {
   console.log(`chat endpoint: ${url}\nquestion: ${question}\n`);
   socket.send(JSON.stringify({ type: 'chat', requestId, message: question, maxTokens: 200 }));

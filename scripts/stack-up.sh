@@ -47,6 +47,9 @@ log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"
 start model-server python infra/model-server/serve.py --port "$model_port"
 wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
 
+log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
+tsx scripts/admin.ts dev-key --out "$data/dev-api-key" --actor "stack-up"
+
 log "chat worker"
 start chat-worker tsx workers/chat-worker.ts
 log "API on :$api_port"
@@ -55,6 +58,6 @@ wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
 sleep 1
 
 log "asking a question over ws://127.0.0.1:$api_port/v1/chat/ws"
-tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" "${@:-What is Temporal, in two sentences?}"
+tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" --api-key-file "$data/dev-api-key" "${@:-What is Temporal, in two sentences?}"
 echo
-log "stack is running: Temporal UI $TEMPORAL_UI_URL · chat ws://127.0.0.1:$api_port/v1/chat/ws · logs .data/logs · stop with ./ragtime down"
+log "stack is running: Temporal UI $TEMPORAL_UI_URL · chat ws://127.0.0.1:$api_port/v1/chat/ws · OpenAI-compatible http://127.0.0.1:$api_port/v1 (key in .data/dev-api-key) · logs .data/logs · stop with ./ragtime down"

@@ -48,50 +48,52 @@ export interface GateOptions {
 export class Gate {
   constructor(private readonly options: GateOptions) {}
 
-  /** Admits the request or throws a GatewayError (429, 402, 503) carrying the rate-limit headers. */
+  /**
+   * Admits the request or throws a GatewayError (429, 402, 503) carrying the rate-limit headers. The rate
+   * limits and the budget reservation are independent, so both run at once; whichever refuses undoes the other.
+   */
   async admit(principal: Principal, request: GateRequest): Promise<Admission> {
     const limits = this.options.tiers[principal.tier];
-    let decision: AdmitDecision;
-    try {
-      decision = await this.options.limiter.admit({
-        orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user,
-        leaseId: request.requestId, leaseMs: this.options.leaseMs,
-      });
-    } catch (error) {
-      if (error instanceof RateLimiterUnavailable) throw new GatewayError(503, 'rate_limiter_unavailable', 'Rate limits cannot be checked right now; try again shortly.', { 'retry-after': '1' });
-      throw error;
-    }
-    const headers = rateLimitHeaders(decision);
-    if (!decision.allowed) {
-      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      const what = decision.limit === 'concurrent_streams' ? 'concurrent streams' : `${decision.limit} per minute`;
-      throw new GatewayError(429, 'rate_limit_exceeded', `Rate limit reached for ${what} (${decision.scope}); retry after ${retryAfter} s.`,
-        { ...headers, 'retry-after': String(retryAfter) });
-    }
     const model = request.model ?? this.options.defaultModel;
     const estimatedPromptTokens = estimateTokens(request.promptText);
-    const price = this.options.prices.priceOf(model);
-    const estimatedMicros = request.cached ? 0 : costMicros(price, { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
-    let reserved: Awaited<ReturnType<UsageLedger['reserve']>>;
-    try {
-      reserved = await this.options.ledger.reserve({
+    const estimatedMicros = request.cached ? 0 : costMicros(this.options.prices.priceOf(model), { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
+    const [limited, reserved] = await Promise.allSettled([
+      this.options.limiter.admit({
+        orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user,
+        leaseId: request.requestId, leaseMs: this.options.leaseMs,
+      }),
+      this.options.ledger.reserve({
         orgId: principal.orgId, requestId: request.requestId, userId: principal.userId, endpoint: request.endpoint,
         model, estimatedMicros, budgetMicros: principal.monthlyBudgetMicros,
-      });
-    } catch (error) {
-      await this.release(principal, request.requestId, 0);
-      throw error;
+      }),
+    ]);
+    const admission: Admission = { principal, requestId: request.requestId, endpoint: request.endpoint, model, estimatedPromptTokens, headers: {} };
+    const decision = limited.status === 'fulfilled' ? limited.value : undefined;
+    const budget = reserved.status === 'fulfilled' ? reserved.value : undefined;
+    if (decision?.allowed && budget && budget !== 'budget_exhausted') return { ...admission, headers: rateLimitHeaders(decision) };
+
+    // Refused or failed: undo whichever half succeeded (a duplicate's reservation belongs to the first submit).
+    if (budget === 'reserved') await this.abandon(admission);
+    else if (decision?.allowed) await this.release(principal, request.requestId, 0);
+    if (limited.status === 'rejected') {
+      if (limited.reason instanceof RateLimiterUnavailable) throw new GatewayError(503, 'rate_limiter_unavailable', 'Rate limits cannot be checked right now; try again shortly.', { 'retry-after': '1' });
+      throw limited.reason;
     }
-    if (reserved === 'budget_exhausted') {
-      await this.release(principal, request.requestId, 0);
-      throw new GatewayError(402, 'budget_exhausted', "The organization's monthly budget is exhausted; an administrator can raise it.", headers);
+    const headers = rateLimitHeaders(decision!);
+    if (!decision!.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(decision!.retryAfterMs / 1000));
+      const what = decision!.limit === 'concurrent_streams' ? 'concurrent streams' : `${decision!.limit} per minute`;
+      throw new GatewayError(429, 'rate_limit_exceeded', `Rate limit reached for ${what} (${decision!.scope}); retry after ${retryAfter} s.`,
+        { ...headers, 'retry-after': String(retryAfter) });
     }
-    return { principal, requestId: request.requestId, endpoint: request.endpoint, model, estimatedPromptTokens, headers };
+    if (reserved.status === 'rejected') throw reserved.reason;
+    throw new GatewayError(402, 'budget_exhausted', "The organization's monthly budget is exhausted; an administrator can raise it.", headers);
   }
 
-  /** The call never started: nothing is charged. */
+  /** The call never started: its reservation and stream slot are given back, nothing is recorded. */
   async abandon(admission: Admission): Promise<void> {
-    await this.settle(admission, { model: admission.model, usage: { promptTokens: 0, completionTokens: 0 }, outcome: 'not_started', cached: false, usageSource: 'model' });
+    await this.options.ledger.cancel(admission.principal.orgId, admission.requestId);
+    await this.release(admission.principal, admission.requestId, 0);
   }
 
   /** Settles with usage the gateway saw itself (embeddings, cache hits). */
@@ -125,6 +127,7 @@ export class Gate {
       if (!principal) continue;
       const admission: Admission = { principal, requestId: stale.requestId, endpoint: stale.endpoint, model: stale.model, estimatedPromptTokens: 0, headers: {} };
       if (stale.endpoint === 'embeddings') {
+        // The instance stopped between reserving and settling: the upstream's answer was never seen.
         await this.abandon(admission);
       } else {
         const running = await this.isRunning(chatWorkflowId(stale.orgId, stale.requestId));

@@ -97,10 +97,11 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     }
     context.ragtime.workflow_id = workflowId;
     const handle = temporal.workflow.getHandle(workflowId);
-    const settled = gate.settleChat(admission);
+    // Settled in the background once the run ends, whether or not the client is still there.
+    void gate.settleChat(admission);
 
     if (body.stream) {
-      return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, settled, cacheKey });
+      return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, cacheKey });
     }
 
     // A client that hangs up stops the run; it is charged what was generated until then.
@@ -111,10 +112,8 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     try {
       result = await handle.result();
     } catch (error) {
-      await settled;
       throw failureOf(error);
     }
-    await settled;
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage });
@@ -128,7 +127,6 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     workflowId: string;
     maxTokens: number;
     includeUsage: boolean;
-    settled: Promise<void>;
     cacheKey?: string;
   }
 
@@ -189,7 +187,6 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       ended = true;
       raw.end();
     }
-    await run.settled;
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, answer: string, finishReason: 'stop', includeUsage: boolean): void {
@@ -218,11 +215,12 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       throw error;
     }
     const promptTokens = upstream.usage?.prompt_tokens;
-    await gate.settle(admission, {
+    // Settled after the answer is on its way: the client does not wait for the ledger.
+    gate.settle(admission, {
       model: body.model,
       usage: { promptTokens: promptTokens ?? estimateTokens(inputs.join(' ')), completionTokens: 0 },
       outcome: 'completed', cached: false, usageSource: promptTokens === undefined ? 'stream' : 'model',
-    });
+    }).catch((error) => request.log.error({ err: error, requestId: admission.requestId }, 'settling embeddings usage failed'));
     const usage = { prompt_tokens: promptTokens ?? 0, total_tokens: promptTokens ?? 0 };
     return reply.headers(admission.headers).send({ object: 'list', data: upstream.data, model: body.model, usage });
   });

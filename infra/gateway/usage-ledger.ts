@@ -74,6 +74,16 @@ export class UsageLedger {
     return rows[0]!.settled;
   }
 
+  /** Drops a reservation whose request never ran (refused or not started) and frees its estimate. */
+  async cancel(orgId: string, requestId: string): Promise<void> {
+    await this.pool.query(
+      `WITH gone AS (DELETE FROM usage_ledger WHERE org_id = $1 AND request_id = $2 AND status = 'reserved' RETURNING period, estimated_micros)
+       UPDATE org_budget_periods b SET reserved_micros = b.reserved_micros - gone.estimated_micros
+       FROM gone WHERE b.org_id = $1 AND b.period = gone.period`,
+      [orgId, requestId],
+    );
+  }
+
   /** The persisted turn of a chat request (written by the workflow's persist step), if any. */
   async turnUsage(orgId: string, requestId: string): Promise<TurnUsage | undefined> {
     const { rows } = await this.pool.query<{ model: string | null; outcome: string; prompt_tokens: number; completion_tokens: number }>(
