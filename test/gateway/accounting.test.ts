@@ -68,6 +68,7 @@ describe('usage, budgets and tenants', () => {
     const body = await first.json() as { id: string; usage: { prompt_tokens: number; completion_tokens: number } };
     expect(body.usage.prompt_tokens * 100 + body.usage.completion_tokens * 100).toBeGreaterThan(3_000);
 
+    await settledRow(pool, org, body.id.replace(/^chatcmpl-/, ''));
     const second = await ask(bob);
     expect(second.status).toBe(402);
     expect(await second.json()).toMatchObject({ error: { code: 'budget_exhausted', type: 'insufficient_quota' } });
