@@ -4,6 +4,7 @@ import type { ChunkPlan } from '../../infra/ingestion/ingestion-store.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { StagedVersion } from './parse-source.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 /**
  * Splits the parsed text and makes the chunks the document's chunk set: unchanged chunks keep their point
@@ -11,7 +12,7 @@ import { translatingErrors } from './activity-failure.js';
  */
 export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
   return async function chunkSource(input: StagedVersion): Promise<ChunkPlan> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const key = { tenantId: input.tenantId, documentId: input.documentId };
       const document = await deps.store.parsed(key, input.contentHash);
       if (!document) throw ApplicationFailure.retryable(`parsed text of ${input.source} is missing`, 'staging_missing');
@@ -30,6 +31,6 @@ export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
           contentHash: chunk.contentHash,
         },
       })));
-    });
+    }));
   };
 }

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 export interface DocumentRef {
   tenantId: string;
@@ -15,7 +16,7 @@ export interface DocumentRef {
  */
 export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
   return async function embedChunks(input: DocumentRef): Promise<{ embedded: number }> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const context = Context.current();
       let embedded = 0;
       for (;;) {
@@ -26,6 +27,6 @@ export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
         embedded += batch.length;
         context.heartbeat({ embedded });
       }
-    });
+    }));
   };
 }

@@ -3,6 +3,7 @@ import type { DocumentAction } from '../../ingestion/ingestion-job.js';
 import { listSource } from '../../infra/ingestion/source-reader.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 export interface ExpandSourcesInput {
   jobId: string;
@@ -16,7 +17,7 @@ export interface ExpandSourcesInput {
  */
 export function createExpandSourcesActivity(deps: IngestionActivityDependencies) {
   return async function expandSources(input: ExpandSourcesInput): Promise<{ total: number }> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const entries = new Map<string, { source: string; documentId: string; action: DocumentAction }>();
       for (const requested of input.sources) {
         const { kind, files } = await listSource(normalizeSource(requested));
@@ -31,7 +32,7 @@ export function createExpandSourcesActivity(deps: IngestionActivityDependencies)
       }
       await deps.store.storeJobSources(input.jobId, [...entries.values()]);
       return { total: entries.size };
-    });
+    }));
   };
 }
 

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { contentHash } from '../../ingestion/content-hash.js';
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 export interface FetchSourceInput {
   tenantId: string;
@@ -16,7 +17,7 @@ export type FetchSourceResult =
 /** Reads the source; an unchanged version (same bytes, same settings, indexed) stops here with no write. */
 export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
   return async function fetchSource(input: FetchSourceInput): Promise<FetchSourceResult> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const { bytes, contentType } = await deps.reader.read(input.source, Context.current().cancellationSignal);
       const hash = contentHash(bytes);
       const key = { tenantId: input.tenantId, documentId: input.documentId };
@@ -26,6 +27,6 @@ export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
       }
       await deps.store.stageBlob(key, hash, bytes, contentType);
       return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };
-    });
+    }));
   };
 }

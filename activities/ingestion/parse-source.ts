@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { parseDocument } from '../../ingestion/parse-document.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 export interface StagedVersion {
   tenantId: string;
@@ -13,13 +14,13 @@ export interface StagedVersion {
 /** Parses the staged bytes into text (kept beside them); unsupported or corrupt input fails for good. */
 export function createParseSourceActivity(deps: IngestionActivityDependencies) {
   return async function parseSource(input: StagedVersion): Promise<{ title: string; characters: number }> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const key = { tenantId: input.tenantId, documentId: input.documentId };
       const blob = await deps.store.blob(key, input.contentHash);
       if (!blob) throw ApplicationFailure.retryable(`staged content of ${input.source} is missing`, 'staging_missing');
       const document = await parseDocument({ bytes: blob.bytes, source: input.source, ...(blob.contentType ? { contentType: blob.contentType } : {}) });
       await deps.store.storeParsed(key, input.contentHash, document);
       return { title: document.title, characters: document.text.length };
-    });
+    }));
   };
 }

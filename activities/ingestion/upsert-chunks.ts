@@ -4,13 +4,14 @@ import { passageKeywordVector } from '../../ingestion/keyword-vector.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { DocumentRef } from './embed-chunks.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 const upsertBatch = 256;
 
 /** Writes pending chunks (with their dense and keyword vectors) to the vector store under their point ids. */
 export function createUpsertChunksActivity(deps: IngestionActivityDependencies) {
   return async function upsertChunks(input: DocumentRef): Promise<{ written: number }> {
-    return translatingErrors(async () => {
+    return translatingErrors(() => heartbeating(async () => {
       const context = Context.current();
       let written = 0;
       for (;;) {
@@ -26,7 +27,7 @@ export function createUpsertChunksActivity(deps: IngestionActivityDependencies) 
         written += batch.length;
         context.heartbeat({ written });
       }
-    });
+    }));
   };
 }
 

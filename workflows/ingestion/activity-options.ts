@@ -4,8 +4,13 @@ import type { ActivityOptions } from '@temporalio/workflow';
 
 const nonRetryableErrorTypes = ['unsupported-format', 'corrupt-document', 'empty-document', 'not-found', 'forbidden-source', 'too-large'];
 
+// Every step that can take a while heartbeats (at least every two seconds), so the work of a dead worker is
+// retried elsewhere after the heartbeat timeout.
+const heartbeatTimeout = '20 seconds';
+
 export const expandOptions: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout,
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 
@@ -15,18 +20,20 @@ export const bookkeepingOptions: ActivityOptions = {
 };
 
 export const fetchOptions: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 
 export const parseOptions: ActivityOptions = {
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout,
   retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes },
 };
 
 /** Embedding and upserting heartbeat after every batch and resume from what is already stored. */
 export const batchOptions: ActivityOptions = {
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
 };
