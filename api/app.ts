@@ -59,6 +59,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     leaseMs: gateway.leaseMs, defaultModel: gateway.defaultModel, logger: app.log,
   });
   const authenticate = authenticateHook(authenticator);
+  app.addHook('onClose', async () => gate.drain(5_000));
 
   const sweepSeconds = deps.settleSweepSeconds ?? 60;
   if (sweepSeconds > 0) {

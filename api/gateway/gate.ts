@@ -46,7 +46,16 @@ export interface GateOptions {
 }
 
 export class Gate {
+  private readonly settling = new Set<Promise<void>>();
+
   constructor(private readonly options: GateOptions) {}
+
+  /** On shutdown: lets settlements in progress finish, for at most `timeoutMs`; the sweep covers the rest. */
+  async drain(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.settling), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+    clearTimeout(timer);
+  }
 
   /**
    * Admits the request or throws a GatewayError (429, 402, 503) carrying the rate-limit headers. The rate
@@ -109,14 +118,18 @@ export class Gate {
    * Waits for a chat run to end, then settles from its persisted turn. Runs in the background, detached
    * from the client's connection: a client that leaves still pays for what was generated.
    */
-  async settleChat(admission: Admission): Promise<void> {
+  settleChat(admission: Admission): Promise<void> {
     const workflowId = chatWorkflowId(admission.principal.orgId, admission.requestId);
-    try {
-      await this.options.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
-      await this.settleFromTurn(admission);
-    } catch (error) {
-      this.options.logger.error({ err: error, workflowId }, 'settling usage failed; the sweep will retry');
-    }
+    const settling = (async () => {
+      try {
+        await this.options.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
+        await this.settleFromTurn(admission);
+      } catch (error) {
+        this.options.logger.error({ err: error, workflowId }, 'settling usage failed; the sweep will retry');
+      }
+    })();
+    this.settling.add(settling);
+    return settling.finally(() => this.settling.delete(settling));
   }
 
   /** Settles reservations whose settling was lost (an API instance stopped mid-request). */
