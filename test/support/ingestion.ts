@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createIngestionWorker } from '../../workers/ingestion-worker.js';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
@@ -39,7 +40,12 @@ export async function ingestionSettings(name: string, overrides: Record<string, 
 
 export async function startIngestionWorker(settings: Record<string, string>): Promise<{ stop(): Promise<void> }> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Another helper (test/support/stack.ts) may have installed it in this file already.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch (error) {
+      if (!(error instanceof IllegalStateError)) throw error;
+    }
     runtimeInstalled = true;
   }
   const { worker, close } = await createIngestionWorker(testConfig(settings), { workflowBundlePath: services().ingestionBundlePath });
