@@ -61,7 +61,6 @@ const schema = z.object({
   INGESTION_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
   INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
-  INGESTION_DOCUMENT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),
   RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(20),
   RETRIEVAL_TOKEN_BUDGET: z.coerce.number().int().positive().default(500),

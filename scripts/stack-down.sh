@@ -2,7 +2,7 @@
 # Stops what scripts/stack-up.sh started (PostgreSQL and Redis are shared services and keep running).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-for name in api chat-worker model-server temporal; do
+for name in api ingestion-worker chat-worker embedding-server model-server temporal; do
   file="$root/.data/pids/$name"
   [ -f "$file" ] || continue
   pid="$(cat "$file")"

@@ -13,9 +13,11 @@ temporal_port="${TEMPORAL_PORT:-7233}"
 temporal_ui_port="${TEMPORAL_UI_PORT:-8233}"
 model_port="${MODEL_PORT:-8091}"
 api_port="${API_PORT:-8787}"
+embeddings_port="${EMBEDDINGS_PORT:-8092}"
 export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
 export TEMPORAL_UI_URL="http://127.0.0.1:$temporal_ui_port"
 export LLM_BASE_URL="http://127.0.0.1:$model_port/v1"
+export EMBEDDINGS_BASE_URL="http://127.0.0.1:$embeddings_port/v1"
 export API_PORT="$api_port"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ragtime}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -47,17 +49,26 @@ log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"
 start model-server python infra/model-server/serve.py --port "$model_port"
 wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
 
+log "embedding server (all-MiniLM-L6-v2 int8 ONNX from PyPI) on :$embeddings_port"
+start embedding-server python infra/embeddings/minilm-embedding-server.py --port "$embeddings_port"
+wait_for embedding-server 60 curl -sf "http://127.0.0.1:$embeddings_port/health"
+
 log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
 tsx scripts/admin.ts dev-key --out "$data/dev-api-key" --actor "stack-up"
 
 log "chat worker"
 start chat-worker tsx workers/chat-worker.ts
+log "ingestion worker"
+start ingestion-worker tsx workers/ingestion-worker.ts
 log "API on :$api_port"
 start api tsx api/server.ts
 wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
 sleep 1
 
+log "ingesting the sample corpus (samples/corpus) for org 'dev'"
+tsx scripts/ingest.ts samples/corpus --tenant dev
+
 log "asking a question over ws://127.0.0.1:$api_port/v1/chat/ws"
-tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" --api-key-file "$data/dev-api-key" "${@:-What is Temporal, in two sentences?}"
+tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" --api-key-file "$data/dev-api-key" "${@:-How long does the Orbitra outdoor sensor run on its batteries?}"
 echo
 log "stack is running: Temporal UI $TEMPORAL_UI_URL · chat ws://127.0.0.1:$api_port/v1/chat/ws · OpenAI-compatible http://127.0.0.1:$api_port/v1 (key in .data/dev-api-key) · logs .data/logs · stop with ./ragtime down"
