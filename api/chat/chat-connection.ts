@@ -80,6 +80,7 @@ export class ChatConnection {
         question: message.message,
         model: message.model,
         maxTokens: message.maxTokens,
+        fusion: message.fusion,
       });
     } catch (error) {
       await this.deps.gate.abandon(admission);

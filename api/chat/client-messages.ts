@@ -11,6 +11,11 @@ export const ChatMessageSchema = Type.Object({
   message: Type.String({ minLength: 1, maxLength: 16_000 }),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048 })),
+  /** Ask several models in parallel and fuse their answers (see workflows/fusion.ts). */
+  fusion: Type.Optional(Type.Object({
+    strategy: Type.Union([Type.Literal('first'), Type.Literal('voting'), Type.Literal('ranking'), Type.Literal('merging')]),
+    models: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, uniqueItems: true })),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
 export const CancelMessageSchema = Type.Object({
