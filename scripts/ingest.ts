@@ -82,7 +82,7 @@ function printSummary(progress: JobProgress): void {
   console.log(`skipped: ${progress.unchanged} unchanged document(s)`);
   if (progress.failed > 0) {
     console.log(`failed: ${progress.failed}`);
-    for (const failure of progress.failures) console.log(`  ${failure.source}: ${failure.reason}`);
+    for (const failure of progress.failures) console.log(`  ${failure.reason.startsWith(failure.source) ? failure.reason : `${failure.source}: ${failure.reason}`}`);
     if (progress.failed > progress.failures.length) console.log(`  … and ${progress.failed - progress.failures.length} more`);
   }
 }
