@@ -75,6 +75,7 @@ export class ChatConnection {
       workflowId = await startChatTurn(this.deps.temporal, this.deps.taskQueue, {
         tenantId: this.tenantId,
         userId: this.principal.userId,
+        tier: this.principal.tier,
         requestId: message.requestId,
         conversationId: message.conversationId ?? message.requestId,
         question: message.message,

@@ -9,6 +9,8 @@ import { conversationAttribute, tenantAttribute } from '../../workflows/search-a
 export interface ChatTurnStart {
   tenantId: string;
   userId: string;
+  /** The org's tier: decides which models the router may use. */
+  tier: string;
   requestId: string;
   conversationId: string;
   question: string;
@@ -27,6 +29,7 @@ export async function startChatTurn(temporal: Client, taskQueue: string, turn: C
       args: [{
         tenantId: turn.tenantId,
         userId: turn.userId,
+        tier: turn.tier,
         requestId: turn.requestId,
         conversationId: turn.conversationId,
         question: turn.question,

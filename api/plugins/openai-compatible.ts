@@ -87,7 +87,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     let workflowId: string;
     try {
       workflowId = await startChatTurn(temporal, options.taskQueue, {
-        tenantId: principal.orgId, userId: principal.userId, requestId,
+        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
         // Stateless: the request carries its own history, so each completion is its own conversation.
         conversationId: requestId, question, model: body.model, maxTokens,
       });
