@@ -161,7 +161,8 @@ async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise
     return { citations: await retrieve({ workflowId, tenantId: input.tenantId, question: input.question }) };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    const skipped = error instanceof ActivityFailure && error.cause ? error.cause.message : 'retrieval failed';
+    const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+    const skipped = cause instanceof Error && cause.message ? cause.message : 'retrieval failed';
     await publishEvent({ workflowId, event: { type: 'retrieval.citations', dedupeKey: 'retrieval.citations', data: { citations: [], skipped } } });
     return { citations: [], skipped };
   }
