@@ -1,7 +1,9 @@
 // Time to first token and per-token relay through Ragtime vs. the same prompt sent directly to the same
 // model server, interleaved in one run. Needs the local stack: ./ragtime up
 //   npx tsx bench/chat-latency.ts [--runs 24] [--api ws://127.0.0.1:8787/v1/chat/ws] [--model http://127.0.0.1:8091/v1]
+//     [--api-key-file .data/dev-api-key] [--question '…']
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { readServerSentEvents } from '../infra/llm/server-sent-events.js';
 
@@ -14,8 +16,9 @@ const runs = Number(option('runs', '24'));
 const apiUrl = option('api', 'ws://127.0.0.1:8787/v1/chat/ws');
 const modelUrl = option('model', 'http://127.0.0.1:8091/v1');
 const modelName = option('model-name', 'smollm2-135m-instruct');
+const apiKey = readFileSync(option('api-key-file', '.data/dev-api-key'), 'utf8').trim();
 const maxTokens = 48;
-const question = 'Explain in three sentences why the sky is blue.';
+const question = option('question', 'Explain in three sentences why the sky is blue.');
 
 interface Sample {
   ttftMs: number;
@@ -75,7 +78,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const socket = new WebSocket(apiUrl);
+  const socket = new WebSocket(apiUrl, { headers: { authorization: `Bearer ${apiKey}` } });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   await direct();
   await throughRagtime(socket);
