@@ -34,7 +34,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   children.push(temporal, model);
   const embeddings = LocalEmbeddingServer.start({ port: embeddingPort, threads: 2 });
 
-  const databaseUrl = 'postgres://postgres@127.0.0.1:5432/ragtime_test';
+  // One database per concurrent run (the setup resets its schema); ./ragtime test creates ragtime_test.
+  const databaseUrl = process.env.RAGTIME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ragtime_test';
   const redisUrl = 'redis://127.0.0.1:6379';
   await Promise.all([resetDatabase(databaseUrl), checkRedis(redisUrl)]);
 
