@@ -29,8 +29,10 @@ python_env() {
 node_modules() {
   command -v npm >/dev/null || apt_install nodejs npm
   if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -x node_modules/.bin/node ]; then return; fi
-  log "node modules (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  log "node modules (npm install from the lock file)"
+  # Not `npm ci`: npm 11 records only this platform's optional @swc/core binaries in the lock file and
+  # `npm ci` then refuses it as out of sync; `npm install` installs the locked versions and leaves it as is.
+  npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 }
 
