@@ -16,6 +16,10 @@ import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
 import { usagePlugin } from './plugins/usage.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { loggerOptions } from '../infra/logger.js';
+import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import type { GateObserver } from './gateway/gate.js';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -30,14 +34,43 @@ export interface ApiDependencies {
   logLevel?: string;
   /** How often reservations whose settling was lost are settled; 0 turns the sweep off. */
   settleSweepSeconds?: number;
+  /** Log prompt and answer text (secrets stay redacted). */
+  logPrompts?: boolean;
+  /** The registry /metrics serves; a fresh one when absent. */
+  metrics?: Metrics;
+}
+
+function gateMetrics(metrics: Metrics): GateObserver {
+  return {
+    rateLimited: (scope) => metrics.rateLimitRejections.inc({ scope }),
+    settled: ({ model, tier, usage, costMicros, cached }) => {
+      if (cached) metrics.cacheHits.inc();
+      metrics.tokens.inc({ model, tier, direction: 'input' }, usage.promptTokens);
+      metrics.tokens.inc({ model, tier, direction: 'output' }, usage.completionTokens);
+      metrics.costUsd.inc({ model, tier }, costMicros / 1e6);
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Graceful shutdown, before close(): refuses new requests (503, readiness too), lets chat turns in
+     * progress finish and settle, then gives open WebSockets `closeGraceMs` to receive their last events
+     * and leave; all within `timeoutMs`.
+     */
+    drain(timeoutMs: number, closeGraceMs?: number): Promise<void>;
+  }
 }
 
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }),
     bodyLimit: 1024 * 1024,
   });
   app.decorateRequest('principal', null);
+  const metrics = deps.metrics ?? createMetrics();
+  await app.register(metricsPlugin, { metrics });
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     if (error instanceof GatewayError) return reply.code(error.statusCode).headers(error.headers).send(error.body());
     const status = error.statusCode ?? 500;
@@ -56,10 +89,26 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   const gate = new Gate({
     limiter, ledger: gateway.ledger, prices: gateway.prices, tiers: gateway.tiers, temporal: deps.temporal,
-    leaseMs: gateway.leaseMs, defaultModel: gateway.defaultModel, logger: app.log,
+    leaseMs: gateway.leaseMs, defaultModel: gateway.defaultModel, logger: app.log, observer: gateMetrics(metrics),
   });
   const authenticate = authenticateHook(authenticator);
   app.addHook('onClose', async () => gate.drain(5_000));
+
+  let draining = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!draining || request.url === '/healthz' || request.url === '/metrics') return;
+    return reply.code(503).header('connection', 'close').header('retry-after', '1')
+      .send({ error: { message: 'The server is shutting down; retry on another instance.', type: 'api_error', code: 'shutting_down', param: null } });
+  });
+  app.decorate('drain', async (timeoutMs: number, closeGraceMs = 5_000) => {
+    draining = true;
+    const deadline = Date.now() + timeoutMs;
+    await gate.drain(timeoutMs);
+    const socketsDeadline = Math.min(deadline, Date.now() + closeGraceMs);
+    while (Date.now() < socketsDeadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
 
   const sweepSeconds = deps.settleSweepSeconds ?? 60;
   if (sweepSeconds > 0) {

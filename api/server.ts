@@ -6,16 +6,23 @@ import { createRedis } from '../infra/redis/redis-client.js';
 import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
+import { startTracing, tracingClientInterceptors } from '../infra/tracing/tracing.js';
+import { requireDependency } from '../infra/dependency-check.js';
 import { buildApp } from './app.js';
 import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'ragtime-api', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
+  // Fail fast, naming the dependency, rather than serve requests that can only fail.
+  await requireDependency('Redis', config.REDIS_URL, () => redis.ping());
+  await requireDependency('PostgreSQL', config.DATABASE_URL, () => pool.query('SELECT 1'));
   await migrate(pool);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  let connection!: Connection;
+  await requireDependency('Temporal', config.TEMPORAL_ADDRESS, async () => { connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }); }, 15_000);
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? tracingClientInterceptors() : undefined });
   const app = await buildApp({
     temporal,
     redis,
@@ -25,13 +32,17 @@ async function main(): Promise<void> {
     taskQueue: config.CHAT_TASK_QUEUE,
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     logLevel: config.LOG_LEVEL,
+    logPrompts: config.LOG_PROMPTS,
   });
   app.addHook('onClose', async () => {
     await connection.close();
     await pool.end();
     redis.disconnect();
+    await tracing?.shutdown();
   });
   const shutdown = async (signal: string) => {
+    app.log.info({ signal, drainSeconds: config.API_DRAIN_SECONDS }, 'draining');
+    await app.drain(config.API_DRAIN_SECONDS * 1000);
     app.log.info({ signal }, 'shutting down');
     await app.close();
     process.exit(0);

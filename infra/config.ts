@@ -43,6 +43,16 @@ const schema = z.object({
   /** A worker's /metrics port (0 = no metrics server); the SDK's own exporter binds to METRICS_PORT + 1 on loopback. */
   METRICS_PORT: port.default(0),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); traces are exported only when set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  /** Overrides the service name each process reports its spans under (ragtime-api, ragtime-chat-worker, ...). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Log prompt and answer text instead of `[redacted]` (secrets stay redacted). Development only. */
+  LOG_PROMPTS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** On SIGTERM a worker finishes its activities for this long, then cancels them to retry elsewhere. */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(20),
+  /** How long SIGTERM lets open chat WebSockets finish before the API closes them. */
+  API_DRAIN_SECONDS: z.coerce.number().int().nonnegative().default(30),
   SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),

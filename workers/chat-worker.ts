@@ -28,6 +28,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { startMetricsServer } from '../infra/metrics/metrics-server.js';
+import { startTracing, type Tracing } from '../infra/tracing/tracing.js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -36,6 +37,8 @@ export interface ChatWorkerOptions {
   workflowBundlePath?: string;
   /** Series the activities are timed into; absent in tests that don't scrape. */
   metrics?: Metrics;
+  /** Traces workflows and activities; workflow spans need the workflows bundled at start (no workflowBundlePath). */
+  tracing?: Tracing;
 }
 
 export async function createChatWorker(config: Config, options: ChatWorkerOptions = {}) {
@@ -47,6 +50,22 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
   await seedRegistry(registry, config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const retriever = createVectorRetriever(config);
+  const breakers = new RedisCircuitBreakers(redis, {
+    failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+    openMs: config.BREAKER_OPEN_MS,
+    probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
+  });
+  const { metrics } = options;
+  if (metrics) {
+    metrics.sources.circuitBreakers = async () => {
+      const states: Record<string, number> = {};
+      for (const registration of await registry.list(config.MODEL_ENVIRONMENT)) {
+        const { state } = await breakers.snapshot(registration.endpoint);
+        states[registration.model] = state === 'open' ? 2 : state === 'half_open' ? 1 : 0;
+      }
+      return states;
+    };
+  }
   const dependencies = {
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
     conversations: new ConversationStore(pool),
@@ -58,11 +77,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     routing: {
       registry,
       environment: config.MODEL_ENVIRONMENT,
-      breakers: new RedisCircuitBreakers(redis, {
-        failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
-        openMs: config.BREAKER_OPEN_MS,
-        probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
-      }),
+      breakers,
       latency: new RedisLatencyStats(redis),
       strategy: config.ROUTING_STRATEGY,
       firstTokenTimeoutMs: config.LLM_FIRST_TOKEN_TIMEOUT_MS,
@@ -78,16 +93,22 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     historyTurns: 6,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
+    ...(metrics ? { observer: { firstToken: (model: string, seconds: number) => metrics.ttft.observe({ model }, seconds) } } : {}),
   };
   const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
+  const traced = options.tracing?.workerOptions();
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CHAT_TASK_QUEUE,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: chatWorkflowsPath }),
     activities,
-    interceptors: options.metrics ? { activity: [activityMetricsInterceptor(options.metrics)] } : undefined,
-    shutdownGraceTime: '20 seconds',
+    interceptors: {
+      activity: [...(traced?.interceptors.activity ?? []), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
+      ...(traced && !options.workflowBundlePath ? { workflowModules: traced.interceptors.workflowModules } : {}),
+    },
+    ...(traced ? { sinks: traced.sinks } : {}),
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
   });
   const close = async () => {
     await connection.close();
@@ -107,10 +128,12 @@ async function main(): Promise<void> {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
     await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
   }
-  const { worker, close } = await createChatWorker(config, { metrics });
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'ragtime-chat-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const { worker, close } = await createChatWorker(config, { metrics, tracing });
   logger.info({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'chat worker running');
   await worker.run();
   await close();
+  await tracing?.shutdown();
   logger.info('chat worker stopped');
 }
 

@@ -2,7 +2,7 @@
 // reader from configuration and runs the Temporal worker for task queue "ingestion". Stops gracefully on
 // SIGINT/SIGTERM; a killed worker's activities move to another worker after their heartbeat timeout.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -13,12 +13,18 @@ import { SourceReader } from '../infra/ingestion/source-reader.js';
 import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
+import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
+import { ingestionMetricsInterceptor } from '../infra/metrics/ingestion-metrics-interceptor.js';
+import { startMetricsServer } from '../infra/metrics/metrics-server.js';
 
 export const ingestionWorkflowsPath = fileURLToPath(new URL('../workflows/ingestion/index.ts', import.meta.url));
 
 export interface IngestionWorkerOptions {
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
+  /** Step timings and documents finished; absent in tests that don't scrape. */
+  metrics?: Metrics;
 }
 
 export async function createIngestionWorker(config: Config, options: IngestionWorkerOptions = {}) {
@@ -44,6 +50,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: ingestionWorkflowsPath }),
     activities,
     maxConcurrentActivityTaskExecutions: 16,
+    ...(options.metrics ? { interceptors: { activity: [activityMetricsInterceptor(options.metrics), ingestionMetricsInterceptor(options.metrics)] } } : {}),
     shutdownGraceTime: '10 seconds',
   });
   const close = async () => {
@@ -57,7 +64,13 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker');
-  const { worker, close } = await createIngestionWorker(config);
+  const metrics = createMetrics();
+  if (config.METRICS_PORT > 0) {
+    const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
+    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
+  }
+  const { worker, close } = await createIngestionWorker(config, { metrics });
   logger.info({ taskQueue: config.INGESTION_TASK_QUEUE, vectorStore: config.VECTOR_STORE, embeddings: config.EMBEDDINGS_BASE_URL }, 'ingestion worker running');
   await worker.run();
   await close();

@@ -7,9 +7,11 @@ import {
   CancellationScope,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -99,6 +101,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         fallbacks: choice.fallbacks,
         messages,
         maxTokens,
+        workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
     answer = generation.text;
     if (generation.model !== model) {
@@ -127,6 +130,10 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       usage: generation.usage,
       citations: gathered.citations,
     });
+    if (patched('usage-memo')) {
+      // The Temporal UI's detail view shows what the run cost in tokens and how long it took (workflow time).
+      upsertMemo({ model, promptTokens: generation.usage.promptTokens, completionTokens: generation.usage.completionTokens, latencyMs: Date.now() - workflowInfo().startTime.getTime() });
+    }
     finish(status, 'completed');
     return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons };
   } catch (error) {

@@ -18,4 +18,6 @@ export interface ChatActivityDependencies {
   historyTurns: number;
   temporalUiUrl: string;
   temporalNamespace: string;
+  /** Told when the first answer text of a run is published (time to first token), for metrics. */
+  observer?: { firstToken(model: string, secondsSinceWorkflowStart: number): void };
 }

@@ -30,6 +30,8 @@ export interface GenerateInput {
   fallbacks?: Target[];
   messages: ChatMessage[];
   maxTokens: number;
+  /** When the workflow started (epoch ms): the first published text measures time to first token. */
+  workflowStartedAtMs?: number;
 }
 
 export interface GenerateProgress {
@@ -84,6 +86,9 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       }
       if (output.text) {
         await deps.events.appendDelta(input.workflowId, text.length, output.text);
+        if (text.length === 0 && input.workflowStartedAtMs !== undefined) {
+          deps.observer?.firstToken(targets[index]!.model, (Date.now() - input.workflowStartedAtMs) / 1000);
+        }
         text += output.text;
       }
     };

@@ -1,6 +1,7 @@
 import type { Citation, ChatOutcome } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { activeTraceId } from '../../infra/tracing/trace-id.js';
 
 export interface PersistInput {
   workflowId: string;
@@ -20,6 +21,7 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
     await deps.conversations.saveTurn({ ...input, usage: await servedUsage(deps, input) });
     if (input.outcome !== 'completed') return;
+    const traceId = activeTraceId();
     await deps.events.publish(input.workflowId, {
       type: 'answer.done',
       dedupeKey: 'answer.done',
@@ -30,6 +32,8 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
         usage: input.usage,
         citations: input.citations.length,
         temporalUiUrl: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${encodeURIComponent(input.workflowId)}`,
+        // The trace of this turn (API → workflow → activities → model call) when tracing is on.
+        ...(traceId ? { traceId } : {}),
       },
     });
   };

@@ -43,6 +43,13 @@ export interface GateOptions {
   leaseMs: number;
   defaultModel: string;
   logger: FastifyBaseLogger;
+  /** Told about refusals and settlements, for metrics; labels stay bounded (scope, model, tier). */
+  observer?: GateObserver;
+}
+
+export interface GateObserver {
+  rateLimited(scope: 'tenant' | 'user'): void;
+  settled(settlement: { model: string; tier: string; usage: TokenUsage; costMicros: number; cached: boolean }): void;
 }
 
 export class Gate {
@@ -90,6 +97,7 @@ export class Gate {
     }
     const headers = rateLimitHeaders(decision!);
     if (!decision!.allowed) {
+      this.options.observer?.rateLimited(decision!.scope === 'org' ? 'tenant' : 'user');
       const retryAfter = Math.max(1, Math.ceil(decision!.retryAfterMs / 1000));
       const what = decision!.limit === 'concurrent_streams' ? 'concurrent streams' : `${decision!.limit} per minute`;
       throw new GatewayError(429, 'rate_limit_exceeded', `Rate limit reached for ${what} (${decision!.scope}); retry after ${retryAfter} s.`,
@@ -109,6 +117,7 @@ export class Gate {
   async settle(admission: Admission, result: Omit<Settlement, 'orgId' | 'requestId' | 'costMicros'>): Promise<void> {
     const cost = result.cached ? 0 : costMicros(this.options.prices.priceOf(result.model), result.usage);
     const settled = await this.options.ledger.settle({ ...result, orgId: admission.principal.orgId, requestId: admission.requestId, costMicros: cost });
+    if (settled) this.options.observer?.settled({ model: result.model, tier: admission.principal.tier, usage: result.usage, costMicros: cost, cached: !!result.cached });
     // Only the settling call charges tokens: a duplicate submit that joined the run pays nothing twice.
     const tokens = settled && !result.cached ? result.usage.promptTokens + result.usage.completionTokens : 0;
     await this.release(admission.principal, admission.requestId, tokens);

@@ -1,5 +1,6 @@
 // Streams chat completions from any OpenAI-compatible server (vLLM, llama.cpp, TEI-style gateways).
 // No retries here: Temporal is the one retry layer.
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
 import { ModelError, isRetryableStatus } from './model-error.js';
 import { readServerSentEvents } from './server-sent-events.js';
@@ -12,16 +13,33 @@ interface CompletionChunk {
 export class OpenAICompatibleChatModel implements ChatModel {
   constructor(private readonly options: { apiKey?: string; fetch?: typeof fetch } = {}) {}
 
+  /** One client span per model call (OpenTelemetry GenAI conventions), its context sent upstream as traceparent. */
   async *stream(request: ChatStreamRequest): AsyncGenerator<ChatStreamChunk> {
-    const response = await this.post(request);
-    if (!response.body) throw new ModelError('model server returned no body', true);
-    for await (const data of readServerSentEvents(response.body)) {
-      if (data === '[DONE]') return;
-      yield* chunksOf(parseChunk(data));
+    const span = trace.getTracer('ragtime').startSpan(`chat ${request.model}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': request.model, 'gen_ai.request.max_tokens': request.maxTokens, 'server.address': hostOf(request.baseUrl) },
+    });
+    try {
+      const response = await this.post(request, trace.setSpan(context.active(), span));
+      if (!response.body) throw new ModelError('model server returned no body', true);
+      for await (const data of readServerSentEvents(response.body)) {
+        if (data === '[DONE]') return;
+        for (const chunk of chunksOf(parseChunk(data))) {
+          if (chunk.type === 'usage') span.setAttributes({ 'gen_ai.usage.input_tokens': chunk.usage.promptTokens, 'gen_ai.usage.output_tokens': chunk.usage.completionTokens });
+          if (chunk.type === 'finish') span.setAttribute('gen_ai.response.finish_reasons', [chunk.reason]);
+          yield chunk;
+        }
+      }
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
     }
   }
 
-  private async post(request: ChatStreamRequest): Promise<Response> {
+  private async post(request: ChatStreamRequest, spanContext = context.active()): Promise<Response> {
     const continuing = !!request.assistantPrefix;
     const messages = continuing
       ? [...request.messages, { role: 'assistant', content: request.assistantPrefix }]
@@ -39,6 +57,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     };
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    propagation.inject(spanContext, headers);
     let response: Response;
     try {
       response = await (this.options.fetch ?? fetch)(`${request.baseUrl}/chat/completions`, {
@@ -56,6 +75,14 @@ export class OpenAICompatibleChatModel implements ChatModel {
       throw new ModelError(`model server answered ${response.status}: ${detail}`, isRetryableStatus(response.status), response.status);
     }
     return response;
+  }
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -1,4 +1,6 @@
-// A chat worker process exposes /metrics with its step timings and the Temporal SDK's worker metrics.
+// After an end-to-end chat, the chat worker process's /metrics has its step timings, time to first token,
+// circuit states and the Temporal SDK's worker metrics, and the API's /metrics has requests per route
+// pattern, WebSocket connections, tokens and cost per model and tier, and rate-limit rejections.
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +8,9 @@ import { ChatSocket } from '../support/chat-socket.js';
 import { freePort } from '../support/free-port.js';
 import { startProcess, stopProcess, waitUntil } from '../support/processes.js';
 import { testEnvironment } from '../support/services.js';
+import { apiKeyFor } from '../support/identities.js';
 import { startApi, uniqueTaskQueue, type TestApi } from '../support/stack.js';
+import { tiersWith } from '../gateway/gateway-helpers.js';
 
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   const line = text.split('\n').find((candidate) =>
@@ -14,7 +18,13 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('chat worker metrics', () => {
+function sum(text: string, name: string, labels: Record<string, string>): number {
+  return text.split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+describe('metrics after an end-to-end chat', () => {
   const taskQueue = uniqueTaskQueue('metrics');
   let worker: ChildProcess;
   let api: TestApi;
@@ -24,7 +34,8 @@ describe('chat worker metrics', () => {
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     worker = startProcess('metrics-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue, METRICS_PORT: String(port) }));
-    api = await startApi(taskQueue);
+    // Free-tier users get one request a minute: the second chat of the test is refused by the user's limit.
+    api = await startApi(taskQueue, { GATEWAY_TIERS: tiersWith('free', {}, { requestsPerMinute: 1 }) });
     await waitUntil('worker metrics', async () => (await fetch(metricsUrl)).ok, 90_000, worker);
   });
   afterAll(async () => {
@@ -49,5 +60,48 @@ describe('chat worker metrics', () => {
     expect(text).toMatch(/^temporal_\w+/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
     expect(text).not.toMatch(/requestId|tenant="/);
+    const ttftCount = sample(text, 'ragtime_ttft_seconds_count', {})!;
+    expect(ttftCount).toBeGreaterThanOrEqual(1);
+    const ttftSeconds = sample(text, 'ragtime_ttft_seconds_sum', {})!;
+    expect(ttftSeconds).toBeGreaterThan(0);
+    expect(ttftSeconds).toBeLessThan(generateSeconds + 60);
+    expect(text).toMatch(/^ragtime_circuit_breaker_state\{endpoint="[^"]+"\} 0$/m);
+  });
+
+  it('counts API requests by route pattern, open sockets, tokens and cost by tier, and rate-limit refusals', async () => {
+    const tenant = `metrics-free-${randomUUID().slice(0, 8)}`;
+    const socket = await ChatSocket.open(api.wsUrl, tenant, await apiKeyFor(tenant, { tier: 'free' }));
+    const during = await (await fetch(`${api.url}/metrics`)).text();
+    expect(/^ragtime_websocket_connections (\S+)$/m.exec(during)?.[1]).toBe('1');
+
+    const first = randomUUID();
+    socket.send({ type: 'chat', requestId: first, message: 'Say hello.', maxTokens: 16 });
+    const done = (await socket.waitForEnd(first)).at(-1)!;
+    expect(done.type).toBe('answer.done');
+    const second = randomUUID();
+    socket.send({ type: 'chat', requestId: second, message: 'Say hello again.', maxTokens: 16 });
+    const refused = (await socket.waitForEnd(second)).at(-1)!;
+    expect(refused.type).toBe('error');
+    await socket.close();
+    expect((await fetch(`${api.url}/v1/ingestion/jobs/${randomUUID()}`)).status).toBeGreaterThanOrEqual(400);
+
+    // Usage is settled in the background once the run ends.
+    let text = '';
+    await waitUntil('tokens settled', async () => {
+      text = await (await fetch(`${api.url}/metrics`)).text();
+      return sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'output' }) > 0;
+    }, 30_000);
+    const output = sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'output' });
+    expect(output).toBeLessThanOrEqual(16 + 4);
+    expect(sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'input' })).toBeGreaterThan(0);
+    const cost = sum(text, 'ragtime_cost_usd_total', { tier: 'free' });
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThan(0.01);
+    expect(sample(text, 'ragtime_rate_limit_rejections_total', { scope: 'user' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'ragtime_http_requests_total', { route: '/v1/chat/ws', method: 'GET', status: '101' })).toBeGreaterThanOrEqual(1);
+    expect(sum(text, 'ragtime_http_request_duration_seconds_count', { route: '/v1/ingestion/jobs/:jobId', method: 'GET' })).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain(tenant);
+    expect(text).not.toContain(first);
+    expect(/^ragtime_websocket_connections (\S+)$/m.exec(text)?.[1]).toBe('0');
   });
 });

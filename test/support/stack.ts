@@ -10,6 +10,7 @@ import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import { createChatWorker } from '../../workers/chat-worker.js';
+import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import { services, testConfig } from './services.js';
 
 let runtimeInstalled = false;
@@ -18,13 +19,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(taskQueue: string, overrides: Record<string, string> = {}): Promise<RunningWorker> {
+/** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
+export async function startWorker(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
-  const { worker, close } = await createChatWorker(config, { workflowBundlePath: services().chatBundlePath });
+  const { worker, close } = await createChatWorker(config, options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().chatBundlePath });
   const running = worker.run();
   return {
     async stop() {
@@ -44,12 +46,12 @@ export interface TestApi {
 }
 
 /** The API with the gateway; `overrides` are environment variables (tier limits, prices, JWT settings…). */
-export async function startApi(taskQueue: string, overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startApi(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: boolean } = {}): Promise<TestApi> {
   const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const app = await buildApp({
     temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
