@@ -94,6 +94,12 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const authenticate = authenticateHook(authenticator);
   app.addHook('onClose', async () => gate.drain(5_000));
 
+  // Log lines of an authenticated request carry its tenant (reqId is fastify's own); a chat connection's
+  // lines inherit it.
+  app.addHook('preHandler', async (request) => {
+    if (request.principal) request.log = request.log.child({ tenantId: request.principal.orgId });
+  });
+
   let draining = false;
   app.addHook('onRequest', async (request, reply) => {
     if (!draining || request.url === '/healthz' || request.url === '/metrics') return;

@@ -47,8 +47,19 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Handled every time: a launcher (tsx, a shell) may relay the same SIGTERM the process group already got,
+  // and a second signal must not kill the drain that the first one started.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return app.log.info({ signal }, 'already draining');
+    stopping = true;
+    shutdown(signal).catch((error: unknown) => {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
 }
 

@@ -16,7 +16,31 @@ export function loggerOptions(level: string, options: { logPrompts?: boolean } =
 }
 
 // Structured JSON logs. Secrets and prompt text are redacted by default.
-export function createLogger(level: string, name: string, options: { logPrompts?: boolean } = {}): Logger {
-  return pino({ name, ...loggerOptions(level, options) });
+export function createLogger(level: string, name: string, options: { logPrompts?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
+  const pinoOptions = { name, ...loggerOptions(level, options) };
+  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }
 export type { Logger };
+
+type TemporalLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+const pinoLevels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/**
+ * The Temporal SDK's logger (Runtime.install({ logger })) writing through pino: worker, workflow and
+ * activity lines become JSON with their workflowId, runId, activityType, taskQueue… and the redaction and
+ * trace ids of every other line.
+ */
+export function temporalLogger(logger: Logger) {
+  const log = (level: TemporalLogLevel, message: string, meta: Record<string, unknown> = {}) => {
+    const { error, ...rest } = meta;
+    logger[pinoLevels[level]](error === undefined ? rest : { ...rest, err: error }, message);
+  };
+  return {
+    log,
+    trace: (message: string, meta?: Record<string, unknown>) => log('TRACE', message, meta),
+    debug: (message: string, meta?: Record<string, unknown>) => log('DEBUG', message, meta),
+    info: (message: string, meta?: Record<string, unknown>) => log('INFO', message, meta),
+    warn: (message: string, meta?: Record<string, unknown>) => log('WARN', message, meta),
+    error: (message: string, meta?: Record<string, unknown>) => log('ERROR', message, meta),
+  };
+}

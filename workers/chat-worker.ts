@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
-import { createLogger } from '../infra/logger.js';
+import { createLogger, temporalLogger } from '../infra/logger.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -29,6 +29,7 @@ import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { startMetricsServer } from '../infra/metrics/metrics-server.js';
 import { startTracing, type Tracing } from '../infra/tracing/tracing.js';
+import { tenantLogInterceptor } from '../infra/tracing/tenant-log-interceptor.js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -104,7 +105,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: chatWorkflowsPath }),
     activities,
     interceptors: {
-      activity: [...(traced?.interceptors.activity ?? []), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
+      activity: [...(traced?.interceptors.activity ?? []), tenantLogInterceptor(), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
       ...(traced && !options.workflowBundlePath ? { workflowModules: traced.interceptors.workflowModules } : {}),
     },
     ...(traced ? { sinks: traced.sinks } : {}),
@@ -121,15 +122,22 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, 'chat-worker');
+  const logger = createLogger(config.LOG_LEVEL, 'chat-worker', { logPrompts: config.LOG_PROMPTS });
   const metrics = createMetrics();
+  const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
+  // The SDK's own lines (worker, workflow, activity.log) as JSON through pino, tenant and trace ids included.
+  Runtime.install({
+    logger: temporalLogger(logger),
+    ...(config.METRICS_PORT > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } } : {}),
+  });
   if (config.METRICS_PORT > 0) {
-    const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
     await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
   }
   const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'ragtime-chat-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const { worker, close } = await createChatWorker(config, { metrics, tracing });
+  // The SDK's signal handler starts the graceful shutdown once and then removes itself; a launcher (tsx, a
+  // shell) may relay the SIGTERM the process group already got, which must not kill the drain.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.info({ signal }, 'shutting down gracefully'));
   logger.info({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'chat worker running');
   await worker.run();
   await close();
