@@ -30,6 +30,7 @@ import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-in
 import { startMetricsServer } from '../infra/metrics/metrics-server.js';
 import { startTracing, type Tracing } from '../infra/tracing/tracing.js';
 import { tenantLogInterceptor } from '../infra/tracing/tenant-log-interceptor.js';
+import { requireDependency } from '../infra/dependency-check.js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
   if (config.METRICS_PORT > 0) {
     await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
   }
+  await requireDependencies(config);
   const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'ragtime-chat-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const { worker, close } = await createChatWorker(config, { metrics, tracing });
   // The SDK's signal handler starts the graceful shutdown once and then removes itself; a launcher (tsx, a
@@ -143,6 +145,21 @@ async function main(): Promise<void> {
   await close();
   await tracing?.shutdown();
   logger.info('chat worker stopped');
+}
+
+/** Fails fast, naming the dependency, instead of a worker that polls but can only fail its activities. */
+async function requireDependencies(config: Config): Promise<void> {
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  redis.on('error', () => undefined);
+  const pool = createPool(config.DATABASE_URL);
+  try {
+    await requireDependency('Redis', config.REDIS_URL, () => redis.ping());
+    await requireDependency('PostgreSQL', config.DATABASE_URL, () => pool.query('SELECT 1'));
+    await requireDependency('Temporal', config.TEMPORAL_ADDRESS, async () => (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })).close(), 15_000);
+  } finally {
+    redis.disconnect();
+    await pool.end();
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -115,4 +115,15 @@ describe('start-up with a dependency missing', () => {
     expect(run.status).not.toBeNull();
     expect(run.stderr).toMatch(new RegExp(`Redis is unreachable at redis://127\\.0\\.0\\.1:${unused}`));
   });
+
+  it('a chat worker exits non-zero with a message naming PostgreSQL', { timeout: 60_000 }, async () => {
+    const unused = await freePort();
+    const run = spawnSync('npx', ['tsx', 'workers/chat-worker.ts'], {
+      cwd: projectRoot, encoding: 'utf8', timeout: 45_000,
+      env: { ...process.env, ...testEnvironment({ DATABASE_URL: `postgres://postgres@127.0.0.1:${unused}/ragtime` }) },
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.status).not.toBeNull();
+    expect(run.stderr).toMatch(new RegExp(`PostgreSQL is unreachable at postgres://127\\.0\\.0\\.1:${unused}/ragtime`));
+  });
 });
