@@ -19,6 +19,7 @@ import { usagePlugin } from './plugins/usage.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
 import type { GateObserver } from './gateway/gate.js';
 
 export interface ApiDependencies {
@@ -83,6 +84,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
 
   const { gateway } = deps;
+  metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);
   const authenticator = new Authenticator({ identities: gateway.identities, jwt: gateway.jwt, orgClaim: gateway.orgClaim, tiers: gateway.tiers });
   const limiter = new FallbackRateLimiter(gateway.sharedLimiter, new LocalRateLimiter(), {
     failureMode: gateway.failureMode, timeoutMs: gateway.limiterTimeoutMs, logger: app.log,

@@ -6,6 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ScrapeSources {
   /** Circuit state per model endpoint (registry name): 0 closed, 1 half-open, 2 open. */
   circuitBreakers?: () => Promise<Record<string, number>>;
+  /** Per tier, the most-spent org's share of its monthly budget. */
+  budgetUsedRatios?: () => Promise<Record<string, number>>;
 }
 
 export function createMetrics() {
@@ -41,6 +43,16 @@ export function createMetrics() {
         if (!states) return;
         this.reset();
         for (const [endpoint, state] of Object.entries(states)) this.set({ endpoint }, state);
+      },
+    }),
+    budgetUsedRatio: new Gauge({
+      name: 'ragtime_budget_used_ratio', help: "Share of the month's budget spent by the most-spent org of each tier", labelNames: ['tier'], registers: [registry],
+      async collect() {
+        if (!sources.budgetUsedRatios) return;
+        const ratios = await sources.budgetUsedRatios().catch(() => undefined);
+        if (!ratios) return;
+        this.reset();
+        for (const [tier, ratio] of Object.entries(ratios)) this.set({ tier }, ratio);
       },
     }),
     ingestionDocuments: new Counter({ name: 'ragtime_ingestion_documents_total', help: 'Documents finished by ingestion', labelNames: ['status'], registers: [registry] }),

@@ -35,7 +35,7 @@ describe('metrics after an end-to-end chat', () => {
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     worker = startProcess('metrics-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue, METRICS_PORT: String(port) }));
     // Free-tier users get one request a minute: the second chat of the test is refused by the user's limit.
-    api = await startApi(taskQueue, { GATEWAY_TIERS: tiersWith('free', {}, { requestsPerMinute: 1 }) });
+    api = await startApi(taskQueue, { GATEWAY_TIERS: tiersWith('free', {}, { requestsPerMinute: 1 }, 1) });
     await waitUntil('worker metrics', async () => (await fetch(metricsUrl)).ok, 90_000, worker);
   });
   afterAll(async () => {
@@ -100,6 +100,10 @@ describe('metrics after an end-to-end chat', () => {
     expect(sample(text, 'ragtime_rate_limit_rejections_total', { scope: 'user' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'ragtime_http_requests_total', { route: '/v1/chat/ws', method: 'GET', status: '101' })).toBeGreaterThanOrEqual(1);
     expect(sum(text, 'ragtime_http_request_duration_seconds_count', { route: '/v1/ingestion/jobs/:jobId', method: 'GET' })).toBeGreaterThanOrEqual(1);
+    // The free tier's budget is $1 here: this chat spent a sliver of it (other suites' orgs may have spent more).
+    const budgetUsed = sample(text, 'ragtime_budget_used_ratio', { tier: 'free' })!;
+    expect(budgetUsed).toBeGreaterThanOrEqual(cost / 1);
+    expect(Number.isFinite(budgetUsed)).toBe(true);
     expect(text).not.toContain(tenant);
     expect(text).not.toContain(first);
     expect(/^ragtime_websocket_connections (\S+)$/m.exec(text)?.[1]).toBe('0');
