@@ -1,20 +1,10 @@
-import type { Citation, ChatOutcome } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
+import type { TurnRecord } from '../../infra/postgres/conversation-store.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { activeTraceId } from '../../infra/tracing/trace-id.js';
 
-export interface PersistInput {
-  workflowId: string;
-  tenantId: string;
-  conversationId: string;
-  requestId: string;
-  question: string;
-  answer: string;
-  model?: string;
-  outcome: ChatOutcome;
-  usage: Usage;
-  citations: Citation[];
-}
+/** A turn as it is stored; persisting it again with the same request id changes nothing. */
+export type PersistInput = TurnRecord;
 
 /** Stores the turn, then tells the client the answer is done. Both are idempotent. */
 export function createPersistActivity(deps: ChatActivityDependencies) {

@@ -2,8 +2,6 @@
 // stall limits, Redis prefix), a registry client on the same database and Redis, and a Temporal client.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createChatWorker } from '../../workers/chat-worker.js';
 import { createPool, type Pool } from '../../infra/postgres/pool.js';
 import { createRedis, type Redis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
@@ -13,23 +11,7 @@ import type { Config } from '../../infra/config.js';
 import type { ChatEvent } from '../../domain/chat/events.js';
 import { services, testConfig } from './services.js';
 
-let runtimeInstalled = false;
-
-export async function startConfiguredWorker(config: Config): Promise<{ stop(): Promise<void> }> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
-  const { worker, close } = await createChatWorker(config, { workflowBundlePath: services().chatBundlePath });
-  const running = worker.run();
-  return {
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await close();
-    },
-  };
-}
+export { startConfiguredWorker } from './stack.js';
 
 export interface RoutingHarness {
   config: Config;

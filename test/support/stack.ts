@@ -11,6 +11,7 @@ import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import { createChatWorker } from '../../workers/chat-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
+import type { Config } from '../../infra/config.js';
 import { services, testConfig } from './services.js';
 
 let runtimeInstalled = false;
@@ -21,11 +22,15 @@ export interface RunningWorker {
 
 /** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
 export async function startWorker(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
+  return startConfiguredWorker(testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue }), options);
+}
+
+/** A chat worker in this process with exactly `config` (the SDK runtime is installed once per process). */
+export async function startConfiguredWorker(config: Config, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const { worker, close } = await createChatWorker(config, options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().chatBundlePath });
   const running = worker.run();
   return {
