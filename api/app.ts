@@ -29,6 +29,8 @@ export interface ApiDependencies {
   events: EventStream;
   gateway: GatewayDependencies;
   taskQueue: string;
+  /** Start chat turns eagerly: a chat worker runs in this process (API_EMBEDDED_WORKER). */
+  eagerStart?: boolean;
   /** Task queue of the ingestion worker; 'ingestion' when absent. */
   ingestionTaskQueue?: string;
   maxMessageBytes: number;
@@ -37,6 +39,8 @@ export interface ApiDependencies {
   settleSweepSeconds?: number;
   /** Log prompt and answer text (secrets stay redacted). */
   logPrompts?: boolean;
+  /** Where log lines go; standard output when absent (tests read them). */
+  logDestination?: NodeJS.WritableStream;
   /** The registry /metrics serves; a fresh one when absent. */
   metrics?: Metrics;
 }
@@ -66,7 +70,7 @@ declare module 'fastify' {
 
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }),
+    logger: { ...loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
     bodyLimit: 1024 * 1024,
   });
   app.decorateRequest('principal', null);
@@ -138,7 +142,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     temporal: deps.temporal,
     events: deps.events,
     redis: deps.redis,
-    taskQueue: deps.taskQueue,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
     gate,
     authenticate,
@@ -147,7 +151,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     temporal: deps.temporal,
     events: deps.events,
     redis: deps.redis,
-    taskQueue: deps.taskQueue,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     gate,
     authenticate,
     models: gateway.models,

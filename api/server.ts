@@ -9,6 +9,8 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { startTracing, tracingClientInterceptors } from '../infra/tracing/tracing.js';
 import { requireDependency } from '../infra/dependency-check.js';
 import { buildApp } from './app.js';
+import { startEmbeddedChatWorker } from './embedded-chat-worker.js';
+import { createMetrics } from '../infra/metrics/metrics.js';
 import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
 
 async function main(): Promise<void> {
@@ -22,8 +24,13 @@ async function main(): Promise<void> {
   await migrate(pool);
   let connection!: Connection;
   await requireDependency('Temporal', config.TEMPORAL_ADDRESS, async () => { connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }); }, 15_000);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? tracingClientInterceptors() : undefined });
+  const metrics = createMetrics();
+  // With an embedded chat worker the client shares its connection, which is what makes eager starts possible.
+  const embedded = config.API_EMBEDDED_WORKER ? await startEmbeddedChatWorker(config, { metrics, tracing }) : undefined;
+  const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? tracingClientInterceptors() : undefined });
   const app = await buildApp({
+    metrics,
+    eagerStart: !!embedded,
     temporal,
     redis,
     pool,
@@ -35,6 +42,8 @@ async function main(): Promise<void> {
     logPrompts: config.LOG_PROMPTS,
   });
   app.addHook('onClose', async () => {
+    // Open streams have drained; the embedded worker finishes or hands back its tasks before the pools close.
+    await embedded?.stop();
     await connection.close();
     await pool.end();
     redis.disconnect();

@@ -1,7 +1,10 @@
 // Time to first token and per-token relay through Ragtime vs. the same prompt sent directly to the same
 // model server, interleaved in one run. Needs the local stack: ./ragtime up
 //   npx tsx bench/chat-latency.ts [--runs 24] [--api ws://127.0.0.1:8787/v1/chat/ws] [--model http://127.0.0.1:8091/v1]
-//     [--api-key-file .data/dev-api-key] [--question '…']
+//     [--api-key-file .data/dev-api-key] [--unfiltered-api-key-file F] [--question '…']
+// With --unfiltered-api-key-file (the key of an org whose output policy allows every category, e.g.
+//   tsx scripts/admin.ts safety set bench-raw '{"output":{"email":{"action":"allow"},…}}') a third series shows
+// the relay without the output filter's hold-back, so the filter's share of the added latency is visible.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -17,6 +20,8 @@ const apiUrl = option('api', 'ws://127.0.0.1:8787/v1/chat/ws');
 const modelUrl = option('model', 'http://127.0.0.1:8091/v1');
 const modelName = option('model-name', 'smollm2-135m-instruct');
 const apiKey = readFileSync(option('api-key-file', '.data/dev-api-key'), 'utf8').trim();
+const unfilteredKeyFile = option('unfiltered-api-key-file', '');
+const unfilteredKey = unfilteredKeyFile ? readFileSync(unfilteredKeyFile, 'utf8').trim() : undefined;
 const maxTokens = 48;
 const question = option('question', 'Explain in three sentences why the sky is blue.');
 
@@ -77,33 +82,47 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function main(): Promise<void> {
-  const socket = new WebSocket(apiUrl, { headers: { authorization: `Bearer ${apiKey}` } });
+async function open(key: string): Promise<WebSocket> {
+  const socket = new WebSocket(apiUrl, { headers: { authorization: `Bearer ${key}` } });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return socket;
+}
+
+async function main(): Promise<void> {
+  const socket = await open(apiKey);
+  const rawSocket = unfilteredKey ? await open(unfilteredKey) : undefined;
   await direct();
   await throughRagtime(socket);
+  if (rawSocket) await throughRagtime(rawSocket);
   const ours: Sample[] = [];
+  const raw: Sample[] = [];
   const theirs: Sample[] = [];
   for (let run = 0; run < runs; run += 1) {
     theirs.push(await direct());
     ours.push(await throughRagtime(socket));
+    if (rawSocket) raw.push(await throughRagtime(rawSocket));
   }
   socket.close();
+  rawSocket?.close();
 
   const row = (label: string, a: number, b: number) =>
     console.log(`${label.padEnd(28)} ${a.toFixed(1).padStart(9)} ${b.toFixed(1).padStart(9)} ${(a - b).toFixed(1).padStart(9)} ${(a / b).toFixed(2).padStart(7)}`);
-  const ttftOurs = ours.map((sample) => sample.ttftMs);
-  const ttftDirect = theirs.map((sample) => sample.ttftMs);
-  const gapsOurs = ours.flatMap((sample) => sample.gapsMs);
-  const gapsDirect = theirs.flatMap((sample) => sample.gapsMs);
+  const table = (title: string, series: Sample[]) => {
+    const ttft = series.map((sample) => sample.ttftMs);
+    const ttftDirect = theirs.map((sample) => sample.ttftMs);
+    const seriesGaps = series.flatMap((sample) => sample.gapsMs);
+    const directGaps = theirs.flatMap((sample) => sample.gapsMs);
+    console.log(`\n${'metric (ms)'.padEnd(28)} ${title.padStart(9)} ${'direct'.padStart(9)} ${'added'.padStart(9)} ${'ratio'.padStart(7)}`);
+    row('time to first token p50', percentile(ttft, 50), percentile(ttftDirect, 50));
+    row('time to first token p95', percentile(ttft, 95), percentile(ttftDirect, 95));
+    row('inter-token gap p50', percentile(seriesGaps, 50), percentile(directGaps, 50));
+    row('inter-token gap p99', percentile(seriesGaps, 99), percentile(directGaps, 99));
+    const stepNames = ['plan', 'model.selected', 'answer.delta'];
+    console.log(`${title} step arrival p50 (ms after send): ${stepNames.map((name) => `${name} ${percentile(series.map((sample) => sample.steps![name]!), 50).toFixed(1)}`).join(' · ')}`);
+  };
   console.log(`${runs} runs each, interleaved; prompt "${question}", max ${maxTokens} tokens`);
-  console.log(`${'metric (ms)'.padEnd(28)} ${'ragtime'.padStart(9)} ${'direct'.padStart(9)} ${'added'.padStart(9)} ${'ratio'.padStart(7)}`);
-  row('time to first token p50', percentile(ttftOurs, 50), percentile(ttftDirect, 50));
-  row('time to first token p95', percentile(ttftOurs, 95), percentile(ttftDirect, 95));
-  row('inter-token gap p50', percentile(gapsOurs, 50), percentile(gapsDirect, 50));
-  row('inter-token gap p99', percentile(gapsOurs, 99), percentile(gapsDirect, 99));
-  const stepNames = ['plan', 'model.selected', 'answer.delta'];
-  console.log(`ragtime step arrival p50 (ms after send): ${stepNames.map((name) => `${name} ${percentile(ours.map((sample) => sample.steps![name]!), 50).toFixed(1)}`).join(' · ')}`);
+  table('ragtime', ours);
+  if (rawSocket) table('unfilt.', raw);
 }
 
 main().catch((error) => {

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       viaWorkflow.push(await timed(async () => {
         // The same start (search attributes, memo) the endpoint makes, without the gate and HTTP.
         const requestId = randomUUID();
-        const workflowId = await startChatTurn(temporal, taskQueue, { tenantId: orgId, userId: 'bench', tier: 'pro', requestId, conversationId: requestId, question: 'Say hi.', model: chatModel, maxTokens: 16 });
+        const workflowId = await startChatTurn(temporal, { taskQueue }, { tenantId: orgId, userId: 'bench', tier: 'pro', requestId, conversationId: requestId, question: 'Say hi.', model: chatModel, maxTokens: 16 });
         await temporal.workflow.getHandle(workflowId).result();
       }));
     }

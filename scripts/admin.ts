@@ -11,6 +11,10 @@
 //   tsx scripts/admin.ts key list <org>
 //   tsx scripts/admin.ts key revoke <org> <key-id>
 //   tsx scripts/admin.ts audit [--org O] [--limit N]
+//   tsx scripts/admin.ts safety show <org>                         the org's overrides of the default safety policy
+//   tsx scripts/admin.ts safety set <org> '<json>'                 e.g. '{"output":{"toxicity":{"action":"allow"}}}'; '{}' resets
+//   tsx scripts/admin.ts tools show <org>
+//   tsx scripts/admin.ts tools set <org> <tool,...>|none|default   which tools the org's chats may call
 //   tsx scripts/admin.ts dev-key --out <file>                      development: org "dev", user "dev", a key in <file>
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -21,10 +25,21 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { identifierPattern, tiers, type Tier } from '../domain/gateway/principal.js';
 import { parseApiKey, secretMatches } from '../infra/gateway/api-keys.js';
 import { IdentityError, IdentityStore, type BudgetSetting } from '../infra/gateway/identity-store.js';
+import { ZodError } from 'zod';
+import { resolveSafetyPolicy } from '../domain/safety/safety-policy.js';
+import { toolNames } from '../domain/tools/tool.js';
+import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
+import { TenantToolSettings } from '../infra/tools/tenant-tool-settings.js';
 
 export class UsageError extends Error {}
 
-export async function runAdmin(argv: string[], store: IdentityStore, print: (line: string) => void): Promise<void> {
+/** The per-org settings kept beside the identities: safety policy overrides and enabled tools. */
+export interface OrgSettingStores {
+  safety: SafetyPolicyStore;
+  tools: TenantToolSettings;
+}
+
+export async function runAdmin(argv: string[], store: IdentityStore, print: (line: string) => void, settings?: OrgSettingStores): Promise<void> {
   // Options (--name value) anywhere; what remains is the command and its positional arguments.
   const options = new Map<string, string>();
   const args: string[] = [];
@@ -93,6 +108,24 @@ export async function runAdmin(argv: string[], store: IdentityStore, print: (lin
       }
       return;
     }
+    case 'safety show':
+      return print(JSON.stringify(await settingsOf(settings).safety.overridesOf(await existingOrg(store, positional(0, 'org')))));
+    case 'safety set': {
+      const orgId = await existingOrg(store, positional(0, 'org'));
+      const overrides = safetyOverridesOf(positional(1, 'json'));
+      await store.audited(actor, 'safety.set', orgId, orgId, { overrides }, (client) => settingsOf(settings).safety.setOverrides(orgId, overrides, client));
+      return print('safety policy updated (workers pick it up within 30 s)');
+    }
+    case 'tools show': {
+      const tools = await settingsOf(settings).tools.enabledTools(await existingOrg(store, positional(0, 'org')));
+      return print(tools === undefined ? 'default (TOOLS_DEFAULT_ENABLED)' : tools.join(',') || 'none');
+    }
+    case 'tools set': {
+      const orgId = await existingOrg(store, positional(0, 'org'));
+      const tools = toolListOf(positional(1, 'tool,...|none|default'));
+      await store.audited(actor, 'tools.set', orgId, orgId, { tools: tools ?? 'default' }, (client) => settingsOf(settings).tools.setEnabledTools(orgId, tools, client));
+      return print('tools updated (workers pick them up within 30 s)');
+    }
     case 'dev-key':
       return devKey(store, actor, option('out') ?? (() => { throw new UsageError('dev-key needs --out <file>'); })(), print);
     default:
@@ -114,6 +147,41 @@ async function devKey(store: IdentityStore, actor: string, file: string, print: 
   await writeFile(file, `${created.key}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   print(`dev key ${created.id} written to ${file}`);
+}
+
+function settingsOf(settings: OrgSettingStores | undefined): OrgSettingStores {
+  if (!settings) throw new UsageError('this command needs the org setting stores');
+  return settings;
+}
+
+async function existingOrg(store: IdentityStore, orgId: string): Promise<string> {
+  if (!(await store.org(orgId))) throw new UsageError(`no org ${orgId}`);
+  return orgId;
+}
+
+function safetyOverridesOf(json: string): unknown {
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(json);
+  } catch {
+    throw new UsageError('the safety policy must be JSON, e.g. \'{"output":{"toxicity":{"action":"allow"}}}\'');
+  }
+  try {
+    resolveSafetyPolicy(overrides);
+  } catch (error) {
+    const issues = error instanceof ZodError ? error.issues.map((issue) => `${issue.path.join('.') || 'policy'}: ${issue.message}`).join('; ') : String(error);
+    throw new UsageError(`invalid safety policy: ${issues}`);
+  }
+  return overrides;
+}
+
+function toolListOf(value: string): string[] | undefined {
+  if (value === 'default') return undefined;
+  if (value === 'none') return [];
+  const tools = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const unknown = tools.filter((tool) => !(toolNames as readonly string[]).includes(tool));
+  if (unknown.length > 0) throw new UsageError(`unknown tool(s) ${unknown.join(', ')}; tools are ${toolNames.join(', ')}`);
+  return tools;
 }
 
 function tierOf(value: string): Tier {
@@ -139,7 +207,8 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL);
   try {
     await migrate(pool);
-    await runAdmin(process.argv.slice(2), new IdentityStore(pool), (line) => console.log(line));
+    const settings = { safety: new SafetyPolicyStore(pool), tools: new TenantToolSettings(pool) };
+    await runAdmin(process.argv.slice(2), new IdentityStore(pool), (line) => console.log(line), settings);
   } finally {
     await pool.end();
   }

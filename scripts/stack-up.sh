@@ -41,8 +41,10 @@ wait_for() { # name, seconds, check command...
 }
 
 log "Temporal dev server (SQLite at .data/temporal.db)"
+# WAL with synchronous=NORMAL: a commit survives a crash of the server process, and a workflow start no
+# longer waits for an fsync of the whole journal (production runs Temporal on its own database cluster).
 start temporal temporal server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$temporal_ui_port" \
-  --db-filename "$data/temporal.db" --log-level warn
+  --db-filename "$data/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn
 wait_for temporal 60 temporal operator cluster health --address "$TEMPORAL_ADDRESS"
 
 log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"
@@ -61,7 +63,8 @@ start chat-worker tsx workers/chat-worker.ts
 log "ingestion worker"
 start ingestion-worker tsx workers/ingestion-worker.ts
 log "API on :$api_port"
-start api tsx api/server.ts
+# A chat worker inside the API: chat turns start eagerly (no dispatch round before the first step).
+API_EMBEDDED_WORKER=true start api tsx api/server.ts
 wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
 sleep 1
 

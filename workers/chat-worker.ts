@@ -1,9 +1,9 @@
 // Composition root of the chat worker: builds adapters from configuration and runs the Temporal worker
 // for task queue "chat". Stops gracefully on SIGINT/SIGTERM (in-flight activities finish or heartbeat out).
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
-import { createLogger, temporalLogger } from '../infra/logger.js';
+import { createLogger } from '../infra/logger.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -19,18 +19,22 @@ import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry
 import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../infra/registry/redis-latency-stats.js';
 import { RegistryModelCatalog } from '../infra/registry/registry-model-catalog.js';
+import { RegistryPriceList } from '../infra/registry/registry-price-list.js';
 import { seedRegistry } from '../infra/registry/seed-registry.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
 import { createVectorRetriever } from '../infra/retrieval/create-retriever.js';
+import { createConfiguredTools } from '../infra/tools/configured-tools.js';
+import { RegistryToolRunner } from '../infra/tools/registry-tool-runner.js';
+import { TenantToolSettings } from '../infra/tools/tenant-tool-settings.js';
+import { OpenAIToolCallingModel } from '../infra/tools/openai-tool-calling-model.js';
 import type { CountryCode } from 'libphonenumber-js';
-import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
-import { startMetricsServer } from '../infra/metrics/metrics-server.js';
-import { startTracing, type Tracing } from '../infra/tracing/tracing.js';
-import { tenantLogInterceptor } from '../infra/tracing/tenant-log-interceptor.js';
-import { requireDependency } from '../infra/dependency-check.js';
+import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
+import { requireDependencies } from '../infra/dependency-check.js';
+import { startWorkerTelemetry } from './worker-telemetry.js';
 
 export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -41,6 +45,10 @@ export interface ChatWorkerOptions {
   metrics?: Metrics;
   /** Traces workflows and activities; workflow spans need the workflows bundled at start (no workflowBundlePath). */
   tracing?: Tracing;
+  /** A connection shared with a client in the same process (eager workflow start); the caller closes it. */
+  connection?: NativeConnection;
+  /** Shown in the workflow history for the tasks this worker ran; the SDK's pid@host when absent. */
+  identity?: string;
 }
 
 export async function createChatWorker(config: Config, options: ChatWorkerOptions = {}) {
@@ -50,8 +58,9 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
   await registerSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const registry = new CachedModelRegistry(new PostgresModelRegistry(pool), redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS });
   await seedRegistry(registry, config);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = options.connection ?? await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const retriever = createVectorRetriever(config);
+  const tools = createConfiguredTools(config);
   const breakers = new RedisCircuitBreakers(redis, {
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     openMs: config.BREAKER_OPEN_MS,
@@ -92,30 +101,30 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
       injectionThreshold: config.SAFETY_INJECTION_THRESHOLD,
     }),
     retriever,
+    tools: new RegistryToolRunner(tools.registry, new TenantToolSettings(pool), { defaultEnabled: config.TOOLS_DEFAULT_ENABLED, maxOutputChars: config.TOOL_OUTPUT_MAX_CHARS }),
+    toolCalling: { model: new OpenAIToolCallingModel({ apiKey: config.LLM_API_KEY }), maxCalls: config.TOOL_CALLS_MAX, examples: config.TOOL_CALL_EXAMPLES },
     historyTurns: 6,
+    prices: new RegistryPriceList(registry, config.MODEL_ENVIRONMENT, config.MODEL_PRICES),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     ...(metrics ? { observer: { firstToken: (model: string, seconds: number) => metrics.ttft.observe({ model }, seconds) } } : {}),
   };
   const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
-  const traced = options.tracing?.workerOptions();
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CHAT_TASK_QUEUE,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: chatWorkflowsPath }),
     activities,
-    interceptors: {
-      activity: [...(traced?.interceptors.activity ?? []), tenantLogInterceptor(), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
-      ...(traced && !options.workflowBundlePath ? { workflowModules: traced.interceptors.workflowModules } : {}),
-    },
-    ...(traced ? { sinks: traced.sinks } : {}),
+    ...workerInterceptors(options.tracing, { activity: options.metrics ? [activityMetricsInterceptor(options.metrics)] : [], bundledAtStart: !options.workflowBundlePath }),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
+    ...(options.identity ? { identity: options.identity } : {}),
   });
   const close = async () => {
-    await connection.close();
+    if (!options.connection) await connection.close();
     await pool.end();
     await retriever.close();
+    await tools.close();
     redis.disconnect();
   };
   return { worker, close };
@@ -124,19 +133,10 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'chat-worker', { logPrompts: config.LOG_PROMPTS });
-  const metrics = createMetrics();
-  const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
-  // The SDK's own lines (worker, workflow, activity.log) as JSON through pino, tenant and trace ids included.
-  Runtime.install({
-    logger: temporalLogger(logger),
-    ...(config.METRICS_PORT > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } } : {}),
-  });
-  if (config.METRICS_PORT > 0) {
-    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
-  }
-  await requireDependencies(config);
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'ragtime-chat-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const { worker, close } = await createChatWorker(config, { metrics, tracing });
+  const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-chat-worker');
+  // Fails fast, naming the dependency, instead of a worker that polls but can only fail its activities.
+  await requireDependencies(config, ['Redis', 'PostgreSQL', 'Temporal']);
+  const { worker, close } = await createChatWorker(config, { metrics, ...(tracing ? { tracing } : {}) });
   // The SDK's signal handler starts the graceful shutdown once and then removes itself; a launcher (tsx, a
   // shell) may relay the SIGTERM the process group already got, which must not kill the drain.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.info({ signal }, 'shutting down gracefully'));
@@ -145,21 +145,6 @@ async function main(): Promise<void> {
   await close();
   await tracing?.shutdown();
   logger.info('chat worker stopped');
-}
-
-/** Fails fast, naming the dependency, instead of a worker that polls but can only fail its activities. */
-async function requireDependencies(config: Config): Promise<void> {
-  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
-  redis.on('error', () => undefined);
-  const pool = createPool(config.DATABASE_URL);
-  try {
-    await requireDependency('Redis', config.REDIS_URL, () => redis.ping());
-    await requireDependency('PostgreSQL', config.DATABASE_URL, () => pool.query('SELECT 1'));
-    await requireDependency('Temporal', config.TEMPORAL_ADDRESS, async () => (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })).close(), 15_000);
-  } finally {
-    redis.disconnect();
-    await pool.end();
-  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

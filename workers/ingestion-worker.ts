@@ -1,8 +1,10 @@
 // Composition root of the ingestion worker: builds the embedder, vector index, Postgres staging and source
 // reader from configuration and runs the Temporal worker for task queue "ingestion". Stops gracefully on
 // SIGINT/SIGTERM; a killed worker's activities move to another worker after their heartbeat timeout.
+// Observability as on the chat worker: /metrics, traces (a job is one trace: its start, the batch workflow,
+// each document's child workflow and activities), the SDK's lines as JSON, fail-fast start-up checks.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -13,10 +15,12 @@ import { SourceReader } from '../infra/ingestion/source-reader.js';
 import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
-import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
+import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { ingestionMetricsInterceptor } from '../infra/metrics/ingestion-metrics-interceptor.js';
-import { startMetricsServer } from '../infra/metrics/metrics-server.js';
+import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
+import { requireDependencies } from '../infra/dependency-check.js';
+import { startWorkerTelemetry } from './worker-telemetry.js';
 
 export const ingestionWorkflowsPath = fileURLToPath(new URL('../workflows/ingestion/index.ts', import.meta.url));
 
@@ -25,6 +29,8 @@ export interface IngestionWorkerOptions {
   workflowBundlePath?: string;
   /** Step timings and documents finished; absent in tests that don't scrape. */
   metrics?: Metrics;
+  /** Traces workflows and activities; workflow spans need the workflows bundled at start (no workflowBundlePath). */
+  tracing?: Tracing;
 }
 
 export async function createIngestionWorker(config: Config, options: IngestionWorkerOptions = {}) {
@@ -50,8 +56,11 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: ingestionWorkflowsPath }),
     activities,
     maxConcurrentActivityTaskExecutions: 16,
-    ...(options.metrics ? { interceptors: { activity: [activityMetricsInterceptor(options.metrics), ingestionMetricsInterceptor(options.metrics)] } } : {}),
-    shutdownGraceTime: '10 seconds',
+    ...workerInterceptors(options.tracing, {
+      activity: options.metrics ? [activityMetricsInterceptor(options.metrics), ingestionMetricsInterceptor(options.metrics)] : [],
+      bundledAtStart: !options.workflowBundlePath,
+    }),
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
   });
   const close = async () => {
     await connection.close();
@@ -63,17 +72,15 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker');
-  const metrics = createMetrics();
-  if (config.METRICS_PORT > 0) {
-    const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
-    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
-  }
-  const { worker, close } = await createIngestionWorker(config, { metrics });
+  const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker', { logPrompts: config.LOG_PROMPTS });
+  const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-ingestion-worker');
+  await requireDependencies(config, ['PostgreSQL', 'Temporal', 'embedding server', ...(config.VECTOR_STORE === 'qdrant' ? ['Qdrant' as const] : [])]);
+  const { worker, close } = await createIngestionWorker(config, { metrics, ...(tracing ? { tracing } : {}) });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.info({ signal }, 'shutting down gracefully'));
   logger.info({ taskQueue: config.INGESTION_TASK_QUEUE, vectorStore: config.VECTOR_STORE, embeddings: config.EMBEDDINGS_BASE_URL }, 'ingestion worker running');
   await worker.run();
   await close();
+  await tracing?.shutdown();
   logger.info('ingestion worker stopped');
 }
 

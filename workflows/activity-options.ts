@@ -29,6 +29,12 @@ export const toolsOptions: ActivityOptions = {
   retry: { initialInterval: '500ms', maximumAttempts: 2, nonRetryableErrorTypes },
 };
 
+/** A tool-calling model's choice of tools: one non-streaming completion; on failure the turn goes on without. */
+export const toolCallOptions: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500ms', maximumAttempts: 2, nonRetryableErrorTypes },
+};
+
 export const routeOptions: LocalActivityOptions = {
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '200ms', maximumAttempts: 5, nonRetryableErrorTypes },

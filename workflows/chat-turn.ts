@@ -5,6 +5,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   executeChild,
   isCancellation,
   patched,
@@ -16,8 +17,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChatActivities } from '../activities/chat/index.js';
-import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, ToolOutput } from '../domain/chat/chat-request.js';
-import type { ErrorCode } from '../domain/chat/events.js';
+import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, ModelChoice, Plan, SafetyVerdict, ToolCall, ToolOutput } from '../domain/chat/chat-request.js';
+import type { ErrorCode, Usage } from '../domain/chat/events.js';
 import { identifierPattern } from '../domain/chat/ids.js';
 import { buildMessages } from '../domain/chat/prompt.js';
 import { fusionStrategies } from '../domain/routing/fusion.js';
@@ -30,6 +31,7 @@ const { plan } = proxyLocalActivities<ChatActivities>(presets.planOptions);
 const { preSafety } = proxyLocalActivities<ChatActivities>(presets.preSafetyOptions);
 const { retrieve } = proxyLocalActivities<ChatActivities>(presets.retrieveOptions);
 const { runTools } = proxyActivities<ChatActivities>(presets.toolsOptions);
+const { proposeToolCalls } = proxyActivities<ChatActivities>(presets.toolCallOptions);
 const { route } = proxyLocalActivities<ChatActivities>(presets.routeOptions);
 const { generate } = proxyActivities<ChatActivities>(presets.generateOptions);
 const { postSafety } = proxyActivities<ChatActivities>(presets.postSafetyOptions);
@@ -37,6 +39,9 @@ const { persist } = proxyActivities<ChatActivities>(presets.persistOptions);
 const { publishEvent } = proxyActivities<ChatActivities>(presets.publishOptions);
 
 export const maxQuestionLength = 16_000;
+/** Bounds of a stateless client's own history and instructions (the OpenAI-compatible API). */
+export const maxHistoryMessages = 255;
+export const maxContextLength = 64_000;
 const defaultMaxTokens = 256;
 const maxTokensCeiling = 2048;
 
@@ -49,43 +54,82 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
   let answer = '';
   let model: string | undefined;
 
+  // A stateless client's own history and instructions: screened with the question, then used in its place.
+  const clientContext = [...(input.history ?? []).map((message) => message.content), ...(input.instructions ? [input.instructions] : [])];
+
   try {
-    const decided = await plan({ ...base, conversationId: input.conversationId, question: input.question });
-
-    status.step = 'gathering';
-    const [inputVerdict, gathered, toolOutputs] = await Promise.all([
-      preSafety({ tenantId: input.tenantId, question: input.question }),
-      decided.useRetrieval ? retrieveOrSkip(workflowId, input) : Promise.resolve<Gathered>({ citations: [] }),
-      decided.tools.length > 0 ? runTools({ ...base, question: input.question, tools: decided.tools }) : Promise.resolve([] as ToolOutput[]),
-    ]);
-    if (inputVerdict.action === 'block') {
-      return await refuse(input, workflowId, inputVerdict.reasons, status);
-    }
-    const question = inputVerdict.action === 'redact' && inputVerdict.text ? inputVerdict.text : input.question;
-
-    status.step = 'routing';
     const maxTokens = Math.min(input.maxTokens ?? defaultMaxTokens, maxTokensCeiling);
-    const choice = await route({
+    const planInput = { ...base, conversationId: input.conversationId, question: input.question };
+    const screenInput = { tenantId: input.tenantId, question: input.question, ...(clientContext.length > 0 ? { context: clientContext } : {}) };
+    const routeInput = (question: string, sourceCount?: number) => ({
       ...base,
       requestedModel: input.model,
       tier: input.tier,
       question,
-      sourceCount: gathered.citations.length + toolOutputs.length,
+      ...(sourceCount !== undefined ? { sourceCount } : {}),
       maxTokens,
       ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [] } } : {}),
     });
+    const gatherStage = (decided: Plan) => Promise.all([
+      decided.useRetrieval ? retrieveOrSkip(workflowId, input) : Promise.resolve<Gathered>({ citations: [] }),
+      decided.tools.length > 0 ? runToolCalls(workflowId, input.tenantId, decided.tools) : Promise.resolve([] as ToolOutput[]),
+    ]);
+
+    let decided: Plan;
+    let inputVerdict: SafetyVerdict;
+    let gathered: Gathered;
+    let toolOutputs: ToolOutput[];
+    let choice: Awaited<ReturnType<typeof route>>;
+    let question: string;
+    let announced = true;
+    if (patched('parallel-stages')) {
+      // Plan, input screen and routing run side by side: a turn that needs no documents or tools reaches
+      // generation after one round. Routing announces nothing here (generate announces the chosen model when
+      // it starts), so a blocked request ends without a model ever being selected for the client, and the
+      // router estimates the sources from whether the tenant has documents instead of waiting for them.
+      const routed = settled(route({ ...routeInput(input.question), announce: false }));
+      [decided, inputVerdict] = await Promise.all([plan(planInput), preSafety(screenInput)]);
+      const routing = await routed;
+      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status);
+      if (!routing.ok) throw routing.error;
+      choice = routing.value;
+      announced = false;
+      question = screenedQuestion(inputVerdict, input.question);
+      status.step = 'gathering';
+      [gathered, toolOutputs] = await gatherStage(decided);
+    } else {
+      decided = await plan(planInput);
+      status.step = 'gathering';
+      [inputVerdict, [gathered, toolOutputs]] = await Promise.all([preSafety(screenInput), gatherStage(decided)]);
+      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status);
+      question = screenedQuestion(inputVerdict, input.question);
+      status.step = 'routing';
+      choice = await route(routeInput(question, gathered.citations.length + toolOutputs.length));
+    }
     model = choice.model;
     status.model = model;
     upsertSearchAttributes([{ key: modelAttribute, value: model }]);
 
+    // A model that supports OpenAI tool calling may add calls of its own, chosen from the question alone; its
+    // outputs join the planner's (numbered after them as sources).
+    if (choice.toolCalling && !input.fusion && (decided.availableTools?.length ?? 0) > 0 && patched('model-tool-calls')) {
+      toolOutputs.push(...await modelToolCalls(workflowId, input.tenantId, choice, question, decided));
+    }
+
     status.step = 'generating';
+    const screened = inputVerdict.context ?? clientContext;
     const messages = buildMessages({
       question,
-      history: decided.history,
+      history: input.history ? input.history.map((message, index) => ({ role: message.role, content: screened[index] ?? message.content })) : decided.history,
+      ...(input.instructions ? { instructions: screened[input.history?.length ?? 0] ?? input.instructions } : {}),
       citations: gathered.citations,
       toolOutputs,
       retrievalSkipped: gathered.skipped,
     });
+    if (input.fusion && choice.fanOut && !announced) {
+      const data = { model: choice.model, reason: choice.reason, fallbacks: choice.fallbacks.map((target) => target.model), fusion: choice.fanOut.map((candidate) => candidate.model) };
+      await publishEvent({ workflowId, event: { type: 'model.selected', dedupeKey: 'model.selected', data } });
+    }
     const generation = input.fusion && choice.fanOut
       ? await executeChild(fusionWorkflow, {
         workflowId: `${workflowId}-fusion`,
@@ -101,6 +145,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         fallbacks: choice.fallbacks,
         messages,
         maxTokens,
+        ...(input.sampling ? { sampling: input.sampling } : {}),
+        ...(announced ? {} : { announce: { reason: choice.reason } }),
         workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
     answer = generation.text;
@@ -119,20 +165,16 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     });
 
     status.step = 'persisting';
-    await persist({
-      ...base,
-      conversationId: input.conversationId,
-      requestId: input.requestId,
-      question: input.question,
-      answer,
-      model,
-      outcome: 'completed',
-      usage: generation.usage,
-      citations: gathered.citations,
-    });
+    await persistTurn(input, workflowId, { answer, model, outcome: 'completed', usage: generation.usage, citations: gathered.citations });
     if (patched('usage-memo')) {
       // The Temporal UI's detail view shows what the run cost in tokens and how long it took (workflow time).
-      upsertMemo({ model, promptTokens: generation.usage.promptTokens, completionTokens: generation.usage.completionTokens, latencyMs: Date.now() - workflowInfo().startTime.getTime() });
+      upsertMemo({
+        model,
+        promptTokens: generation.usage.promptTokens,
+        completionTokens: generation.usage.completionTokens,
+        ...(generation.costMicros !== undefined ? { costUsd: generation.costMicros / 1_000_000 } : {}),
+        latencyMs: Date.now() - workflowInfo().startTime.getTime(),
+      });
     }
     finish(status, 'completed');
     return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons };
@@ -141,26 +183,63 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     await CancellationScope.nonCancellable(async () => {
       const { code, message } = describeFailure(error, outcome);
       await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code, message, workflowId } } });
-      await persist({
-        ...base,
-        conversationId: input.conversationId,
-        requestId: input.requestId,
-        question: input.question,
-        answer,
-        model,
-        outcome,
-        usage: { promptTokens: 0, completionTokens: 0 },
-        citations: [],
-      });
+      await persistTurn(input, workflowId, { answer, model, outcome, usage: servedUsage(error), citations: [] });
     });
     finish(status, outcome);
     throw error;
   }
 }
 
+/** A promise's outcome without rejecting, so a later check decides which failure wins. */
+async function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function screenedQuestion(verdict: SafetyVerdict, question: string): string {
+  return verdict.action === 'redact' && verdict.text ? verdict.text : question;
+}
+
 interface Gathered {
   citations: Citation[];
   skipped?: string;
+}
+
+/** Each call is its own runTools activity; a call that fails is reported as its tool.result and left out. */
+async function runToolCalls(workflowId: string, tenantId: string, calls: ToolCall[]): Promise<ToolOutput[]> {
+  const outputs = await Promise.all(calls.map(async (call) => {
+    try {
+      return await runTools({ workflowId, tenantId, call });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+      const message = cause instanceof Error && cause.message ? cause.message : 'the tool failed';
+      await publishEvent({ workflowId, event: { type: 'tool.result', dedupeKey: `tool.result:${call.id}`, data: { callId: call.id, tool: call.tool, arguments: call.arguments, error: message } } });
+      return null;
+    }
+  }));
+  return outputs.filter((output): output is ToolOutput => output !== null);
+}
+
+/** Asks the routed model which tools to call, then runs them; without an answer from it the turn goes on without. */
+async function modelToolCalls(
+  workflowId: string,
+  tenantId: string,
+  choice: Pick<ModelChoice, 'model' | 'baseUrl' | 'provider'>,
+  question: string,
+  decided: Pick<Plan, 'history' | 'tools'>,
+): Promise<ToolOutput[]> {
+  let calls: ToolCall[];
+  try {
+    ({ calls } = await proposeToolCalls({ workflowId, tenantId, model: choice.model, baseUrl: choice.baseUrl, provider: choice.provider, question, history: decided.history, planned: decided.tools }));
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return [];
+  }
+  return calls.length > 0 ? runToolCalls(workflowId, tenantId, calls) : [];
 }
 
 async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise<Gathered> {
@@ -175,19 +254,25 @@ async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise
   }
 }
 
-async function refuse(input: ChatTurnInput, workflowId: string, reasons: string[], status: ChatTurnStatus): Promise<ChatTurnResult> {
-  await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code: 'blocked', message: 'The request was refused by the safety policy.', reasons, workflowId } } });
-  await persist({
+/** Stores the turn (and, for a completed one, tells the client it is done). */
+function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: string; model?: string; outcome: ChatOutcome; usage: Usage; citations: Citation[] }): Promise<void> {
+  return persist({
     workflowId,
     tenantId: input.tenantId,
     conversationId: input.conversationId,
     requestId: input.requestId,
     question: input.question,
-    answer: '',
-    outcome: 'blocked',
-    usage: { promptTokens: 0, completionTokens: 0 },
-    citations: [],
+    answer: turn.answer,
+    ...(turn.model !== undefined ? { model: turn.model } : {}),
+    outcome: turn.outcome,
+    usage: turn.usage,
+    citations: turn.citations,
   });
+}
+
+async function refuse(input: ChatTurnInput, workflowId: string, reasons: string[], status: ChatTurnStatus): Promise<ChatTurnResult> {
+  await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code: 'blocked', message: 'The request was refused by the safety policy.', reasons, workflowId } } });
+  await persistTurn(input, workflowId, { answer: '', outcome: 'blocked', usage: { promptTokens: 0, completionTokens: 0 }, citations: [] });
   finish(status, 'blocked');
   return { outcome: 'blocked', answer: '', usage: { promptTokens: 0, completionTokens: 0 }, citations: [] };
 }
@@ -206,8 +291,38 @@ function validate(input: ChatTurnInput): void {
   if (typeof input.question !== 'string' || input.question.trim() === '') problems.push('question must be a non-empty string');
   else if (input.question.length > maxQuestionLength) problems.push(`question must be at most ${maxQuestionLength} characters`);
   if (input.maxTokens !== undefined && (!Number.isInteger(input.maxTokens) || input.maxTokens < 1)) problems.push('maxTokens must be a positive integer');
+  problems.push(...clientContextProblems(input));
   if (input.fusion && !fusionStrategies.includes(input.fusion.strategy)) problems.push(`fusion.strategy must be one of ${fusionStrategies.join(', ')}`);
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'bad_request');
+}
+
+/** A stateless client's history, instructions and sampling settings, checked before anything runs. */
+function clientContextProblems(input: ChatTurnInput): string[] {
+  const problems: string[] = [];
+  if (input.history !== undefined) {
+    if (!Array.isArray(input.history) || input.history.length > maxHistoryMessages) problems.push(`history must be a list of at most ${maxHistoryMessages} messages`);
+    else if (input.history.some((message) => (message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string')) problems.push('history messages need a role (user or assistant) and a text content');
+  }
+  if (input.instructions !== undefined && typeof input.instructions !== 'string') problems.push('instructions must be a string');
+  const contextLength = (input.history ?? []).reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0) + (input.instructions?.length ?? 0);
+  if (contextLength > maxContextLength) problems.push(`history and instructions must be at most ${maxContextLength} characters`);
+  const { temperature, topP, stop } = input.sampling ?? {};
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) problems.push('sampling.temperature must be between 0 and 2');
+  if (topP !== undefined && !(topP >= 0 && topP <= 1)) problems.push('sampling.topP must be between 0 and 1');
+  if (stop !== undefined && (!Array.isArray(stop) || stop.length > 4 || stop.some((each) => typeof each !== 'string'))) problems.push('sampling.stop must be at most 4 strings');
+  return problems;
+}
+
+/**
+ * What the model served before a cancelled or failed generate: generate attaches it to its failure, so it is
+ * in this history. The prompt side is left to the gateway's estimate (no usage report arrived); zero when the
+ * failure came from elsewhere (persist then counts what the event stream holds).
+ */
+function servedUsage(error: unknown): Usage {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  const detail = cause instanceof CancelledFailure || cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  const completionTokens = (detail as Partial<Usage> | undefined)?.completionTokens;
+  return { promptTokens: 0, completionTokens: typeof completionTokens === 'number' && completionTokens >= 0 ? completionTokens : 0 };
 }
 
 function describeFailure(error: unknown, outcome: ChatOutcome): { code: ErrorCode | string; message: string } {

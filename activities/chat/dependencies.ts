@@ -2,7 +2,9 @@ import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { ChatModel } from '../../infra/llm/chat-model.js';
 import type { ModelCatalog, Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
+import type { PriceList } from '../../domain/gateway/pricing.js';
 import type { RoutingDependencies } from '../routing/routing-dependencies.js';
+import type { ToolCallingModel } from '../../domain/tools/model-tool-calls.js';
 
 export interface ChatActivityDependencies {
   events: EventStream;
@@ -15,7 +17,11 @@ export interface ChatActivityDependencies {
   retriever?: Retriever;
   safety?: SafetyScreen;
   tools?: ToolRunner;
+  /** Asks models that support OpenAI tool calling which tools to call; without it only the planner calls tools. */
+  toolCalling?: { model: ToolCallingModel; maxCalls: number; examples: boolean };
   historyTurns: number;
+  /** Prices the run's cost for the operator's memo (the gateway's ledger reads the same list). */
+  prices?: PriceList;
   temporalUiUrl: string;
   temporalNamespace: string;
   /** Told when the first answer text of a run is published (time to first token), for metrics. */

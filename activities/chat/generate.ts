@@ -6,10 +6,11 @@
 // Mid-stream failover: when the serving endpoint fails, stalls (no token within the stall timeout) or its
 // circuit is open, the next endpoint of the chain continues the same assistant message from the text
 // already published, after a `model.failover` event. Each endpoint is charged for what it produced.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { ChatMessage } from '../../domain/chat/prompt.js';
-import type { EndpointUsage, GenerationResult } from '../../domain/chat/chat-request.js';
+import type { EndpointUsage, GenerationResult, Sampling } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
+import { costMicros, type PriceList } from '../../domain/gateway/pricing.js';
 import type { FilteredOutput, OutputFilter } from '../../domain/chat/ports.js';
 import type { ModelTarget } from '../../domain/routing/model-registration.js';
 import { approximateTokens } from '../../domain/routing/task-complexity.js';
@@ -30,6 +31,9 @@ export interface GenerateInput {
   fallbacks?: Target[];
   messages: ChatMessage[];
   maxTokens: number;
+  sampling?: Sampling;
+  /** Publish `model.selected` for the primary before generating (the router ran beside the input screen and left it to us). */
+  announce?: { reason: string };
   /** When the workflow started (epoch ms): the first published text measures time to first token. */
   workflowStartedAtMs?: number;
 }
@@ -68,8 +72,21 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     let index = Math.min(previous?.target ?? 0, targets.length - 1);
     let current: EndpointUsage | undefined;
     const produced = () => ledger.reduce((sum, entry) => sum + entry.completionTokens, 0) + (current?.completionTokens ?? 0);
+    /** What the endpoints served so far: travels with a cancellation or a final failure so the turn is charged it. */
+    const served = (): ServedUsage => ({
+      promptTokens: ledger.reduce((sum, entry) => sum + entry.promptTokens, 0) + (current?.promptTokens ?? 0),
+      completionTokens: produced(),
+      servedTokens: true,
+    });
     const beat = () => context.heartbeat({ offset: text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger } satisfies GenerateProgress);
     const heartbeats = setInterval(beat, heartbeatIntervalMs);
+    if (input.announce) {
+      await deps.events.publish(input.workflowId, {
+        type: 'model.selected',
+        dedupeKey: 'model.selected',
+        data: { model: input.model, reason: input.announce.reason, fallbacks: (input.fallbacks ?? []).map((target) => target.model) },
+      });
+    }
     const breakers = deps.routing?.breakers;
     const failures: string[] = [];
 
@@ -113,6 +130,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
             model: target.model,
             messages: input.messages,
             maxTokens: Math.max(16, input.maxTokens - produced()),
+            ...input.sampling,
             assistantPrefix: text || undefined,
             signal: AbortSignal.any([context.cancellationSignal, upstream.signal, signal]),
           }),
@@ -140,7 +158,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           }
           if (finishReason !== 'content_filter') await publish(filter.end());
         } catch (error) {
-          if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
+          if (context.cancellationSignal.aborted) throw new CancelledFailure('generation cancelled', [served()]);
           if (error instanceof PublishFailure) throw publishFailure(error.cause);
           if (error instanceof ModelError && !error.retryable) throw toFailure(error);
           if (current.completionTokens > 0) ledger.push(current);
@@ -157,6 +175,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
         await breakers?.recordSuccess(target.baseUrl);
         const timing = stream.timing();
         if (deps.routing && timing) await deps.routing.latency.record(target.model, target.baseUrl, timing);
+        const cost = deps.prices ? await costOf(deps.prices, ledger) : undefined;
         return {
           text,
           usage: { promptTokens: ledger.reduce((sum, entry) => sum + entry.promptTokens, 0), completionTokens: produced() },
@@ -164,12 +183,13 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           finishReason,
           resumedFromOffset,
           usageByEndpoint: ledger,
+          ...(cost !== undefined ? { costMicros: cost } : {}),
         };
       }
       // Every endpoint failed: the next attempt (Temporal's retry) walks the chain again from the start.
       index = 0;
       beat();
-      throw ApplicationFailure.create({ message: `every model endpoint failed: ${failures.join('; ')}`, type: 'model_unavailable', nonRetryable: false });
+      throw ApplicationFailure.create({ message: `every model endpoint failed: ${failures.join('; ')}`, type: 'model_unavailable', nonRetryable: false, details: [served()] });
     } finally {
       clearInterval(heartbeats);
     }
@@ -185,6 +205,21 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       });
     }
   };
+}
+
+/**
+ * The tokens the endpoints served before a cancellation or a final failure, as failure details: the workflow
+ * reads them from its history and charges the turn. Prompt tokens are estimated (no usage report arrived).
+ */
+export interface ServedUsage extends Usage {
+  servedTokens: true;
+}
+
+/** Each endpoint's usage at its own price. */
+async function costOf(prices: PriceList, ledger: EndpointUsage[]): Promise<number> {
+  let total = 0;
+  for (const entry of ledger) total += costMicros(await prices.priceOf(entry.model), entry);
+  return total;
 }
 
 /** The event stream failed, not the endpoint: no failover, the activity retries. */

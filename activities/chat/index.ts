@@ -3,6 +3,7 @@ import { createPlanActivity } from './plan.js';
 import { createPreSafetyActivity } from './pre-safety.js';
 import { createRetrieveActivity } from './retrieve.js';
 import { createRunToolsActivity } from './run-tools.js';
+import { createProposeToolCallsActivity } from './propose-tool-calls.js';
 import { createRouteActivity } from './route.js';
 import { createGenerateActivity } from './generate.js';
 import { createPostSafetyActivity } from './post-safety.js';
@@ -15,6 +16,7 @@ export function createChatActivities(deps: ChatActivityDependencies) {
     preSafety: createPreSafetyActivity(deps),
     retrieve: createRetrieveActivity(deps),
     runTools: createRunToolsActivity(deps),
+    proposeToolCalls: createProposeToolCallsActivity(deps),
     route: createRouteActivity(deps),
     generate: createGenerateActivity(deps),
     postSafety: createPostSafetyActivity(deps),

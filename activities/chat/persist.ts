@@ -30,9 +30,9 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
 }
 
 /**
- * A cancelled or failed run has no usage report, yet the client received part of an answer and is charged
- * for it: the completion is counted from the answer deltas already in the event stream (one per streamed
- * model chunk).
+ * A cancelled or failed run has no usage report. Normally generate reported the tokens the model served with
+ * its failure and the workflow passes them here; when it could not (its worker died while cancelling), the
+ * completion is counted from the answer deltas already in the event stream, a lower bound.
  */
 async function servedUsage(deps: ChatActivityDependencies, input: PersistInput): Promise<Usage> {
   if (input.outcome === 'completed' || input.usage.completionTokens > 0) return input.usage;

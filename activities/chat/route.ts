@@ -16,13 +16,18 @@ export interface RouteInput {
   /** `free` when absent. */
   tier?: string;
   question?: string;
+  /** Sources the prompt will carry; absent when routing runs before retrieval (then: a few if the tenant has documents). */
   sourceCount?: number;
   maxTokens?: number;
+  /** Publish `model.selected` (default); false when a later step announces the choice. */
+  announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
   fanOut?: { models: string[] };
 }
 
 export const defaultTier = 'free';
+/** A tenant with documents gets a few retrieved sources: more than two make a task complex. */
+const expectedRetrievedSources = 3;
 
 /** The choice plus why: strategy, estimated complexity, scored candidates and skipped endpoints. */
 export interface RouteDecision extends ModelChoice {
@@ -30,6 +35,8 @@ export interface RouteDecision extends ModelChoice {
   complexity: string;
   candidates: ScoredCandidate[];
   skipped: string[];
+  /** The chosen model supports OpenAI tool calling (registry capability); absent in older histories. */
+  toolCalling?: boolean;
 }
 
 export function createRouteActivity(deps: ChatActivityDependencies) {
@@ -43,7 +50,8 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       routing.latency.estimates(registrations.map((registration) => ({ model: registration.model, endpoint: registration.endpoint }))),
     ]);
     const maxTokens = input.maxTokens ?? 256;
-    const { complexity } = estimateComplexity({ question: input.question ?? '', sourceCount: input.sourceCount, maxTokens });
+    const sourceCount = input.sourceCount ?? (deps.retriever && (await deps.retriever.hasDocuments(input.tenantId)) ? expectedRetrievedSources : 0);
+    const { complexity } = estimateComplexity({ question: input.question ?? '', sourceCount, maxTokens });
     const decision = decideRoute({
       registrations,
       tier,
@@ -59,7 +67,7 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
 
     const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, routing.fusionMaxModels) : undefined;
     const chosen = targetOf(decision.chosen);
-    await deps.events.publish(input.workflowId, {
+    if (input.announce !== false) await deps.events.publish(input.workflowId, {
       type: 'model.selected',
       dedupeKey: 'model.selected',
       data: {
@@ -77,6 +85,7 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       complexity,
       candidates: decision.candidates,
       skipped: decision.skipped,
+      toolCalling: decision.chosen.capabilities.tools,
       ...(fanOut ? { fanOut } : {}),
     };
   };

@@ -1,29 +1,45 @@
-import { Context } from '@temporalio/activity';
-import type { ToolOutput } from '../../domain/chat/chat-request.js';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ToolCall, ToolOutput } from '../../domain/chat/chat-request.js';
+import { ToolError } from '../../domain/tools/tool.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { screenUntrusted } from './untrusted-text.js';
 
 export interface RunToolsInput {
   workflowId: string;
   tenantId: string;
-  question: string;
-  tools: string[];
+  /** One call per activity, so each call is its own step in the history, retried on its own. */
+  call: ToolCall;
 }
 
+/**
+ * Runs one tool call. Its output is untrusted text: screened like retrieved passages, then published as a
+ * `tool.result` event and returned for the prompt (null when the safety policy withholds it). A ToolError
+ * decides the retry: a timeout or an unreachable upstream is retried, a refusal or bad arguments are not.
+ */
 export function createRunToolsActivity(deps: ChatActivityDependencies) {
-  return async function runTools(input: RunToolsInput): Promise<ToolOutput[]> {
+  return async function runTools(input: RunToolsInput): Promise<ToolOutput | null> {
     const runner = deps.tools;
-    if (!runner || input.tools.length === 0) return [];
-    const signal = Context.current().cancellationSignal;
-    const raw = await Promise.all(input.tools.map((tool) => runner.run(input.tenantId, tool, input.question, { signal })));
-    const outputs: ToolOutput[] = [];
-    for (const output of raw) {
-      const content = await screenUntrusted(deps.safety, input.tenantId, output.content);
-      if (content !== undefined) outputs.push({ ...output, content });
+    if (!runner) throw ApplicationFailure.nonRetryable('no tools are configured on this worker', 'tool_refused');
+    const { call } = input;
+    let output: ToolOutput;
+    try {
+      output = await runner.run(input.tenantId, call, { signal: Context.current().cancellationSignal });
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      throw ApplicationFailure.create({ message: error.message, type: `tool_${error.code}`, nonRetryable: !error.retryable });
     }
-    for (const output of outputs) {
-      await deps.events.publish(input.workflowId, { type: 'tool.result', dedupeKey: `tool.result:${output.tool}`, data: { ...output } });
+    const content = await screenUntrusted(deps.safety, input.tenantId, output.content);
+    const described = { callId: call.id, tool: call.tool, arguments: call.arguments };
+    if (content === undefined) {
+      await deps.events.publish(input.workflowId, { type: 'tool.result', dedupeKey: `tool.result:${call.id}`, data: { ...described, error: 'withheld by the safety policy' } });
+      return null;
     }
-    return outputs;
+    const screened: ToolOutput = { ...output, content };
+    await deps.events.publish(input.workflowId, {
+      type: 'tool.result',
+      dedupeKey: `tool.result:${call.id}`,
+      data: { ...described, title: screened.title, source: screened.source, content },
+    });
+    return screened;
   };
 }

@@ -1,24 +1,27 @@
 // One client's WebSocket: parses frames, starts/joins/cancels chat workflows and relays their events.
-// A bad frame gets an `error` event and the connection stays usable.
+// A bad frame gets an `error` event and the connection stays usable. Each chat frame is the root span of
+// its request's trace (the workflow start, and through it the run, its activities and the model call).
 import type { WebSocket } from 'ws';
 import type { Redis } from 'ioredis';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Span } from '@opentelemetry/api';
 import type { ChatEvent } from '../../domain/chat/events.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
 import type { Principal } from '../../domain/gateway/principal.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
+import { inRequestSpan } from '../../infra/tracing/request-span.js';
 import type { Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
-import { startChatTurn } from './start-chat-turn.js';
+import { startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
 
 export interface ChatConnectionDependencies {
   temporal: Client;
   events: EventStream;
   redis: Redis;
-  taskQueue: string;
+  chatStart: ChatStartTarget;
   maxMessageBytes: number;
   gate: Gate;
   logger: FastifyBaseLogger;
@@ -57,7 +60,12 @@ export class ChatConnection {
     }
   }
 
-  private async chat(message: ChatMessage): Promise<void> {
+  /** The request's span lasts until its last event is relayed (or the client leaves). */
+  private chat(message: ChatMessage): Promise<void> {
+    return inRequestSpan('chat.request', { tenantId: this.tenantId, requestId: message.requestId }, (span) => this.startChat(message, span));
+  }
+
+  private async startChat(message: ChatMessage, span: Span): Promise<void> {
     // Rate limits and the budget are checked per request; a refusal is an error event, the socket stays open.
     let admission;
     try {
@@ -68,11 +76,12 @@ export class ChatConnection {
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       const retryAfter = error.headers['retry-after'];
+      span.setAttribute('ragtime.refused', error.code);
       return this.sendError(error.code, error.message, message.requestId, retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {});
     }
     let workflowId: string;
     try {
-      workflowId = await startChatTurn(this.deps.temporal, this.deps.taskQueue, {
+      workflowId = await startChatTurn(this.deps.temporal, this.deps.chatStart, {
         tenantId: this.tenantId,
         userId: this.principal.userId,
         tier: this.principal.tier,
@@ -88,7 +97,9 @@ export class ChatConnection {
       throw error;
     }
     void this.deps.gate.settleChat(admission);
-    this.relay(message.requestId, workflowId, 0);
+    // Inside the span: the line carries the trace id that answer.done reports.
+    this.deps.logger.info({ requestId: message.requestId, workflowId }, 'chat request started');
+    await this.relay(message.requestId, workflowId, 0);
   }
 
   private async cancel(message: CancelMessage): Promise<void> {
@@ -109,14 +120,15 @@ export class ChatConnection {
       if (error instanceof WorkflowNotFoundError) return this.sendError('not_found', 'no request with this requestId', message.requestId);
       throw error;
     }
-    this.relay(message.requestId, workflowId, message.lastEventId);
+    void this.relay(message.requestId, workflowId, message.lastEventId);
   }
 
-  private relay(requestId: string, workflowId: string, afterSeq: number): void {
+  /** Settles when the relay ends; its failures are reported to the client, never thrown. */
+  private relay(requestId: string, workflowId: string, afterSeq: number): Promise<void> {
     this.relays.get(requestId)?.abort();
     const controller = new AbortController();
     this.relays.set(requestId, controller);
-    relayEvents({
+    return relayEvents({
       workflowId,
       afterSeq,
       events: this.deps.events,

@@ -3,40 +3,30 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
 import type { chatTurnWorkflow } from '../../workflows/chat-turn.js';
-import type { FusionRequest } from '../../domain/chat/chat-request.js';
+import type { ChatTurnInput } from '../../domain/chat/chat-request.js';
 import { conversationAttribute, tenantAttribute } from '../../workflows/search-attributes.js';
 
-export interface ChatTurnStart {
-  tenantId: string;
-  userId: string;
-  /** The org's tier: decides which models the router may use. */
-  tier: string;
-  requestId: string;
-  conversationId: string;
-  question: string;
-  model?: string;
-  maxTokens?: number;
-  fusion?: FusionRequest;
-}
+/** A chat turn as the API starts it: the workflow's input with the caller's user and tier always known. */
+export type ChatTurnStart = ChatTurnInput & { userId: string; tier: string };
 
 /** Returns the workflow id; a duplicate submit joins the running request, a finished one is never re-run. */
-export async function startChatTurn(temporal: Client, taskQueue: string, turn: ChatTurnStart): Promise<string> {
+/**
+ * Where chat turns start: the task queue, and whether to ask for an eager start (the server hands the first
+ * workflow task straight back to a worker in this process, which then runs it without a dispatch round).
+ */
+export interface ChatStartTarget {
+  taskQueue: string;
+  eager?: boolean;
+}
+
+export async function startChatTurn(temporal: Client, target: ChatStartTarget, turn: ChatTurnStart): Promise<string> {
   const workflowId = chatWorkflowId(turn.tenantId, turn.requestId);
   try {
     await temporal.workflow.start<typeof chatTurnWorkflow>('chatTurnWorkflow', {
-      taskQueue,
+      taskQueue: target.taskQueue,
       workflowId,
-      args: [{
-        tenantId: turn.tenantId,
-        userId: turn.userId,
-        tier: turn.tier,
-        requestId: turn.requestId,
-        conversationId: turn.conversationId,
-        question: turn.question,
-        model: turn.model,
-        maxTokens: turn.maxTokens,
-        fusion: turn.fusion,
-      }],
+      ...(target.eager ? { requestEagerStart: true } : {}),
+      args: [turn],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [

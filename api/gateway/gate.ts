@@ -72,7 +72,7 @@ export class Gate {
     const limits = this.options.tiers[principal.tier];
     const model = request.model ?? this.options.defaultModel;
     const estimatedPromptTokens = estimateTokens(request.promptText);
-    const estimatedMicros = request.cached ? 0 : costMicros(this.options.prices.priceOf(model), { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
+    const estimatedMicros = request.cached ? 0 : costMicros(await this.options.prices.priceOf(model), { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
     const [limited, reserved] = await Promise.allSettled([
       this.options.limiter.admit({
         orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user,
@@ -115,7 +115,7 @@ export class Gate {
 
   /** Settles with usage the gateway saw itself (embeddings, cache hits). */
   async settle(admission: Admission, result: Omit<Settlement, 'orgId' | 'requestId' | 'costMicros'>): Promise<void> {
-    const cost = result.cached ? 0 : costMicros(this.options.prices.priceOf(result.model), result.usage);
+    const cost = result.cached ? 0 : costMicros(await this.options.prices.priceOf(result.model), result.usage);
     const settled = await this.options.ledger.settle({ ...result, orgId: admission.principal.orgId, requestId: admission.requestId, costMicros: cost });
     if (settled) this.options.observer?.settled({ model: result.model, tier: admission.principal.tier, usage: result.usage, costMicros: cost, cached: !!result.cached });
     // Only the settling call charges tokens: a duplicate submit that joined the run pays nothing twice.

@@ -6,7 +6,9 @@ import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { PriceList } from '../../domain/gateway/pricing.js';
 import type { RateLimiter } from '../../domain/gateway/rate-limits.js';
 import type { TierLimits } from '../../infra/gateway/gateway-config.js';
-import { ConfigPriceList } from '../../infra/gateway/config-price-list.js';
+import { CachedModelRegistry } from '../../infra/registry/cached-model-registry.js';
+import { PostgresModelRegistry } from '../../infra/registry/postgres-model-registry.js';
+import { RegistryPriceList } from '../../infra/registry/registry-price-list.js';
 import { IdentityStore } from '../../infra/gateway/identity-store.js';
 import { JwtVerifier } from '../../infra/gateway/jwt-verifier.js';
 import { RedisRateLimiter } from '../../infra/gateway/redis-rate-limiter.js';
@@ -41,7 +43,11 @@ export function createGatewayDependencies(config: Config, adapters: { pool: Pool
     ledger: new UsageLedger(adapters.pool),
     conversations: new ConversationStore(adapters.pool),
     sharedLimiter: new RedisRateLimiter(adapters.redis),
-    prices: new ConfigPriceList(config.MODEL_PRICES),
+    prices: new RegistryPriceList(
+      new CachedModelRegistry(new PostgresModelRegistry(adapters.pool), adapters.redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS }),
+      config.MODEL_ENVIRONMENT,
+      config.MODEL_PRICES,
+    ),
     cache: new ResponseCache(adapters.redis, config.RESPONSE_CACHE_TTL_SECONDS),
     jwt: jwtConfigured ? new JwtVerifier({
       issuer: config.AUTH_JWT_ISSUER!,

@@ -1,5 +1,6 @@
 // OpenAI's chat completion request, as far as Ragtime serves it, and its mapping onto a chat turn.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { HistoryMessage, Sampling } from '../../domain/chat/chat-request.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -27,31 +28,60 @@ export const ChatCompletionRequestSchema = Type.Object({
 
 export type ChatCompletionRequest = Static<typeof ChatCompletionRequestSchema>;
 
-/** The chat turn's question limit (the workflow refuses longer ones). */
+/** The chat turn's limits (the workflow refuses more). */
 const maxQuestionCharacters = 16_000;
+const maxContextCharacters = 64_000;
 export const defaultMaxTokens = 256;
 
+/** An OpenAI request mapped onto a chat turn. */
+export interface TurnMessages {
+  /** The last user message. */
+  question: string;
+  /** The user and assistant messages before it, in order. */
+  history: HistoryMessage[];
+  /** System and developer messages, joined. */
+  instructions?: string;
+  /** Everything the model reads, for the gateway's token estimate. */
+  promptText: string;
+}
+
 /**
- * A chat turn asks one question; an OpenAI request carries the whole conversation. The last user message
- * is the question; system messages and earlier turns travel with it as context.
+ * A chat turn asks one question; an OpenAI request carries the whole conversation. The last user message is
+ * the question, earlier user and assistant messages are its history and system/developer messages are the
+ * client's instructions; tool messages are not served (Ragtime runs its own tools).
  */
-export function questionOf(messages: ChatCompletionRequest['messages']): string {
+export function turnOf(messages: ChatCompletionRequest['messages']): TurnMessages {
   const texts = messages.map((message) => ({ role: message.role, text: textOf(message.content) }));
   const last = texts.at(-1)!;
   if (last.role !== 'user' || last.text.trim() === '') {
     throw new GatewayError(400, 'bad_request', 'The last message must be a non-empty user message.', {}, 'messages');
   }
-  const instructions = texts.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => message.text);
-  const earlier = texts.slice(0, -1).filter((message) => message.role === 'user' || message.role === 'assistant');
-  const parts = [
-    ...(instructions.length > 0 ? [`Instructions:\n${instructions.join('\n')}`] : []),
-    ...(earlier.length > 0 ? [`Conversation so far:\n${earlier.map((message) => `${message.role}: ${message.text}`).join('\n')}`] : []),
-  ];
-  const question = parts.length === 0 ? last.text : `${parts.join('\n\n')}\n\nQuestion: ${last.text}`;
-  if (question.length > maxQuestionCharacters) {
-    throw new GatewayError(400, 'context_length_exceeded', `The messages hold ${question.length} characters; at most ${maxQuestionCharacters} are accepted.`, {}, 'messages');
+  if (last.text.length > maxQuestionCharacters) {
+    throw new GatewayError(400, 'context_length_exceeded', `The last message holds ${last.text.length} characters; at most ${maxQuestionCharacters} are accepted.`, {}, 'messages');
   }
-  return question;
+  const instructions = texts.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => message.text).join('\n');
+  const history = texts.slice(0, -1).flatMap((message): HistoryMessage[] => (message.role === 'user' || message.role === 'assistant' ? [{ role: message.role, content: message.text }] : []));
+  const contextLength = instructions.length + history.reduce((sum, message) => sum + message.content.length, 0);
+  if (contextLength > maxContextCharacters) {
+    throw new GatewayError(400, 'context_length_exceeded', `The earlier messages hold ${contextLength} characters; at most ${maxContextCharacters} are accepted.`, {}, 'messages');
+  }
+  return {
+    question: last.text,
+    history,
+    ...(instructions ? { instructions } : {}),
+    promptText: [instructions, ...history.map((message) => message.content), last.text].filter(Boolean).join('\n'),
+  };
+}
+
+/** OpenAI's sampling fields as the chat turn carries them (unset ones are left to the model server). */
+export function samplingOf(body: ChatCompletionRequest): Sampling | undefined {
+  const stop = typeof body.stop === 'string' ? [body.stop] : body.stop ?? undefined;
+  const sampling: Sampling = {
+    ...(body.temperature != null ? { temperature: body.temperature } : {}),
+    ...(body.top_p != null ? { topP: body.top_p } : {}),
+    ...(stop?.length ? { stop } : {}),
+  };
+  return Object.keys(sampling).length > 0 ? sampling : undefined;
 }
 
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {

@@ -13,19 +13,20 @@ import { identifierPattern } from '../../domain/gateway/principal.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
+import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
 import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn } from '../chat/start-chat-turn.js';
+import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import type { Admission, Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
-import { ChatCompletionRequestSchema, defaultMaxTokens, questionOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
+import { ChatCompletionRequestSchema, defaultMaxTokens, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
 import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
 
 export interface OpenAICompatibleOptions {
   temporal: Client;
   events: EventStream;
   redis: Redis;
-  taskQueue: string;
+  chatStart: ChatStartTarget;
   gate: Gate;
   authenticate: onRequestHookHandler;
   models: ModelCatalog;
@@ -61,20 +62,23 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     return modelObject(request.params.model);
   });
 
-  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema } }, async (request, reply) => {
+  // Each completion is the root span of its trace, streamed answers included.
+  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
     if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
-    const question = questionOf(body.messages);
+    const turn = turnOf(body.messages);
+    const sampling = samplingOf(body);
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
     const requestId = requestIdOf(request.headers);
+    span.setAttribute(requestIdAttribute, requestId);
 
     const cacheKey = cache.enabled && !cacheOptOut(request.headers)
       ? cache.key(principal.orgId, { model: body.model, messages: body.messages, maxTokens, temperature: body.temperature, top_p: body.top_p, stop: body.stop })
       : undefined;
     const hit = cacheKey ? await cache.get(cacheKey) : undefined;
-    const admission = await gate.admit(principal, { requestId, endpoint: 'chat.completions', model: body.model, promptText: question, maxTokens, cached: !!hit });
+    const admission = await gate.admit(principal, { requestId, endpoint: 'chat.completions', model: body.model, promptText: turn.promptText, maxTokens, cached: !!hit });
     const context: CompletionContext = { id: `chatcmpl-${requestId}`, created: Math.floor(Date.now() / 1000), model: body.model, ragtime: { cached: !!hit } };
     const headers = { ...admission.headers, 'x-ragtime-cache': hit ? 'hit' : cacheKey ? 'miss' : 'bypass' };
 
@@ -86,16 +90,19 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
 
     let workflowId: string;
     try {
-      workflowId = await startChatTurn(temporal, options.taskQueue, {
+      workflowId = await startChatTurn(temporal, options.chatStart, {
         tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
         // Stateless: the request carries its own history, so each completion is its own conversation.
-        conversationId: requestId, question, model: body.model, maxTokens,
+        conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
+        ...(turn.instructions ? { instructions: turn.instructions } : {}),
+        ...(sampling ? { sampling } : {}),
       });
     } catch (error) {
       await gate.abandon(admission);
       throw error;
     }
     context.ragtime.workflow_id = workflowId;
+    request.log.info({ requestId, workflowId }, 'chat completion started');
     const handle = temporal.workflow.getHandle(workflowId);
     // Settled in the background once the run ends, whether or not the client is still there.
     void gate.settleChat(admission);
@@ -118,7 +125,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage });
     return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage));
-  });
+  }));
 
   interface StreamRun {
     reply: FastifyReply;

@@ -16,6 +16,21 @@ export interface ChatTurnInput {
   tier?: string;
   /** Ask several models in parallel and fuse their answers. */
   fusion?: FusionRequest;
+  /**
+   * Earlier turns sent with the request by a stateless client (the OpenAI-compatible API); when present they
+   * replace the stored conversation as the model's history.
+   */
+  history?: HistoryMessage[];
+  /** The client's own system/developer instructions, added to Ragtime's system prompt. */
+  instructions?: string;
+  sampling?: Sampling;
+}
+
+/** Sampling settings passed through to the model server. */
+export interface Sampling {
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
 }
 
 export interface FusionRequest {
@@ -32,7 +47,10 @@ export interface HistoryMessage {
 export interface Plan {
   mode: 'direct' | 'rag';
   useRetrieval: boolean;
-  tools: string[];
+  /** Tool calls the planner decided on, with their arguments. */
+  tools: ToolCall[];
+  /** Tools the tenant may use: a tool-calling model may pick among these after routing. */
+  availableTools?: string[];
   reason: string;
   history: HistoryMessage[];
 }
@@ -52,14 +70,27 @@ export interface SafetyVerdict {
   reasons: string[];
   /** The text to use downstream when the verdict redacts. */
   text?: string;
+  /** The client's history and instructions as screened (redacted where the verdict redacts), in input order. */
+  context?: string[];
   /** Categories the policy acted on. */
   categories?: string[];
+}
+
+/** One call of a tool: who decided it (`plan-n` by the planner, `model-n` by a tool-calling model) and with what. */
+export interface ToolCall {
+  id: string;
+  tool: string;
+  arguments: Record<string, unknown>;
 }
 
 export interface ToolOutput {
   tool: string;
   content: string;
+  /** Where the content came from: the fetched URL or a description of the call. */
   source: string;
+  /** The call that produced it (absent in histories recorded before tool calls had ids). */
+  callId?: string;
+  title?: string;
 }
 
 export interface ModelChoice {
@@ -90,6 +121,8 @@ export interface GenerationResult {
   resumedFromOffset: number;
   /** Per endpoint, in the order they served (more than one after a failover). */
   usageByEndpoint?: EndpointUsage[];
+  /** What the endpoints' usage cost at their prices, in micro-USD (absent without a price list). */
+  costMicros?: number;
   /** How the answers of a fusion request were combined. */
   fusion?: FusionDecision;
 }

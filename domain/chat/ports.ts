@@ -1,5 +1,5 @@
 // Ports the chat turn depends on. Adapters implement them in infra/; workers wire them.
-import type { Citation, SafetyVerdict, ToolOutput } from './chat-request.js';
+import type { Citation, SafetyVerdict, ToolCall, ToolOutput } from './chat-request.js';
 import type { ProviderKind } from '../routing/model-registration.js';
 
 export interface Retriever {
@@ -30,9 +30,23 @@ export interface FilteredOutput {
   blocked: boolean;
 }
 
+/** A tool as a tool-calling model sees it (the OpenAI `function` object). */
+export interface ToolSpecification {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+  /** Requests the tool serves, with the arguments a call should carry. */
+  examples?: readonly { request: string; arguments: Record<string, unknown> }[];
+}
+
+/** The tools of a tenant. Failures are ToolErrors, whose `retryable` tells the activity whether to retry. */
 export interface ToolRunner {
-  names(tenantId: string): Promise<string[]>;
-  run(tenantId: string, tool: string, question: string, options: { signal?: AbortSignal }): Promise<ToolOutput>;
+  /** Tools the tenant may use: configured on this deployment and enabled for the tenant. */
+  available(tenantId: string): Promise<ToolSpecification[]>;
+  /** Whether a call passes the tool's own checks without running it (arguments, URL on the allow-list). */
+  accepts(call: Pick<ToolCall, 'tool' | 'arguments'>): boolean;
+  run(tenantId: string, call: ToolCall, options: { signal?: AbortSignal }): Promise<ToolOutput>;
 }
 
 export interface ModelEndpoint {

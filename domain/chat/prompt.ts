@@ -12,6 +12,8 @@ export interface PromptParts {
   toolOutputs: ToolOutput[];
   /** Set when retrieval was wanted but did not finish in time. */
   retrievalSkipped?: string;
+  /** The client's own system instructions (OpenAI-compatible requests). */
+  instructions?: string;
 }
 
 const basePrompt = 'You are Ragtime, a concise and accurate assistant.';
@@ -31,6 +33,7 @@ export function buildMessages(parts: PromptParts): ChatMessage[] {
     system += `\n\nSources:\n${sources.join('\n')}`;
   }
   if (parts.retrievalSkipped) system += `\n(Document search was unavailable: ${parts.retrievalSkipped}.)`;
+  if (parts.instructions) system += `\n\nInstructions from the client:\n${parts.instructions}`;
   return [
     { role: 'system', content: system },
     ...parts.history.map((message) => ({ role: message.role, content: message.content })),

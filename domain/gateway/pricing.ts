@@ -1,4 +1,4 @@
-// Cost of usage. Prices come through a small port so the model registry can supply them later.
+// Cost of usage. Prices come through a small port: the model registry supplies them (configuration as fallback).
 
 export interface ModelPrice {
   inputPerMillionUsd: number;
@@ -7,7 +7,7 @@ export interface ModelPrice {
 
 export interface PriceList {
   /** The model's price, or undefined when it has none (its usage is then free). */
-  priceOf(model: string): ModelPrice | undefined;
+  priceOf(model: string): Promise<ModelPrice | undefined>;
 }
 
 export interface TokenUsage {

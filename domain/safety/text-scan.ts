@@ -31,29 +31,6 @@ export function trailingWordsStart(text: string, count: number): number {
   return start;
 }
 
-/** Tokens that can be part of a number written in groups: digits, capitals, +, parentheses, - . / */
-const groupToken = /^[+(]?[0-9A-Z][0-9A-Z().\-/]*[.,;:]?$/u;
-
-/**
- * Start of a trailing run of digit groups such as "+1 (415) 555-" or "DE89 3704 0044", which more text may
- * extend into a phone number, card number or IBAN. The run is capped at `maxChars` so ordinary text is never
- * held back for long; the last token is always included when the text does not end in whitespace.
- */
-export function trailingGroupRunStart(text: string, maxChars: number): number {
-  const lastTokenStart = trailingTokenStart(text);
-  if (lastTokenStart < text.length && !groupToken.test(text.slice(lastTokenStart))) return lastTokenStart;
-  const limit = Math.max(0, text.length - maxChars);
-  let start = lastTokenStart;
-  for (;;) {
-    let end = start;
-    while (end > 0 && isWhitespace(text[end - 1])) end -= 1;
-    if (end === 0) return start;
-    const tokenStart = tokenStartAt(text, end);
-    if (tokenStart < limit || !groupToken.test(text.slice(tokenStart, end))) return start;
-    start = tokenStart;
-  }
-}
-
 /** Every match of a global regular expression, with its index. */
 export function allMatches(pattern: RegExp, text: string): RegExpExecArray[] {
   if (!pattern.global) throw new Error(`pattern ${pattern} must be global`);

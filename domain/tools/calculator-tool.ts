@@ -93,5 +93,16 @@ export function createCalculatorTool(): Tool {
       const formatted = math.format(value, { precision: 14 });
       return { content: `${expression} = ${formatted}`, source: { tool: name, title: `Calculation: ${expression}` } };
     },
+    accepts(args) {
+      const parsed = argumentsSchema.safeParse(args);
+      if (!parsed.success) return false;
+      try {
+        calculate(parsed.data.expression);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    examples: [{ request: 'What is 2 + 3?', arguments: { expression: '2 + 3' } }],
   };
 }

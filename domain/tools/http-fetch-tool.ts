@@ -2,12 +2,13 @@
 // allow-list, the name is resolved here and every address it resolves to must be public (see
 // network-address-policy.ts), the connection goes to the address that was checked (so a second DNS answer
 // cannot swap in another), and each redirect is followed by hand and checked again. Responses are capped in
-// size and time and must be text.
+// size and time and must be text; HTML is handed on as its text (Markdown), as ingestion reads it.
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { htmlToDocument } from '../../ingestion/parsers/parse-html.js';
 import { isHostAllowed, parseAllowedHosts } from './host-allow-list.js';
 import { checkAddress } from './network-address-policy.js';
 import { parametersOf, parseArguments, ToolError, type Tool, type ToolContext } from './tool.js';
@@ -48,6 +49,7 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
   const maxRedirects = options.maxRedirects ?? 5;
   const resolveHost = options.resolveHost ?? systemResolve;
   const userAgent = options.userAgent ?? 'ragtime-http-fetch/1';
+  const exampleHost = allowed.find((entry) => !entry.subdomains && entry.port === undefined)?.host;
 
   function refuse(message: string): never {
     throw new ToolError(name, 'refused', message, false);
@@ -160,8 +162,20 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
       if (hop.status >= 400) {
         throw new ToolError(name, 'upstream_failed', `${url.host} answered ${hop.status}`, hop.status >= 500 || hop.status === 429);
       }
+      if (/html/i.test(hop.contentType)) {
+        // Markup is noise to a model: the page's text as Markdown, as ingestion reads HTML.
+        const page = htmlToDocument(hop.body, url.toString());
+        return { content: page.text, source: { tool: name, title: page.title, url: url.toString() } };
+      }
       return { content: hop.body, source: { tool: name, title: url.toString(), url: url.toString() } };
     },
+    accepts(args) {
+      const parsed = argumentsSchema.safeParse(args);
+      if (!parsed.success) return false;
+      const url = new URL(parsed.data.url);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && isHostAllowed(url, allowed);
+    },
+    examples: exampleHost ? [{ request: `Summarise https://${exampleHost}/`, arguments: { url: `https://${exampleHost}/` } }] : [],
   };
 }
 

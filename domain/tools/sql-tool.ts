@@ -62,6 +62,7 @@ export function createSqlTool(options: SqlToolOptions): Tool {
       }
       context.signal.throwIfAborted();
       const client = await options.pool.connect().catch((error: unknown) => {
+        if (error instanceof ToolError) throw error;
         throw new ToolError(name, 'upstream_failed', 'cannot connect to the database', true, { cause: error });
       });
       let broken: Error | undefined;
@@ -84,6 +85,12 @@ export function createSqlTool(options: SqlToolOptions): Tool {
         // A connection whose query was abandoned or failed oddly is destroyed rather than reused.
         client.release(broken && (context.signal.aborted || !(broken as { code?: string }).code) ? broken : undefined);
       }
+    },
+    accepts(args) {
+      const parsed = argumentsSchema.safeParse(args);
+      if (!parsed.success) return false;
+      const decision = checkSqlStatement(parsed.data.sql, { allowedTables: options.allowedTables, allowedFunctions: options.allowedFunctions });
+      return decision.allowed && decision.parameterCount === parsed.data.params.length;
     },
   };
 }

@@ -28,6 +28,13 @@ export class ToolRegistry {
     return [...this.tools.values()].map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
   }
 
+  /** Whether a call to `name` with `args` would pass the tool's checks that need no I/O. */
+  accepts(name: string, args: unknown): boolean {
+    const tool = this.tools.get(name);
+    if (!tool) return false;
+    return tool.accepts ? tool.accepts(args) : true;
+  }
+
   async run(name: string, args: unknown, context: ToolContext): Promise<ToolResult> {
     const tool = this.tools.get(name);
     if (!tool) throw new ToolError(name, 'invalid_arguments', `no tool named ${JSON.stringify(name)}`, false);

@@ -5,6 +5,10 @@ import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** Every tool Ragtime has; a deployment offers those it has configuration for. */
+export const toolNames = ['calculator', 'web_search', 'http_fetch', 'sql_query'] as const;
+export type ToolName = (typeof toolNames)[number];
+
 export interface ToolContext {
   signal: AbortSignal;
   tenant: string;
@@ -28,6 +32,15 @@ export interface Tool {
   readonly parameters: JsonSchema;
   /** Validates `args` against `parameters` and runs; throws ToolError. */
   run(args: unknown, context: ToolContext): Promise<ToolResult>;
+  /** The checks `run` makes before any I/O, as a yes/no: lets a planner drop calls that would be refused. */
+  accepts?(args: unknown): boolean;
+  /** Requests this tool serves, with the arguments a call should carry: shown to tool-calling models as worked examples. */
+  readonly examples?: readonly ToolExample[];
+}
+
+export interface ToolExample {
+  request: string;
+  arguments: Record<string, unknown>;
 }
 
 /**

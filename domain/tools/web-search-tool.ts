@@ -60,8 +60,11 @@ export function createWebSearchTool(options: WebSearchToolOptions): Tool {
       const content = results.length === 0
         ? `No web results for "${query}".`
         : results.map((result, index) => `${index + 1}. ${result.title}\n   ${result.url}\n   ${(result.content ?? '').replace(/\s+/g, ' ').trim()}`).join('\n');
-      return { content, source: { tool: name, title: `Web search: ${query}`, url: url.toString() } };
+      // The endpoint is internal configuration: it is not the source a client is shown.
+      return { content, source: { tool: name, title: `Web search: ${query}` } };
     },
+    accepts: (args) => argumentsSchema.safeParse(args).success,
+    examples: [{ request: 'What is the latest news about the James Webb Space Telescope?', arguments: { query: 'James Webb Space Telescope latest news' } }],
   };
 }
 

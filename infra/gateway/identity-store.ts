@@ -165,7 +165,8 @@ export class IdentityStore {
     return rows.map((row) => ({ at: row.at, actor: row.actor, action: row.action, orgId: row.org_id, target: row.target, details: row.details }));
   }
 
-  private async audited<T>(actor: string, action: string, orgId: string, target: string, details: Record<string, unknown>, change: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `change` and writes its audit row in one transaction (also for changes kept in other stores). */
+  async audited<T>(actor: string, action: string, orgId: string, target: string, details: Record<string, unknown>, change: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

@@ -2,7 +2,8 @@
 // (input tokens), content_block_delta (text), message_delta (stop reason, output tokens), message_stop,
 // ping, and error events that may arrive mid-stream. No retries here: Temporal is the one retry layer.
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
-import { ModelError, isRetryableStatus } from './model-error.js';
+import { ModelError } from './model-error.js';
+import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
 
 export const anthropicVersion = '2023-06-01';
@@ -65,28 +66,14 @@ export class AnthropicChatModel implements ChatModel {
       messages,
       ...(system ? { system } : {}),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.topP === undefined ? {} : { top_p: request.topP }),
+      ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
       stream: true,
     };
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': anthropicVersion };
     if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
-    let response: Response;
-    try {
-      response = await (this.options.fetch ?? fetch)(`${request.baseUrl}/messages`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: request.signal,
-      });
-    } catch (error) {
-      if (request.signal?.aborted) throw error;
-      throw new ModelError(`Anthropic API unreachable at ${request.baseUrl}: ${(error as Error).message}`, true);
-    }
-    if (!response.ok) {
-      const detail = (await response.text().catch(() => '')).slice(0, 300);
-      // 529 is Anthropic's "overloaded".
-      throw new ModelError(`Anthropic API answered ${response.status}: ${detail}`, isRetryableStatus(response.status), response.status);
-    }
-    return response;
+    // 529 is Anthropic's "overloaded": retryable like 503.
+    return postToModel({ url: `${request.baseUrl}/messages`, headers, body, signal: request.signal, server: 'Anthropic API', fetch: this.options.fetch });
   }
 }
 

@@ -11,6 +11,8 @@ export interface ChatStreamRequest {
   messages: ChatMessage[];
   maxTokens: number;
   temperature?: number;
+  topP?: number;
+  stop?: string[];
   /** Text the assistant already produced; the model continues it instead of starting over. */
   assistantPrefix?: string;
   signal?: AbortSignal;

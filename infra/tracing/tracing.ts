@@ -1,7 +1,9 @@
-// OpenTelemetry tracing for one process. A chat turn is one trace: the API's workflow start (Temporal
-// client interceptor) → the workflow (workflow interceptors, exported through a sink) → each activity
-// (activity interceptors) → the model call (a client span in the model adapter). Spans go over OTLP/HTTP
-// when OTEL_EXPORTER_OTLP_ENDPOINT is set; tests pass their own processor (an in-memory exporter).
+// OpenTelemetry tracing for one process. A chat request is one trace: the API's request span (request-span.ts)
+// → its workflow start (Temporal client interceptor) → the workflow (workflow interceptors, exported through
+// a sink) → each activity (activity interceptors) → the model call (a client span in the model adapter). An
+// ingestion job likewise: its start → the batch workflow → each document's child workflow → its activities.
+// Spans go over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; tests pass their own processor (an
+// in-memory exporter).
 import { createRequire } from 'node:module';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -14,7 +16,9 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
   makeWorkflowExporter,
 } from '@temporalio/interceptors-opentelemetry';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker';
+import type { WorkflowInfo } from '@temporalio/workflow';
+import { tenantLogInterceptor } from './tenant-log-interceptor.js';
 
 export interface Tracing {
   /** What workers add to their options: workflow and activity interceptors and the workflow span sink. */
@@ -45,7 +49,7 @@ export function startTracing(options: { serviceName: string; otlpEndpoint?: stri
   const workflowInterceptors = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
   return {
     workerOptions: () => ({
-      sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
+      sinks: { exporter: workflowSpanExporter(spanProcessor, resource) },
       interceptors: {
         workflowModules: [workflowInterceptors],
         activity: [(context) => ({
@@ -57,5 +61,41 @@ export function startTracing(options: { serviceName: string; otlpEndpoint?: stri
     async shutdown() {
       await provider.shutdown();
     },
+  };
+}
+
+/** What the sink may add to each workflow span from the run's WorkflowInfo: identifiers only. */
+const exportedInfo = ['workflowId', 'runId', 'workflowType', 'taskQueue', 'namespace', 'attempt'] as const;
+
+/**
+ * The SDK's workflow span sink, fed only the identifying part of WorkflowInfo: the sink copies whatever info
+ * it gets onto every workflow span, and the whole info carries the memo (a preview of the question) and the
+ * search attributes, which must not leave the process in traces.
+ */
+function workflowSpanExporter(spanProcessor: SpanProcessor, resource: Resource): ReturnType<typeof makeWorkflowExporter> {
+  const exporter = makeWorkflowExporter(spanProcessor, resource);
+  return {
+    ...exporter,
+    export: {
+      ...exporter.export,
+      fn: (info, spans) => exporter.export.fn(Object.fromEntries(exportedInfo.map((key) => [key, info[key]])) as unknown as WorkflowInfo, spans),
+    },
+  };
+}
+
+/**
+ * A worker's interceptors and sinks. Tracing's activity interceptors come first, so the work of every other
+ * interceptor happens inside the activity's span; then the tenant on log lines, then `activity`. Workflow
+ * spans need the tracing workflow interceptors bundled with the workflows: only when they are bundled at
+ * start (a prebuilt bundle has none).
+ */
+export function workerInterceptors(tracing: Tracing | undefined, options: { activity?: ActivityInterceptorsFactory[]; bundledAtStart: boolean }): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const traced = tracing?.workerOptions();
+  return {
+    interceptors: {
+      activity: [...(traced?.interceptors.activity ?? []), tenantLogInterceptor(), ...(options.activity ?? [])],
+      ...(traced && options.bundledAtStart ? { workflowModules: traced.interceptors.workflowModules } : {}),
+    },
+    ...(traced ? { sinks: traced.sinks } : {}),
   };
 }

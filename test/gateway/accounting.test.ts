@@ -4,6 +4,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import { ChatSocket, answerOf } from '../support/chat-socket.js';
@@ -44,8 +45,17 @@ describe('usage, budgets and tenants', () => {
 
     const row = await settledRow(pool, org, requestId);
     const streamed = (await api.events.range(`chat-${org}-${requestId}`, 0)).filter((event) => event.type === 'answer.delta');
+    const streamedText = streamed.map((event) => (event.data as { text: string }).text).join('');
     expect(row).toMatchObject({ outcome: 'cancelled', usage_source: 'stream', cached: false, model: 'smollm2-135m-instruct' });
-    expect(row.completion_tokens).toBe(streamed.length);
+    // Charged the tokens the model served (as generate counted them from the upstream stream and reported them
+    // with its cancellation), not the deltas: the output filter merges tokens into fewer deltas and holds the
+    // unfinished tail back, so the served count is at least the published text's tokens, plus at most the
+    // held-back tail and the tokens in flight when the upstream request was aborted.
+    const servedInHistory = await cancelledGenerateTokens(api.temporal, `chat-${org}-${requestId}`);
+    expect(row.completion_tokens).toBe(servedInHistory);
+    const publishedTokens = await tokenCount(streamedText);
+    expect(row.completion_tokens).toBeGreaterThanOrEqual(Math.floor(publishedTokens * 0.9));
+    expect(row.completion_tokens).toBeLessThanOrEqual(publishedTokens + 24);
     expect(row.completion_tokens).toBeGreaterThanOrEqual(5);
     expect(row.completion_tokens).toBeLessThan(1500);
     expect(row.prompt_tokens).toBeGreaterThan(0);
@@ -220,3 +230,18 @@ describe('a failed-over stream', () => {
     expect(row.completion_tokens).toBe(result.usage.completionTokens);
   });
 });
+
+/** The completion tokens generate reported with its cancellation, as the workflow's history records them. */
+async function cancelledGenerateTokens(temporal: Client, workflowId: string): Promise<number> {
+  const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  const cancelled = history.events?.find((event) => event.activityTaskCanceledEventAttributes);
+  const payload = cancelled?.activityTaskCanceledEventAttributes?.details?.payloads?.[0];
+  if (!payload) throw new Error(`${workflowId}: no cancelled generate with details in the history`);
+  return (defaultPayloadConverter.fromPayload(payload) as { completionTokens: number }).completionTokens;
+}
+
+/** How many tokens the model server's own tokenizer makes of a text. */
+async function tokenCount(text: string): Promise<number> {
+  const response = await fetch(`${services().modelServerUrl}/tokenize`, { method: 'POST', body: JSON.stringify({ content: text }) });
+  return ((await response.json()) as { tokens: number[] }).tokens.length;
+}

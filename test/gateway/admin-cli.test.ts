@@ -9,16 +9,19 @@ import pg from 'pg';
 import { runAdmin, UsageError } from '../../scripts/admin.js';
 import { IdentityStore } from '../../infra/gateway/identity-store.js';
 import { services } from '../support/services.js';
+import { SafetyPolicyStore } from '../../infra/postgres/safety-policy-store.js';
+import { TenantToolSettings } from '../../infra/tools/tenant-tool-settings.js';
 
 describe('admin CLI', () => {
   const pool = new pg.Pool({ connectionString: services().databaseUrl, max: 2 });
   const store = new IdentityStore(pool);
+  const settings = { safety: new SafetyPolicyStore(pool), tools: new TenantToolSettings(pool) };
   const org = `admin-${randomUUID().slice(0, 6)}`;
   afterAll(() => pool.end());
 
   async function admin(...argv: string[]): Promise<string[]> {
     const lines: string[] = [];
-    await runAdmin([...argv, '--actor', 'ops@example.com'], store, (line) => lines.push(line));
+    await runAdmin([...argv, '--actor', 'ops@example.com'], store, (line) => lines.push(line), settings);
     return lines;
   }
 
@@ -56,6 +59,35 @@ describe('admin CLI', () => {
     await expect(admin('org', 'set-tier', org, 'platinum')).rejects.toBeInstanceOf(UsageError);
     await expect(admin('org', 'set-budget', org, '-3')).rejects.toBeInstanceOf(UsageError);
     await expect(admin('frobnicate')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("sets an org's safety policy and tools, audited, and refuses what would weaken or break them", async () => {
+    const other = `admin-${randomUUID().slice(0, 6)}`;
+    await admin('org', 'create', other);
+    expect(await admin('safety', 'show', other)).toEqual(['{}']);
+    await admin('safety', 'set', other, '{"output":{"toxicity":{"action":"allow"}},"input":{"email":{"action":"redact"}}}');
+    const policy = await new SafetyPolicyStore(pool).policyFor(other);
+    expect(policy.output.toxicity.action).toBe('allow');
+    expect(policy.input.email.action).toBe('redact');
+    expect(policy.output.email.action).toBe('redact');
+
+    expect(await admin('tools', 'show', other)).toEqual(['default (TOOLS_DEFAULT_ENABLED)']);
+    await admin('tools', 'set', other, 'calculator,web_search');
+    expect(await new TenantToolSettings(pool).enabledTools(other)).toEqual(['calculator', 'web_search']);
+    await admin('tools', 'set', other, 'none');
+    expect(await admin('tools', 'show', other)).toEqual(['none']);
+
+    // A typo in a category, an unknown action, bad JSON, an unknown tool or org: usage errors, nothing changes.
+    await expect(admin('safety', 'set', other, '{"output":{"toxicty":{"action":"allow"}}}')).rejects.toThrow(/invalid safety policy: output.*toxicty/);
+    await expect(admin('safety', 'set', other, '{"output":{"email":{"action":"ignore"}}}')).rejects.toBeInstanceOf(UsageError);
+    await expect(admin('safety', 'set', other, '{output')).rejects.toThrow(/must be JSON/);
+    await expect(admin('tools', 'set', other, 'calculator,rm_rf')).rejects.toThrow(/unknown tool\(s\) rm_rf/);
+    await expect(admin('safety', 'set', 'no-such-org', '{}')).rejects.toThrow(/no org no-such-org/);
+    expect((await new SafetyPolicyStore(pool).policyFor(other)).output.toxicity.action).toBe('allow');
+    expect(await admin('tools', 'show', other)).toEqual(['none']);
+
+    const audit = await admin('audit', '--org', other);
+    expect(audit.map((line) => line.split('\t')[2])).toEqual(['tools.set', 'tools.set', 'safety.set', 'org.create']);
   });
 
   it('creates the development key once and reuses it while it works', async () => {

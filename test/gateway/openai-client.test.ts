@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { defaultPayloadConverter } from '@temporalio/client';
 import { LocalEmbeddingServer, localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
 import { freePort } from '../support/free-port.js';
 import { apiKeyFor } from '../support/identities.js';
@@ -65,6 +66,35 @@ describe('the openai client against Ragtime', () => {
     const row = await settledRow(pool, org, requestId);
     expect(row).toMatchObject({ endpoint: 'chat.completions', user_id: 'test-user', outcome: 'completed', cached: false });
     expect(row.completion_tokens).toBe(completion.usage!.completion_tokens);
+  });
+
+  it('passes a conversation on as separate turns, and sampling settings through to the model server', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'system', content: 'Answer in one word.' },
+      { role: 'user', content: 'My favourite colour is teal.' },
+      { role: 'assistant', content: 'Noted.' },
+      { role: 'user', content: 'What is my favourite colour?' },
+    ];
+    const ask = () => client.chat.completions.create({ model, messages, max_tokens: 12, temperature: 0, top_p: 0.5, stop: ['\n\n'] }, { headers: { 'cache-control': 'no-cache' } });
+    const [first, second] = [await ask(), await ask()];
+    // Greedy decoding (temperature 0 reached llama.cpp): the same conversation gets the same answer.
+    expect(second.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
+
+    const history = await api.temporal.workflow.getHandle(`chat-${org}-${first.id.replace(/^chatcmpl-/, '')}`).fetchHistory();
+    const scheduled = history.events!.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'generate')!;
+    const input = defaultPayloadConverter.fromPayload(scheduled.activityTaskScheduledEventAttributes!.input!.payloads![0]!) as { messages: { role: string; content: string }[]; sampling: unknown };
+    expect(input.sampling).toEqual({ temperature: 0, topP: 0.5, stop: ['\n\n'] });
+    expect(input.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(input.messages[0]!.content).toContain('Instructions from the client:\nAnswer in one word.');
+    expect(input.messages.slice(1).map((message) => message.content)).toEqual(['My favourite colour is teal.', 'Noted.', 'What is my favourite colour?']);
+  });
+
+  it('refuses a conversation whose earlier messages exceed the context limit', async () => {
+    const long = 'x'.repeat(40_000);
+    const error = await client.chat.completions.create({
+      model, messages: [{ role: 'user', content: long }, { role: 'assistant', content: long }, { role: 'user', content: 'And now?' }], max_tokens: 8,
+    }).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ status: 400, code: 'context_length_exceeded' });
   });
 
   it('streams a chat as chunks with usage at the end', async () => {

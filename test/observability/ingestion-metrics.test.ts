@@ -1,11 +1,13 @@
 // An ingestion worker process with METRICS_PORT serves /metrics: documents finished by status, its step
-// timings and the Temporal SDK's worker metrics.
+// timings and the Temporal SDK's worker metrics; the SDK's own log lines are the worker's pino JSON.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { freePortPair } from '../support/free-port.js';
 import { corpusCopy, ingestionSettings, runJob, startIngestionWorkerProcess, temporalClient } from '../support/ingestion.js';
-import { stopProcess, waitUntil } from '../support/processes.js';
+import { logDirectory, stopProcess, waitUntil } from '../support/processes.js';
 
 function sample(text: string, name: string, labels: Record<string, string>): number {
   const line = text.split('\n').find((candidate) =>
@@ -20,9 +22,9 @@ describe('ingestion worker metrics', () => {
   let client: Awaited<ReturnType<typeof temporalClient>>;
 
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await freePortPair();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    settings = await ingestionSettings('metrics', { METRICS_PORT: String(port) });
+    settings = await ingestionSettings('metrics', { METRICS_PORT: String(port), LOG_LEVEL: 'info' });
     worker = startIngestionWorkerProcess('ingestion-metrics-worker', settings);
     client = await temporalClient();
     await waitUntil('ingestion worker metrics', async () => (await fetch(metricsUrl)).ok, 90_000, worker);
@@ -47,5 +49,12 @@ describe('ingestion worker metrics', () => {
     expect(sample(text, 'ragtime_workflow_step_duration_seconds_count', { step: 'embedChunks', outcome: 'success' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_\w+/m);
     expect(text).not.toContain(tenantId);
+  });
+
+  it("writes the Temporal SDK's lines as the worker's JSON, with their task queue", async () => {
+    const lines = (await readFile(path.join(logDirectory, 'ingestion-metrics-worker.log'), 'utf8')).split('\n').filter((line) => line.startsWith('{'));
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stateChange = records.find((record) => record.msg === 'Worker state changed' && record.state === 'RUNNING');
+    expect(stateChange, lines.slice(0, 5).join('\n')).toMatchObject({ name: 'ingestion-worker', level: 30, sdkComponent: 'worker', taskQueue: settings.INGESTION_TASK_QUEUE });
   });
 });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatSocket } from '../support/chat-socket.js';
-import { freePort } from '../support/free-port.js';
+import { freePortPair } from '../support/free-port.js';
 import { startProcess, stopProcess, waitUntil } from '../support/processes.js';
 import { testEnvironment } from '../support/services.js';
 import { apiKeyFor } from '../support/identities.js';
@@ -31,7 +31,7 @@ describe('metrics after an end-to-end chat', () => {
   let metricsUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await freePortPair();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     worker = startProcess('metrics-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue, METRICS_PORT: String(port) }));
     // Free-tier users get one request a minute: the second chat of the test is refused by the user's limit.

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createIngestionWorker } from '../../workers/ingestion-worker.js';
+import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
 import { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
@@ -38,7 +39,8 @@ export async function ingestionSettings(name: string, overrides: Record<string, 
   };
 }
 
-export async function startIngestionWorker(settings: Record<string, string>): Promise<{ stop(): Promise<void> }> {
+/** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
+export async function startIngestionWorker(settings: Record<string, string>, options: { tracing?: Tracing } = {}): Promise<{ stop(): Promise<void> }> {
   if (!runtimeInstalled) {
     // Another helper (test/support/stack.ts) may have installed it in this file already.
     try {
@@ -48,7 +50,7 @@ export async function startIngestionWorker(settings: Record<string, string>): Pr
     }
     runtimeInstalled = true;
   }
-  const { worker, close } = await createIngestionWorker(testConfig(settings), { workflowBundlePath: services().ingestionBundlePath });
+  const { worker, close } = await createIngestionWorker(testConfig(settings), options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().ingestionBundlePath });
   const running = worker.run();
   return {
     async stop() {
@@ -64,9 +66,10 @@ export function startIngestionWorkerProcess(name: string, settings: Record<strin
   return startProcess(name, path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['workers/ingestion-worker.ts'], testEnvironment(settings));
 }
 
-export async function temporalClient(): Promise<{ temporal: Client; close(): Promise<void> }> {
+/** With `tracing`, starting a workflow opens a span whose context the run continues. */
+export async function temporalClient(options: { tracing?: boolean } = {}): Promise<{ temporal: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: services().temporalAddress });
-  return { temporal: new Client({ connection }), close: () => connection.close() };
+  return { temporal: new Client({ connection, interceptors: options.tracing ? tracingClientInterceptors() : undefined }), close: () => connection.close() };
 }
 
 export async function runJob(temporal: Client, settings: Record<string, string>, input: Omit<IngestJobInput, 'jobId' | 'resume'> & { jobId?: string }): Promise<JobProgress & { workflowId: string }> {

@@ -10,6 +10,7 @@ import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import { createChatWorker } from '../../workers/chat-worker.js';
+import { startEmbeddedChatWorker } from '../../api/embedded-chat-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import type { Config } from '../../infra/config.js';
 import { services, testConfig } from './services.js';
@@ -25,12 +26,16 @@ export async function startWorker(taskQueue: string, overrides: Record<string, s
   return startConfiguredWorker(testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue }), options);
 }
 
-/** A chat worker in this process with exactly `config` (the SDK runtime is installed once per process). */
-export async function startConfiguredWorker(config: Config, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
+function installRuntimeOnce(): void {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
+}
+
+/** A chat worker in this process with exactly `config` (the SDK runtime is installed once per process). */
+export async function startConfiguredWorker(config: Config, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
+  installRuntimeOnce();
   const { worker, close } = await createChatWorker(config, options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().chatBundlePath });
   const running = worker.run();
   return {
@@ -46,21 +51,29 @@ export interface TestApi {
   url: string;
   wsUrl: string;
   temporal: Client;
+  /** With `embeddedWorker`: the identity of the chat worker inside the API, as histories show it. */
+  embeddedWorkerIdentity?: string;
   events: EventStream;
   close(): Promise<void>;
 }
 
 /** The API with the gateway; `overrides` are environment variables (tier limits, prices, JWT settings…). */
-export async function startApi(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: boolean } = {}): Promise<TestApi> {
+/** With `embeddedWorker`, a chat worker runs inside the API and chat turns start eagerly (API_EMBEDDED_WORKER). */
+export async function startApi(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: boolean; logLevel?: string; logDestination?: NodeJS.WritableStream; embeddedWorker?: boolean } = {}): Promise<TestApi> {
   const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
+  if (options.embeddedWorker) installRuntimeOnce();
+  const embedded = options.embeddedWorker
+    ? await startEmbeddedChatWorker(config, { installRuntime: false, workflowBundlePath: services().chatBundlePath })
+    : undefined;
+  const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const app = await buildApp({
     temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
-    taskQueue, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, logLevel: 'warn',
+    taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+    logLevel: options.logLevel ?? 'warn', ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -69,8 +82,10 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
     wsUrl: `ws://127.0.0.1:${port}/v1/chat/ws`,
     temporal,
     events,
+    ...(embedded ? { embeddedWorkerIdentity: embedded.identity } : {}),
     async close() {
       await app.close();
+      await embedded?.stop();
       await connection.close();
       await pool.end();
       redis.disconnect();

@@ -18,6 +18,9 @@ beforeAll(async () => {
     if (target.pathname === '/page') {
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('hello from the allowed host');
+    } else if (target.pathname === '/article') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<html><head><title>Station notes</title><script>track()</script></head><body><nav>Home</nav><h1>Notes</h1><p>The mast runs <b>18 months</b>.</p></body></html>');
     } else if (target.pathname === '/redirect') {
       response.writeHead(302, { location: target.searchParams.get('to') ?? '/page' });
       response.end();
@@ -78,6 +81,21 @@ describe('http_fetch tool', () => {
     const result = await tool.run({ url: `http://127.0.0.1:${port}/page` }, context());
     expect(result.content).toBe('hello from the allowed host');
     expect(result.source).toEqual({ tool: 'http_fetch', title: `http://127.0.0.1:${port}/page`, url: `http://127.0.0.1:${port}/page` });
+  });
+
+  it('hands on an HTML page as its text, titled by the page', async () => {
+    const tool = createHttpFetchTool({ allowedHosts: [`127.0.0.1:${port}`], trustedNetworks: ['127.0.0.1/32'] });
+    const result = await tool.run({ url: `http://127.0.0.1:${port}/article` }, context());
+    expect(result.content).toBe('# Notes\n\nThe mast runs **18 months**.');
+    expect(result.source).toEqual({ tool: 'http_fetch', title: 'Station notes', url: `http://127.0.0.1:${port}/article` });
+  });
+
+  it('accepts, without fetching, only http(s) URLs on the allow-list', () => {
+    const tool = createHttpFetchTool({ allowedHosts: ['docs.example.com'] });
+    expect(tool.accepts!({ url: 'https://docs.example.com/guide' })).toBe(true);
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'https://evil.example.net/', 'ftp://docs.example.com/x', 'https://user:pw@docs.example.com/', 'not a url']) {
+      expect(tool.accepts!({ url })).toBe(false);
+    }
   });
 
   it.each([

@@ -3,26 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSqlStatement } from '../../domain/tools/sql-statement-guard.js';
 import { createSqlTool } from '../../domain/tools/sql-tool.js';
 import { ToolError, type Tool } from '../../domain/tools/tool.js';
+import { createSqlSandbox, type SqlSandbox } from '../support/sql-sandbox.js';
 
 // A database and a login role of its own, created here and dropped afterwards. The role may read
 // app.orders, and also hr.salaries, so that the refusal of hr.salaries below is the tool's doing, not a
 // missing grant.
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const suffix = `${process.pid}_${Date.now()}`;
-const database = `ragtime_sql_tool_${suffix}`;
-const role = `ragtime_sql_reader_${suffix}`;
-let admin: pg.Client;
+let sandbox: SqlSandbox;
 let pool: pg.Pool;
 let tool: Tool;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.query(`CREATE ROLE ${role} LOGIN`);
-  const setup = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
-  await setup.connect();
-  await setup.query(`
+  sandbox = await createSqlSandbox('sql_tool', (role) => `
     CREATE SCHEMA app; CREATE SCHEMA hr;
     CREATE TABLE app.orders (id int PRIMARY KEY, customer text NOT NULL, total numeric NOT NULL);
     INSERT INTO app.orders SELECT n, 'customer ' || (n % 5), n * 10 FROM generate_series(1, 40) AS n;
@@ -31,16 +22,15 @@ beforeAll(async () => {
     GRANT USAGE ON SCHEMA app, hr TO ${role};
     GRANT SELECT ON app.orders, hr.salaries TO ${role};
   `);
-  await setup.end();
-  pool = new pg.Pool({ connectionString: `postgres://${role}@127.0.0.1:5432/${database}`, max: 2 });
+  pool = new pg.Pool({ connectionString: sandbox.roleUrl, max: 2 });
+  // DROP DATABASE … WITH (FORCE) in afterAll may end a connection that is still closing.
+  pool.on('error', () => undefined);
   tool = createSqlTool({ pool, allowedTables: ['app.orders'], maxRows: 10, statementTimeoutMs: 200 });
 });
 
 afterAll(async () => {
   await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.query(`DROP ROLE IF EXISTS ${role}`);
-  await admin.end();
+  await sandbox?.drop();
 });
 
 const context = () => ({ signal: new AbortController().signal, tenant: 'acme' });

@@ -1,6 +1,5 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
 import type { Detector, Finding } from '../safety-types.js';
-import { trailingGroupRunStart } from '../text-scan.js';
 
 // A country code, two check digits, then alphanumerics, optionally in groups separated by single spaces.
 // The pattern is deliberately generous (it may run into the following words); each candidate is cut to the
@@ -27,8 +26,44 @@ export function createIbanDetector(): Detector {
       }
       return findings;
     },
-    pendingFrom: (text) => trailingGroupRunStart(text, 48),
+    pendingFrom,
   };
+}
+
+const possibleStart = /(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}/gu;
+const partialStart = /(?<![\p{L}\p{N}])[A-Za-z]{1,2}\d?$/u;
+/** The longest IBAN (34 alphanumerics) written in groups of four. */
+const longestIban = 42;
+
+/**
+ * Where an IBAN that more text could still complete begins: a country code and check digits whose country's
+ * length is not yet reached (or reached right at the end, where the next character could still join it and
+ * void it), or a trailing "D", "DE", "DE8".
+ */
+function pendingFrom(text: string): number {
+  possibleStart.lastIndex = Math.max(0, text.length - longestIban);
+  for (let match = possibleStart.exec(text); match !== null; match = possibleStart.exec(text)) {
+    if (couldStillGrow(text, match.index)) return match.index;
+  }
+  const partial = partialStart.exec(text);
+  return partial ? partial.index : text.length;
+}
+
+/** Whether `ibanEnd` could still answer differently for `start` once more text arrives. */
+function couldStillGrow(text: string, start: number): boolean {
+  const length = countrySpecs[text.slice(start, start + 2).toUpperCase()]?.chars;
+  if (!length) return false;
+  let taken = 0;
+  for (let index = start; index < text.length; index += 1) {
+    const character = text[index]!;
+    if (/[A-Za-z0-9]/.test(character)) {
+      taken += 1;
+      if (taken > length) return false;
+    } else if (taken === length || character !== ' ' || text[index + 1] === ' ') {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Where an IBAN starting at `start` ends, taking exactly its country's length of alphanumerics. */

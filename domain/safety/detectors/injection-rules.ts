@@ -3,7 +3,8 @@
 // A text's score combines the rules it matches as independent evidence, 1 - Π(1 - weight), so one strong
 // signal ("ignore all previous instructions") suffices while weak ones ("pretend to be", "you are now") only
 // count together. The rules are written from published attack taxonomies (OWASP LLM01, the DAN family,
-// indirect injection in documents and tool output), not from the evaluation set.
+// indirect injection in documents and tool output); later revisions read the development sets' errors
+// (test/fixtures/safety/README.md), never held-out set B.
 
 export interface InjectionRule {
   name: string;
@@ -18,35 +19,37 @@ const aiNoun = String.raw`(?:ai|a\.i\.|assistant|ai assistant|llm|language model
 const credentialNoun = String.raw`(?:conversation|chat history|system prompt|api keys?|passwords?|credentials|user data|previous messages|personal (?:data|information)|secrets?|access tokens?|session tokens?)`;
 
 export const injectionRules: InjectionRule[] = [
-  { name: 'instruction override', weight: 0.9, pattern: new RegExp(String.raw`\b${overrideVerb}\s+(?:${qualifier}[\s,]+){0,4}${target}\b`, 'g') },
+  // "and" may join the qualifiers: "ignore any and all previous instructions".
+  { name: 'instruction override', weight: 0.9, pattern: new RegExp(String.raw`\b${overrideVerb}\s+(?:(?:${qualifier}|and)[\s,]+){0,4}${target}\b`, 'g') },
   { name: 'instruction override', weight: 0.75, pattern: new RegExp(String.raw`\b${overrideVerb}\s+(?:everything|all|anything)\s+(?:above|before|prior|previously|you (?:were|have been) (?:told|given))`, 'g') },
   { name: 'instruction override', weight: 0.9, pattern: /\b(?:previous|prior|above|earlier|old|original) (?:instructions|rules|prompt) (?:are|were|is|have been) (?:void|cancel+ed|obsolete|revoked|replaced|no longer (?:valid|apply|applicable))/g },
   { name: 'safety bypass', weight: 0.8, pattern: /\b(?:override|bypass|disable|turn off|deactivate|circumvent)\s+(?:the\s+|your\s+|all\s+|any\s+)?(?:safety|content|security|moderation|ethical)\s+(?:filters?|checks?|protocols?|measures?|guidelines|restrictions|settings|systems?)/g },
   { name: 'system prompt extraction', weight: 0.8, pattern: /\b(?:reveal|show|print|display|output|repeat|tell me|give me|write out|recite|leak|dump|expose|share|disclose|spell out|translate|summari[sz]e|paste|list)\b[^.!?\n]{0,40}\b(?:(?:system|initial|hidden|secret|developer|pre-?|internal|confidential)\s?(?:prompt|instructions|message|rules|configuration|guidelines|directives)|(?:your|original)\s(?:system prompt|prompt|instructions|initial instructions))\b/g },
-  { name: 'system prompt extraction', weight: 0.7, pattern: /\bwhat (?:are|were|is) (?:your|the) (?:initial |original |system |hidden |exact |secret |first )?(?:instructions|system prompt|prompt|rules you were given)\b/g },
+  { name: 'system prompt extraction', weight: 0.7, pattern: /\bwhat (?:are|were|is) (?:your|the) (?:initial |original |system |hidden |exact |secret |first )?(?:instructions|system prompt|prompt|rules you were given)\b(?=\s*(?:[?.!,:;"']|$|(?:you|that|which|given|here|in this|before|at the|exactly|verbatim|word)\b))/g },
   { name: 'system prompt extraction', weight: 0.6, pattern: /\b(?:repeat|output|print|copy|reproduce|recite)\b[^.!?\n]{0,40}\b(?:above|before this|preceding|verbatim|word for word|at the (?:beginning|start) of (?:this|the) conversation)\b/g },
   { name: 'system prompt extraction', weight: 0.6, pattern: /\b(?:were you told|you were told|you were given|were you given)\b[^.!?\n]{0,30}\b(?:before|at the (?:start|beginning))\b/g },
   { name: 'unrestricted persona', weight: 0.8, pattern: /\b(?:act|behave|respond|answer|function|operate|roleplay|role-play)\s+(?:as|like)\s+(?:if you (?:are|were)\s+)?(?:an?\s+|my\s+)?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|rogue|unbound|unlimited)/g },
-  { name: 'jailbreak persona', weight: 0.8, pattern: /\b(?:do anything now|(?:dan|stan|dude|aim|developer|god|jailbreak|jailbroken|unrestricted|unfiltered|evil|chaos|opposite) mode)\b/g },
-  { name: 'jailbreak persona', weight: 0.6, pattern: /\bjailbr(?:eak|oken|eaking)\b/g },
-  { name: 'mode switch', weight: 0.35, pattern: /\b(?:debug|maintenance|admin|administrator|sudo|root|test|diagnostic) mode\b/g },
+  { name: 'jailbreak persona', weight: 0.8, pattern: /\b(?:do anything now|(?:dan|stan|dude|aim|god|jailbreak|jailbroken|unrestricted|unfiltered|evil|chaos|opposite) mode|developer mode (?:enabled|output|response|activated)|(?:enable|activate|enter|simulate|into) developer mode)\b/g },
+  { name: 'jailbreak persona', weight: 0.45, pattern: /\bjailbr(?:eak|oken|eaking)\b/g },
+  { name: 'mode switch', weight: 0.35, pattern: /\b(?:debug|maintenance|admin|administrator|sudo|root|test|diagnostic|developer) mode\b/g },
   { name: 'role reassignment', weight: 0.45, pattern: /\byou are (?:now|no longer|going to (?:act|pretend|be))\b/g },
   { name: 'role reassignment', weight: 0.45, pattern: /\bfrom (?:now on|this (?:moment|point) (?:on|forward))\b[^.!?\n]{0,40}\b(?:you|your)\b/g },
-  { name: 'role reassignment', weight: 0.4, pattern: /\b(?:pretend (?:to be|you are|you're|that you)|roleplay as|role-play as|play the role of|stay in character|you will (?:now )?(?:act|respond|answer) as)\b/g },
+  { name: 'role reassignment', weight: 0.4, pattern: /\b(?:pretend (?:to be|you are|you're|that you)|roleplay as|role-play as|play the role of|stay in character)\b/g },
   { name: 'persona set-up', weight: 0.35, pattern: /\b(?:you are going to|you will(?: now)?|you must(?: now)?|i want you to|i need you to|your (?:task|job) is to)\s+(?:act|pretend|play|simulate|emulate|become|immerse yourself|roleplay|role-play|impersonate|take on|answer as|respond as)\b/g },
   { name: 'persona set-up', weight: 0.35, pattern: /\b(?:simulate|emulate|imitate|become|take on the (?:role|persona) of|immerse yourself (?:into|in) the role of)\s+(?:a|an|the|my)?\s*(?:[\w-]+\s+){0,2}(?:chatbot|ai|a\.i\.|model|language model|assistant|terminal|computer|character|persona|entity|being|bot)\b/g },
   { name: 'amoral persona', weight: 0.45, pattern: /\b(?:amoral|unfiltered|uncensored|unrestricted|unethical|immoral|no (?:moral|ethical) (?:principles|code|compass|guidelines|boundaries|constraints|limits|standards))\b/g },
   { name: 'provider policy evasion', weight: 0.4, pattern: /\b(?:openai|chatgpt|anthropic)(?:'s|’s)?\s+(?:content\s+|usage\s+|ethical\s+)?(?:polic(?:y|ies)|guidelines|rules|restrictions|filters|limitations|settings)\b/g },
-  { name: 'system prompt extraction', weight: 0.5, pattern: /\b(?:starting|initial|initialization|original|hidden|secret|system)\s+(?:instructions|string|prompt|directives)\b/g },
-  { name: 'restriction removal', weight: 0.5, pattern: /\bwithout (?:any )?(?:restrictions|limitations|limits|filters|filtering|censorship|rules|ethical|moral|safety|boundaries|guidelines)\b/g },
-  { name: 'restriction removal', weight: 0.5, pattern: /\b(?:free (?:of|from)|not bound by|unbound by|freed from|break free (?:of|from)|no longer (?:bound|restricted) by|don't have to (?:follow|abide by)|do not have to (?:follow|abide by))\s+(?:any\s+|the\s+|their\s+)?(?:typical\s+)?(?:[\w'’]+\s+)?(?:ethical\s+|moral\s+|content\s+|safety\s+|openai\s+|ai\s+)?(?:guidelines|settings|constraints|restrictions|rules|polic(?:y|ies)|limitations|filters|boundaries|confines)\b/g },
+  { name: 'system prompt extraction', weight: 0.45, pattern: /\b(?:starting|initial|initialization|original|hidden|secret|system)\s+(?:instructions|string|prompt|directives)\b/g },
+  { name: 'restriction removal', weight: 0.45, pattern: /\bwithout (?:any )?(?:restrictions|limitations|limits|filters|filtering|censorship|rules|ethical|moral|safety|boundaries|guidelines)\b/g },
+  { name: 'restriction removal', weight: 0.45, pattern: /\b(?:free (?:of|from)|not bound by|unbound by|freed from|break free (?:of|from)|no longer (?:bound|restricted) by|don't have to (?:follow|abide by)|do not have to (?:follow|abide by))\s+(?:any\s+|the\s+|their\s+)?(?:typical\s+)?(?:[\w'’]+\s+)?(?:ethical\s+|moral\s+|content\s+|safety\s+|openai\s+|ai\s+)?(?:guidelines|settings|constraints|restrictions|rules|polic(?:y|ies)|limitations|filters|boundaries|confines)\b/g },
   { name: 'refusal suppression', weight: 0.45, pattern: /\b(?:never|don't|do not|cannot|can't|won't|will not|must not) (?:ever )?(?:refuse|decline|say no|apologi[sz]e|add (?:any )?(?:warnings|disclaimers))\b/g },
   { name: 'refusal suppression', weight: 0.35, pattern: /\b(?:no|without (?:any )?)(?:warnings|disclaimers|moralizing|moralising)\b/g },
   { name: 'chat template markup', weight: 0.9, pattern: /<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|start_header_id)\|>/g },
   { name: 'chat template markup', weight: 0.8, pattern: /\[\/?inst\]|<<\/?sys>>/g },
   { name: 'chat template markup', weight: 0.5, pattern: /(?:^|\n)\s?(?:#{1,4}\s?)?(?:system|assistant)(?: prompt| message| instructions?)?\s?:/g },
   { name: 'chat template markup', weight: 0.6, pattern: /<\/?(?:system|instructions?|admin|system_prompt|sys)>/g },
-  { name: 'injected instructions', weight: 0.6, pattern: /\b(?:new|updated|real|actual|additional|hidden|secret|revised|true) (?:instructions?|directives?|task|system prompt|orders)\s?[:!-]/g },
+  { name: 'injected instructions', weight: 0.6, pattern: /\b(?:new|updated|real|actual|additional|hidden|secret|revised|true) (?:instructions?|directives?|system prompt|orders)\s?[:!-]/g },
+  { name: 'injected instructions', weight: 0.35, pattern: /\b(?:new|updated|real|actual|hidden|secret|revised|true) task\s?[:!-]/g },
   { name: 'injected instructions', weight: 0.4, pattern: /\bend of (?:the )?(?:system )?(?:prompt|instructions|document|context|user input)\b/g },
   { name: 'instructions aimed at an AI', weight: 0.8, pattern: new RegExp(String.raw`\b(?:note|message|instructions?|attention|notice|reminder|important|directive)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?${aiNoun}s?\b`, 'g') },
   { name: 'instructions aimed at an AI', weight: 0.8, pattern: new RegExp(String.raw`\b${aiNoun}s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|(?:that|who) (?:reads?|processes|summari[sz]es))\s+this\b`, 'g') },

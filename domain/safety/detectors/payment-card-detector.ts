@@ -1,6 +1,6 @@
 import validator from 'validator';
 import type { Detector, Finding } from '../safety-types.js';
-import { allMatches, trailingGroupRunStart } from '../text-scan.js';
+import { allMatches } from '../text-scan.js';
 
 // Card numbers are written as one block of 13–19 digits or in groups separated by single spaces or dashes,
 // and are often followed by more numbers ("4111 1111 1111 1111 12/27"). So the text is split into runs of
@@ -36,8 +36,31 @@ export function createPaymentCardDetector(): Detector {
       }
       return findings;
     },
-    pendingFrom: (text) => trailingGroupRunStart(text, 32),
+    pendingFrom,
   };
+}
+
+const openGroupRun = /(?<![\p{L}\p{N}_])\d+(?:[ -]\d+)*[ -]?$/u;
+const longestCard = 19;
+
+/**
+ * A card may still begin at any digit group of the run of groups the text ends in whose digits up to the end
+ * number at most 19 (a longer card is impossible, so earlier groups are decided). The earliest such group
+ * is held back.
+ */
+function pendingFrom(text: string): number {
+  const run = openGroupRun.exec(text.slice(-64));
+  if (!run) return text.length;
+  const runStart = text.length - Math.min(text.length, 64) + run.index;
+  let digitsToEnd = 0;
+  let start = text.length;
+  for (let index = text.length - 1; index >= runStart; index -= 1) {
+    if (!/\d/.test(text[index]!)) continue;
+    digitsToEnd += 1;
+    if (digitsToEnd > longestCard) break;
+    if (index === runStart || !/\d/.test(text[index - 1]!)) start = index;
+  }
+  return start;
 }
 
 function longestCardFrom(text: string, groups: { start: number; end: number; digits: string }[], first: number): number | undefined {

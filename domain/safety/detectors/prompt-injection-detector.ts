@@ -2,10 +2,16 @@ import type { Detector, Finding } from '../safety-types.js';
 import { normalizeForMatching, originalSpan } from '../normalized-text.js';
 import { allMatches, trailingWordsStart } from '../text-scan.js';
 import { injectionRules } from './injection-rules.js';
+import { injectionProbability, type InjectionScorerModel } from './injection-scorer.js';
+import trainedScorer from './injection-scorer-weights.json' with { type: 'json' };
+
+export type ThresholdedScorer = InjectionScorerModel & { threshold: number };
 
 export interface PromptInjectionDetectorOptions {
-  /** Combined score from which a text counts as an injection attempt. */
+  /** Combined score of the rules from which a text counts as an injection attempt. */
   threshold?: number;
+  /** The learned scorer consulted when no rule decides; `null` for rules only. Defaults to the trained weights. */
+  scorer?: ThresholdedScorer | null;
 }
 
 // Instructions are sometimes smuggled in base64 so that word filters miss them: long base64 runs are decoded
@@ -65,15 +71,29 @@ function sentenceAround(text: string, start: number, end: number): { start: numb
   return { start: from, end: to };
 }
 
+/**
+ * The scorer's probability rescaled so that its threshold maps to 0.5 (the policies' default minimum
+ * confidence) and certainty to 1.
+ */
+function scorerConfidence(probability: number, threshold: number): number {
+  return Number((0.5 + (0.5 * (probability - threshold)) / Math.max(1e-9, 1 - threshold)).toFixed(3));
+}
+
 export function createPromptInjectionDetector(options: PromptInjectionDetectorOptions = {}): Detector {
   const threshold = options.threshold ?? 0.5;
+  const scorer = options.scorer === undefined ? (trainedScorer as ThresholdedScorer) : options.scorer;
   return {
     name: 'prompt_injection',
     categories: ['prompt_injection'],
     detect(text: string): Finding[] {
       const matches = [...ruleMatches(text), ...decodedBase64Matches(text)];
       const score = combinedScore(matches);
-      if (score < threshold) return [];
+      if (score < threshold) {
+        // No rule decides: the learned scorer judges the text as a whole, and a finding covers all of it.
+        const probability = scorer ? injectionProbability(text, scorer) : 0;
+        if (!scorer || probability < scorer.threshold) return [];
+        return [{ category: 'prompt_injection', start: 0, end: text.length, confidence: scorerConfidence(probability, scorer.threshold), detail: 'learned scorer (character n-grams)' }];
+      }
       return matches.map((match) => ({
         category: 'prompt_injection',
         ...sentenceAround(text, match.start, match.end),

@@ -1,17 +1,13 @@
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Detector, Finding } from '../safety-types.js';
-import { allMatches, tokenStartAt, trailingWordsStart } from '../text-scan.js';
+import { tokenStartAt, trailingTokenStart } from '../text-scan.js';
+import { findThreatPhrases, threatPhrasePendingFrom } from './threat-phrases.js';
 
 // Profanity and slurs come from `obscenity`, whose English dataset and transformers handle obfuscation
-// ("f*ck", "b1tch") and whitelist innocent words that contain bad ones ("Scunthorpe", "assassin").
-// A word list cannot see intent, so threats and incitement to self-harm, which need no bad word, are
-// matched by the hand-written phrase patterns below; they are the more serious signal.
-const threatPatterns: RegExp[] = [
-  /\b(?:i(?:'m| am)? (?:going to|gonna|will|shall|'ll)|i'll|we(?:'re| are)? (?:going to|gonna|will)|we'll)\s+(?:fucking\s+)?(?:kill|murder|hurt|rape|shoot|stab|strangle|beat|find and kill|bomb|burn)\s+(?:you|u|him|her|them|your)\b/giu,
-  /\b(?:kill|hang|shoot) (?:yo)?urself\b|\bkys\b|\bgo (?:and )?die\b|\b(?:you|u) (?:should|deserve to|ought to) (?:die|be killed|be shot)\b/giu,
-  /\b(?:all|every|those)\s+[\p{L}-]{3,20}\s+(?:should|must|deserve to)\s+(?:die|be (?:killed|exterminated|wiped out|gassed|shot))\b/giu,
-];
-
+// ("f*ck", "b1tch") and whitelist innocent words that contain bad ones ("Scunthorpe", "assassin"). Its terms
+// never span whitespace, so an unfinished one is always inside the last, partial word. A word list cannot see
+// intent: threats and incitement to self-harm are matched as phrases (threat-phrases.ts), the more serious
+// signal; an unfinished phrase is the longest run of trailing words that can still grow into one.
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
 const wordCharacter = /[\p{L}\p{N}*@$!_'-]/u;
 
@@ -33,10 +29,8 @@ export function createToxicityDetector(): Detector {
     categories: ['toxicity'],
     detect(text: string): Finding[] {
       const findings: Finding[] = [];
-      for (const pattern of threatPatterns) {
-        for (const match of allMatches(pattern, text)) {
-          findings.push({ category: 'toxicity', start: match.index, end: match.index + match[0].length, confidence: 0.9, detail: 'threat or incitement to violence' });
-        }
+      for (const span of findThreatPhrases(text)) {
+        findings.push({ category: 'toxicity', ...span, confidence: 0.9, detail: 'threat or incitement to violence' });
       }
       const seen = new Set<number>();
       for (const match of matcher.getAllMatches(text, true)) {
@@ -48,6 +42,6 @@ export function createToxicityDetector(): Detector {
       }
       return findings;
     },
-    pendingFrom: (text) => trailingWordsStart(text, 6),
+    pendingFrom: (text) => Math.min(trailingTokenStart(text), threatPhrasePendingFrom(text)),
   };
 }
