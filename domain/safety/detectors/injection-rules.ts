@@ -4,7 +4,7 @@
 // signal ("ignore all previous instructions") suffices while weak ones ("pretend to be", "you are now") only
 // count together. The rules are written from published attack taxonomies (OWASP LLM01, the DAN family,
 // indirect injection in documents and tool output); later revisions read the development sets' errors
-// (test/fixtures/safety/README.md), never held-out set B.
+// (test/fixtures/safety/README.md), never a held-out set before its single evaluation.
 
 export interface InjectionRule {
   name: string;
@@ -55,6 +55,12 @@ export const injectionRules: InjectionRule[] = [
   { name: 'instructions aimed at an AI', weight: 0.8, pattern: new RegExp(String.raw`\b${aiNoun}s?\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|(?:that|who) (?:reads?|processes|summari[sz]es))\s+this\b`, 'g') },
   { name: 'instructions aimed at an AI', weight: 0.7, pattern: new RegExp(String.raw`\b(?:if|when) (?:you are|you're) an? ${aiNoun}\b`, 'g') },
   { name: 'instructions aimed at an AI', weight: 0.5, pattern: /\bwhen (?:you|the assistant) (?:read|process|summari[sz]e|see|encounter)s? this\b/g },
+  // Indirect injections speak to the model that will read the document: by its product name, by hijacking
+  // the order of its work ("before you can solve the task I gave you"), or by telling it to stop.
+  { name: 'instructions aimed at an AI', weight: 0.7, pattern: /\b(?:to you|for you|dear|hey|hello|attention),?\s+(?:gpt-?\d[\w.-]*|chatgpt|claude|gemini|bard|llama|copilot|mistral)\b/g },
+  { name: 'task hijacking', weight: 0.45, pattern: /\b(?:before|instead of|rather than)\s+(?:you\s+)?(?:can\s+|could\s+)?(?:solve|solving|complete|completing|continue|continuing|finish|finishing|perform|performing)\s+(?:the|this|your|any|my)\s+(?:original\s+|current\s+|previous\s+)?(?:task|request|job|assignment)s?\b/g },
+  { name: 'task abandonment', weight: 0.45, pattern: /\b(?:stop|abort|halt|cease)\s+(?:what you(?:'re| are) doing|(?:all\s+|your\s+)?(?:current\s+)?(?:tasks?|processing|operations))\b/g },
+  { name: 'chat template markup', weight: 0.7, pattern: /[#[(<{]\s*\(?\s*system[_ -]?(?:message|prompt|note|instructions?|override)s?\s*\)?\s*[\])>}:]?/g },
   { name: 'concealment from the user', weight: 0.7, pattern: /\b(?:do not|don't|never) (?:tell|inform|mention (?:this )?to|reveal (?:this )?to|let)\s+(?:the\s+)?(?:user|human|reader)\b/g },
   { name: 'concealment from the user', weight: 0.7, pattern: /\b(?:the )?(?:user|human) (?:must not|should not|shouldn't|won't|must never) (?:know|see|notice|find out)\b/g },
   { name: 'data exfiltration', weight: 0.6, pattern: new RegExp(String.raw`\b(?:send|post|forward|upload|exfiltrate|email|transmit|leak|submit|append)\b[^.!?\n]{0,60}\b${credentialNoun}\b[^.!?\n]{0,60}\b(?:to|at|into)\b`, 'g') },

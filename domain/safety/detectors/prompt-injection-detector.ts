@@ -92,7 +92,7 @@ export function createPromptInjectionDetector(options: PromptInjectionDetectorOp
         // No rule decides: the learned scorer judges the text as a whole, and a finding covers all of it.
         const probability = scorer ? injectionProbability(text, scorer) : 0;
         if (!scorer || probability < scorer.threshold) return [];
-        return [{ category: 'prompt_injection', start: 0, end: text.length, confidence: scorerConfidence(probability, scorer.threshold), detail: 'learned scorer (character n-grams)' }];
+        return [{ category: 'prompt_injection', start: 0, end: text.length, confidence: scorerConfidence(probability, scorer.threshold), detail: 'learned scorer (character and word n-grams)' }];
       }
       return matches.map((match) => ({
         category: 'prompt_injection',
