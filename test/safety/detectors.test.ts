@@ -87,6 +87,8 @@ describe('detectors', () => {
       for (const match of blacklistOnly.getAllMatches(term)) expect(match.startIndex).toBeGreaterThan(lastSpace);
     }
     expect(found(createToxicityDetector(), 'kung fu, van dyke, f*cking hell')).toEqual(['f*cking']);
+    // obscenity skips non-letters, so it reads "f (k" in "yourself (kill" as a swear word: not a finding.
+    expect(createToxicityDetector().detect('kill yourself (kill yourself').map((finding) => finding.detail)).toEqual(['threat or incitement to violence', 'threat or incitement to violence']);
   });
 
   it('injection: the learned scorer judges what no rule names, only when no rule decides, and the whole text', () => {

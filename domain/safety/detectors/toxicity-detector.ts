@@ -4,8 +4,10 @@ import { tokenStartAt, trailingTokenStart } from '../text-scan.js';
 import { findThreatPhrases, threatPhrasePendingFrom } from './threat-phrases.js';
 
 // Profanity and slurs come from `obscenity`, whose English dataset and transformers handle obfuscation
-// ("f*ck", "b1tch") and whitelist innocent words that contain bad ones ("Scunthorpe", "assassin"). Its terms
-// never span whitespace, so an unfinished one is always inside the last, partial word. A word list cannot see
+// ("f*ck", "b1tch") and whitelist innocent words that contain bad ones ("Scunthorpe", "assassin"). Its
+// transformers skip non-letters, so a match can straddle words ("kill yourself (kill" reads "f (k" as a short
+// form of a swear word); such matches are dropped, so that a term never spans whitespace and an unfinished one
+// is always inside the last, partial word (what streaming relies on). A word list cannot see
 // intent: threats and incitement to self-harm are matched as phrases (threat-phrases.ts), the more serious
 // signal; an unfinished phrase is the longest run of trailing words that can still grow into one.
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
@@ -34,6 +36,7 @@ export function createToxicityDetector(): Detector {
       }
       const seen = new Set<number>();
       for (const match of matcher.getAllMatches(text, true)) {
+        if (/\s/u.test(text.slice(match.startIndex, match.endIndex + 1))) continue;
         const start = wordStart(text, match.startIndex);
         if (seen.has(start)) continue;
         seen.add(start);
