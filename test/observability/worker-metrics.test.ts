@@ -50,8 +50,15 @@ describe('metrics after an end-to-end chat', () => {
     expect((await socket.waitForEnd(requestId)).at(-1)!.type).toBe('answer.done');
     await socket.close();
 
-    const text = await (await fetch(metricsUrl)).text();
-    for (const step of ['plan', 'preSafety', 'route', 'generate', 'postSafety', 'persist']) {
+    // persist itself sends answer.done, and an activity is timed when it returns, so its sample can land just
+    // after the client has the end of the answer: wait (briefly) for every step to be counted, then check them.
+    const steps = ['plan', 'preSafety', 'route', 'generate', 'postSafety', 'persist'];
+    let text = '';
+    await waitUntil('step timings', async () => {
+      text = await (await fetch(metricsUrl)).text();
+      return steps.every((step) => sample(text, 'ragtime_workflow_step_duration_seconds_count', { step, outcome: 'success' }) !== undefined);
+    }, 5_000).catch(() => undefined);
+    for (const step of steps) {
       expect(sample(text, 'ragtime_workflow_step_duration_seconds_count', { step, outcome: 'success' }), step).toBeGreaterThanOrEqual(1);
     }
     const generateSeconds = sample(text, 'ragtime_workflow_step_duration_seconds_sum', { step: 'generate', outcome: 'success' })!;
