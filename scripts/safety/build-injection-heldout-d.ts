@@ -22,6 +22,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { evenlySpread } from './even-spread.js';
 import { readmeParagraphs } from './readme-paragraphs.js';
 import { shingleWords, wordShingles } from './word-shingles.js';
 
@@ -120,8 +121,7 @@ const keptSet = new Set<Candidate>();
 let capped = 0;
 for (const [key, members] of byPackage) {
   const limit = key.startsWith('injection: ') ? MAX_PACKAGE : Infinity;
-  const step = Math.max(1, members.length / limit);
-  const chosen = members.filter((_, position) => position % step < 1).slice(0, limit);
+  const chosen = evenlySpread(members, limit);
   capped += members.length - chosen.length;
   for (const line of chosen) keptSet.add(line);
 }
