@@ -18,7 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evenlySpread } from './even-spread.js';
+import { capAttacksPerGroup } from './even-spread.js';
 import { readmeParagraphs } from './readme-paragraphs.js';
 import { wordShingles } from './word-shingles.js';
 
@@ -78,17 +78,8 @@ const unique = lines.filter((line) => {
 });
 
 // The cap: a family larger than MAX_FAMILY keeps MAX_FAMILY of its lines, evenly spread over it.
-const byFamily = new Map<string, Candidate[]>();
-for (const line of unique) byFamily.set(`${line.label}: ${family(line.source)}`, [...(byFamily.get(`${line.label}: ${family(line.source)}`) ?? []), line]);
-const keptSet = new Set<Candidate>();
-let capped = 0;
-for (const [key, members] of byFamily) {
-  const limit = key.startsWith('injection: ') ? MAX_FAMILY : Infinity;
-  const chosen = evenlySpread(members, limit);
-  capped += members.length - chosen.length;
-  for (const line of chosen) keptSet.add(line);
-}
-const kept = unique.filter((line) => keptSet.has(line)).map(({ text, label, source }): Line => ({ text, label, source }));
+const { kept: chosen, capped } = capAttacksPerGroup(unique, (line) => family(line.source), MAX_FAMILY);
+const kept = chosen.map(({ text, label, source }): Line => ({ text, label, source }));
 writeFileSync(output, kept.map((line) => JSON.stringify(line)).join('\n') + '\n');
 
 const count = (label: string) => kept.filter((line) => line.label === label).length;

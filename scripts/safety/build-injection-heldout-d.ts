@@ -22,7 +22,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evenlySpread } from './even-spread.js';
+import { capAttacksPerGroup } from './even-spread.js';
 import { readmeParagraphs } from './readme-paragraphs.js';
 import { shingleWords, wordShingles } from './word-shingles.js';
 
@@ -112,20 +112,8 @@ const unique = lines.filter((line) => {
 
 // The cap: an attack package with more than MAX_PACKAGE lines keeps MAX_PACKAGE of them, evenly spread over it (the
 // extractor lists each package's lines file by file, so every family keeps its share).
-const byPackage = new Map<string, Candidate[]>();
-for (const line of unique) {
-  const key = `${line.label}: ${sourcePackage(line.source)}`;
-  byPackage.set(key, [...(byPackage.get(key) ?? []), line]);
-}
-const keptSet = new Set<Candidate>();
-let capped = 0;
-for (const [key, members] of byPackage) {
-  const limit = key.startsWith('injection: ') ? MAX_PACKAGE : Infinity;
-  const chosen = evenlySpread(members, limit);
-  capped += members.length - chosen.length;
-  for (const line of chosen) keptSet.add(line);
-}
-const kept = unique.filter((line) => keptSet.has(line)).map(({ text, label, source }): Line => ({ text, label, source }));
+const { kept: chosen, capped } = capAttacksPerGroup(unique, (line) => sourcePackage(line.source), MAX_PACKAGE);
+const kept = chosen.map(({ text, label, source }): Line => ({ text, label, source }));
 writeFileSync(output, kept.map((line) => JSON.stringify(line)).join('\n') + '\n');
 
 const count = (label: string) => kept.filter((line) => line.label === label).length;
