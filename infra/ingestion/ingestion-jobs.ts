@@ -42,11 +42,11 @@ export async function startIngestJob(temporal: Client, taskQueue: string, input:
 }
 
 export type JobState =
-  | { state: 'running' | 'completed'; workflowId: string; progress: JobProgress }
+  | { state: 'running' | 'completed' | 'partial'; workflowId: string; progress: JobProgress }
   | { state: 'failed'; workflowId: string; error: string }
   | { state: 'not-found'; workflowId: string };
 
-/** The job's progress: live while it runs (progress query), its result once done. */
+/** The job's progress: live while it runs (progress query), its result once done (`partial` when documents failed). */
 export async function ingestJobState(temporal: Client, tenantId: string, jobId: string): Promise<JobState> {
   const run = await findJobRun(temporal, tenantId, jobId, [ingestJobWorkflowId(tenantId, jobId), legacyIngestJobWorkflowId(tenantId, jobId)]);
   // Another tenant's job is answered exactly like a missing one.
@@ -56,7 +56,11 @@ export async function ingestJobState(temporal: Client, tenantId: string, jobId: 
   try {
     const status = description.status.name;
     if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { state: 'running', workflowId, progress: await handle.query(progressQuery) };
-    if (status === 'COMPLETED') return { state: 'completed', workflowId, progress: await handle.result() };
+    if (status === 'COMPLETED') {
+      // Partial: the job finished, and some documents failed (each with its reason in progress.failures).
+      const progress = await handle.result();
+      return { state: progress.failed > 0 ? 'partial' : 'completed', workflowId, progress };
+    }
     const error = await handle.result().then(() => status.toLowerCase(), (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message);
     return { state: 'failed', workflowId, error };
   } catch (error) {
