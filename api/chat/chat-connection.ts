@@ -24,6 +24,8 @@ export interface ChatConnectionDependencies {
   maxMessageBytes: number;
   gate: Gate;
   logger: FastifyBaseLogger;
+  /** The socket's credential, re-checked before each frame is acted on. */
+  credential?: { stillValid(): Promise<boolean> };
 }
 
 export class ChatConnection {
@@ -45,7 +47,15 @@ export class ChatConnection {
     this.relays.clear();
   }
 
+  /** The credential stopped holding: relays stop and the client is told why before the socket closes. */
+  refuse(code: string, message: string): void {
+    this.sendError(code, message);
+    this.close();
+  }
+
   private async onFrame(data: Buffer): Promise<void> {
+    // A frame after the credential stopped holding is refused; the watch tells the client and closes the socket.
+    if (this.deps.credential && !(await this.deps.credential.stillValid())) return;
     const parsed = parseClientMessage(data, this.deps.maxMessageBytes);
     if (!parsed.ok) return this.sendError(parsed.code, parsed.message, parsed.requestId);
     const message = parsed.message;
