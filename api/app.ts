@@ -8,6 +8,8 @@ import { FallbackRateLimiter } from '../infra/gateway/fallback-rate-limiter.js';
 import { LocalRateLimiter } from '../infra/gateway/local-rate-limiter.js';
 import { Authenticator } from './gateway/authenticator.js';
 import { authenticateHook } from './gateway/authenticate-hook.js';
+import { CredentialWatch } from './gateway/credential-watch.js';
+import { subscribeCredentialChanges } from '../infra/gateway/credential-changes.js';
 import { Gate } from './gateway/gate.js';
 import { GatewayError } from './gateway/gateway-error.js';
 import type { GatewayDependencies } from './gateway/gateway-dependencies.js';
@@ -98,6 +100,24 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     leaseMs: gateway.leaseMs, defaultModel: gateway.defaultModel, logger: app.log, observer: gateMetrics(metrics),
   });
   const authenticate = authenticateHook(authenticator);
+  app.decorateRequest('credential', null);
+  const credentials = new CredentialWatch({
+    recheck: (token) => authenticator.recheck(token),
+    intervalMs: gateway.credentialRecheck.intervalMs,
+    cacheMs: gateway.credentialRecheck.cacheMs,
+    logger: app.log,
+  });
+  // Without Redis, credential changes are still caught by the periodic re-check.
+  let subscriptionWarned = false;
+  const unsubscribe = subscribeCredentialChanges(deps.redis, gateway.credentialRecheck.channel, (change) => credentials.changed(change), (error) => {
+    if (subscriptionWarned) return;
+    subscriptionWarned = true;
+    app.log.warn({ err: error }, 'credential changes cannot be received from Redis; open sockets are still re-checked periodically');
+  });
+  app.addHook('onClose', async () => {
+    credentials.close();
+    unsubscribe();
+  });
   app.addHook('onClose', async () => gate.drain(5_000));
 
   // Log lines of an authenticated request carry its tenant (reqId is fastify's own); a chat connection's
@@ -146,6 +166,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     maxMessageBytes: deps.maxMessageBytes,
     gate,
     authenticate,
+    credentials,
   });
   await app.register(openAICompatiblePlugin, {
     temporal: deps.temporal,

@@ -6,10 +6,14 @@ import { contentHash } from './content-hash.js';
 /** Fixed namespace for Ragtime point ids (a random UUID chosen once; changing it re-keys every index). */
 const pointNamespace = '3f6c2a8e-5b1d-4c7a-9e2f-8d4b6a1c0e57';
 
-/** Canonical form of a source: URLs without fragment, file paths with forward slashes. */
+/**
+ * Canonical form of a source: URLs without fragment, file paths with forward slashes. A URL that does not
+ * parse stays as written: it becomes a document that fails with its reason, not a job that fails.
+ */
 export function normalizeSource(source: string): string {
   const trimmed = source.trim();
   if (/^https?:\/\//i.test(trimmed)) {
+    if (!URL.canParse(trimmed)) return trimmed;
     const url = new URL(trimmed);
     url.hash = '';
     return url.toString();

@@ -1,5 +1,6 @@
 // The records an ingestion job passes between its workflows and activities: ids, counts and reasons, never
 // document content or vectors (those are staged in Postgres). Pure types, safe for workflow code.
+import { scopedId } from '../domain/tenancy/scoped-id.js';
 
 export interface IngestJobInput {
   tenantId: string;
@@ -95,7 +96,12 @@ export function addResult(progress: JobProgress, result: DocumentResult): void {
   }
 }
 
-/** Workflow id of a job: meaningful and unique per tenant. */
+/** Workflow id of a job: meaningful, and unique across tenants (the scoped-id encoding). */
 export function ingestJobWorkflowId(tenantId: string, jobId: string): string {
+  return scopedId('ingest', tenantId, jobId);
+}
+
+/** The job's id before ids were escaped; looked up only with a check of the run's tenant and job attributes. */
+export function legacyIngestJobWorkflowId(tenantId: string, jobId: string): string {
   return `ingest-${tenantId}-${jobId}`;
 }

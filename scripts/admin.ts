@@ -5,8 +5,11 @@
 //   tsx scripts/admin.ts org list
 //   tsx scripts/admin.ts org set-tier <org> <tier>
 //   tsx scripts/admin.ts org set-budget <org> <usd>|unlimited|default
+//   tsx scripts/admin.ts org suspend <org>                         every credential of the org stops working
+//   tsx scripts/admin.ts org unsuspend <org>
 //   tsx scripts/admin.ts user create <org> <user> [--email E]
 //   tsx scripts/admin.ts user list <org>
+//   tsx scripts/admin.ts user delete <org> <user>                  revokes the user's keys too
 //   tsx scripts/admin.ts key create <org> <user> [--name N]      prints the key once
 //   tsx scripts/admin.ts key list <org>
 //   tsx scripts/admin.ts key revoke <org> <key-id>
@@ -25,6 +28,8 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { identifierPattern, tiers, type Tier } from '../domain/gateway/principal.js';
 import { parseApiKey, secretMatches } from '../infra/gateway/api-keys.js';
 import { IdentityError, IdentityStore, type BudgetSetting } from '../infra/gateway/identity-store.js';
+import { credentialChannel, publishCredentialChange, type CredentialChange } from '../infra/gateway/credential-changes.js';
+import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { resolveSafetyPolicy } from '../domain/safety/safety-policy.js';
 import { toolNames } from '../domain/tools/tool.js';
@@ -39,7 +44,11 @@ export interface OrgSettingStores {
   tools: TenantToolSettings;
 }
 
-export async function runAdmin(argv: string[], store: IdentityStore, print: (line: string) => void, settings?: OrgSettingStores): Promise<void> {
+/**
+ * `announce` tells running API instances that credentials changed (Redis pub/sub), so open WebSockets are
+ * re-checked at once; when it fails they are still re-checked within AUTH_RECHECK_INTERVAL_MS.
+ */
+export async function runAdmin(argv: string[], store: IdentityStore, print: (line: string) => void, settings?: OrgSettingStores, announce?: (change: CredentialChange) => Promise<void>): Promise<void> {
   // Options (--name value) anywhere; what remains is the command and its positional arguments.
   const options = new Map<string, string>();
   const args: string[] = [];
@@ -57,6 +66,13 @@ export async function runAdmin(argv: string[], store: IdentityStore, print: (lin
   const option = (name: string): string | undefined => options.get(name);
   const actor = option('actor') ?? userInfo().username;
   const [group, command, ...rest] = args;
+  const announced = async (change: CredentialChange) => {
+    try {
+      await announce?.(change);
+    } catch (error) {
+      print(`warning: open connections were not told (${(error as Error).message}); they are re-checked within AUTH_RECHECK_INTERVAL_MS`);
+    }
+  };
   const positional = (index: number, name: string): string => {
     const value = rest[index];
     if (!value) throw new UsageError(`missing <${name}>`);
@@ -100,7 +116,19 @@ export async function runAdmin(argv: string[], store: IdentityStore, print: (lin
       return;
     case 'key revoke':
       await store.revokeKey(actor, positional(0, 'org'), positional(1, 'key-id'));
+      await announced({ orgId: positional(0, 'org'), keyId: positional(1, 'key-id') });
       return print('key revoked');
+    case 'org suspend':
+      await store.setOrgSuspended(actor, positional(0, 'org'), true);
+      await announced({ orgId: positional(0, 'org') });
+      return print('org suspended');
+    case 'org unsuspend':
+      await store.setOrgSuspended(actor, positional(0, 'org'), false);
+      return print('org reinstated');
+    case 'user delete':
+      await store.deleteUser(actor, positional(0, 'org'), positional(1, 'user'));
+      await announced({ orgId: positional(0, 'org'), userId: positional(1, 'user') });
+      return print('user deleted');
     case 'audit': {
       const limit = Number(option('limit') ?? 50);
       for (const entry of await store.auditLog({ orgId: option('org'), limit })) {
@@ -205,12 +233,19 @@ function describeBudget(budget: BudgetSetting): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   const pool = createPool(config.DATABASE_URL);
+  // Connected only when a change is announced; a Redis that does not answer within 2 s is reported, not waited for.
+  let redis: Redis | undefined;
+  const announce = async (change: CredentialChange) => {
+    redis ??= new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, maxRetriesPerRequest: 0, connectTimeout: 2_000, enableOfflineQueue: true });
+    await publishCredentialChange(redis, credentialChannel(config.REDIS_KEY_PREFIX), change);
+  };
   try {
     await migrate(pool);
     const settings = { safety: new SafetyPolicyStore(pool), tools: new TenantToolSettings(pool) };
-    await runAdmin(process.argv.slice(2), new IdentityStore(pool), (line) => console.log(line), settings);
+    await runAdmin(process.argv.slice(2), new IdentityStore(pool), (line) => console.log(line), settings, announce);
   } finally {
     await pool.end();
+    redis?.disconnect();
   }
 }
 

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
         return 1;
       }
       bar.draw(state.progress);
-      if (state.state === 'completed') {
+      if (state.state === 'completed' || state.state === 'partial') {
         bar.end();
         printSummary(state.progress);
         return state.progress.failed > 0 ? 1 : 0;

@@ -19,7 +19,7 @@ import {
 import type { ChatActivities } from '../activities/chat/index.js';
 import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, ModelChoice, Plan, SafetyVerdict, ToolCall, ToolOutput } from '../domain/chat/chat-request.js';
 import type { ErrorCode, Usage } from '../domain/chat/events.js';
-import { identifierPattern } from '../domain/chat/ids.js';
+import { fusionWorkflowId, identifierPattern } from '../domain/chat/ids.js';
 import { buildMessages } from '../domain/chat/prompt.js';
 import { fusionStrategies } from '../domain/routing/fusion.js';
 import { fusionWorkflow } from './fusion.js';
@@ -132,7 +132,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     }
     const generation = input.fusion && choice.fanOut
       ? await executeChild(fusionWorkflow, {
-        workflowId: `${workflowId}-fusion`,
+        workflowId: fusionWorkflowId(workflowId),
         args: [{ streamWorkflowId: workflowId, tenantId: input.tenantId, strategy: input.fusion.strategy, candidates: choice.fanOut, messages, maxTokens }],
         memo: { strategy: input.fusion.strategy, models: choice.fanOut.map((candidate) => candidate.model) },
       })

@@ -20,7 +20,8 @@ export function createExpandSourcesActivity(deps: IngestionActivityDependencies)
     return translatingErrors(() => heartbeating(async () => {
       const entries = new Map<string, { source: string; documentId: string; action: DocumentAction }>();
       for (const requested of input.sources) {
-        const { kind, files } = await listSource(normalizeSource(requested));
+        // A source that cannot be listed is still one document: its fetch fails with the reason, the job goes on.
+        const { kind, files } = await listSource(normalizeSource(requested)).catch(() => ({ kind: 'file' as const, files: [requested] }));
         for (const file of files) {
           const id = documentId(input.tenantId, file);
           entries.set(id, { source: normalizeSource(file), documentId: id, action: 'ingest' });

@@ -7,7 +7,6 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Span } from '@opentelemetry/api';
 import type { ChatEvent } from '../../domain/chat/events.js';
-import { chatWorkflowId } from '../../domain/chat/ids.js';
 import type { Principal } from '../../domain/gateway/principal.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import { inRequestSpan } from '../../infra/tracing/request-span.js';
@@ -15,7 +14,7 @@ import type { Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
-import { startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
+import { findChatTurn, startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
 
 export interface ChatConnectionDependencies {
   temporal: Client;
@@ -25,6 +24,8 @@ export interface ChatConnectionDependencies {
   maxMessageBytes: number;
   gate: Gate;
   logger: FastifyBaseLogger;
+  /** The socket's credential, re-checked before each frame is acted on. */
+  credential?: { stillValid(): Promise<boolean> };
 }
 
 export class ChatConnection {
@@ -46,7 +47,15 @@ export class ChatConnection {
     this.relays.clear();
   }
 
+  /** The credential stopped holding: relays stop and the client is told why before the socket closes. */
+  refuse(code: string, message: string): void {
+    this.sendError(code, message);
+    this.close();
+  }
+
   private async onFrame(data: Buffer): Promise<void> {
+    // A frame after the credential stopped holding is refused; the watch tells the client and closes the socket.
+    if (this.deps.credential && !(await this.deps.credential.stillValid())) return;
     const parsed = parseClientMessage(data, this.deps.maxMessageBytes);
     if (!parsed.ok) return this.sendError(parsed.code, parsed.message, parsed.requestId);
     const message = parsed.message;
@@ -103,9 +112,10 @@ export class ChatConnection {
   }
 
   private async cancel(message: CancelMessage): Promise<void> {
-    const handle = this.deps.temporal.workflow.getHandle(chatWorkflowId(this.tenantId, message.requestId));
+    const run = await findChatTurn(this.deps.temporal, this.tenantId, message.requestId);
+    if (!run) return this.sendError('not_found', 'no running request with this requestId', message.requestId);
     try {
-      await handle.cancel();
+      await this.deps.temporal.workflow.getHandle(run.workflowId).cancel();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return this.sendError('not_found', 'no running request with this requestId', message.requestId);
       throw error;
@@ -113,14 +123,10 @@ export class ChatConnection {
   }
 
   private async resume(message: ResumeMessage): Promise<void> {
-    const workflowId = chatWorkflowId(this.tenantId, message.requestId);
-    try {
-      await this.deps.temporal.workflow.getHandle(workflowId).describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return this.sendError('not_found', 'no request with this requestId', message.requestId);
-      throw error;
-    }
-    void this.relay(message.requestId, workflowId, message.lastEventId);
+    // Only the caller's own run: another tenant's request is answered exactly like a missing one.
+    const run = await findChatTurn(this.deps.temporal, this.tenantId, message.requestId);
+    if (!run) return this.sendError('not_found', 'no request with this requestId', message.requestId);
+    void this.relay(message.requestId, run.workflowId, message.lastEventId);
   }
 
   /** Settles when the relay ends; its failures are reported to the client, never thrown. */

@@ -1,7 +1,8 @@
 // Starts (or joins) the chat turn workflow of one request: the one path the WebSocket and the
 // OpenAI-compatible endpoint share, so both get the same idempotency, search attributes and memo.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat/ids.js';
+import { findOwnedRun } from '../../infra/temporal/owned-run.js';
 import type { chatTurnWorkflow } from '../../workflows/chat-turn.js';
 import type { ChatTurnInput } from '../../domain/chat/chat-request.js';
 import { conversationAttribute, tenantAttribute } from '../../workflows/search-attributes.js';
@@ -9,7 +10,6 @@ import { conversationAttribute, tenantAttribute } from '../../workflows/search-a
 /** A chat turn as the API starts it: the workflow's input with the caller's user and tier always known. */
 export type ChatTurnStart = ChatTurnInput & { userId: string; tier: string };
 
-/** Returns the workflow id; a duplicate submit joins the running request, a finished one is never re-run. */
 /**
  * Where chat turns start: the task queue, and whether to ask for an eager start (the server hands the first
  * workflow task straight back to a worker in this process, which then runs it without a dispatch round).
@@ -19,8 +19,12 @@ export interface ChatStartTarget {
   eager?: boolean;
 }
 
+/** Returns the workflow id; a duplicate submit joins the running request, a finished one is never re-run. */
 export async function startChatTurn(temporal: Client, target: ChatStartTarget, turn: ChatTurnStart): Promise<string> {
   const workflowId = chatWorkflowId(turn.tenantId, turn.requestId);
+  // A run started before ids were escaped is joined under its old id, and only if it is this tenant's.
+  const legacy = legacyChatWorkflowId(turn.tenantId, turn.requestId);
+  if (legacy !== workflowId && await findOwnedRun(temporal, turn.tenantId, [legacy])) return legacy;
   try {
     await temporal.workflow.start<typeof chatTurnWorkflow>('chatTurnWorkflow', {
       taskQueue: target.taskQueue,
@@ -33,7 +37,7 @@ export async function startChatTurn(temporal: Client, target: ChatStartTarget, t
         { key: tenantAttribute, value: turn.tenantId },
         { key: conversationAttribute, value: turn.conversationId },
       ],
-      memo: { questionPreview: preview(turn.question), conversationId: turn.conversationId },
+      memo: { questionPreview: preview(turn.question), conversationId: turn.conversationId, tenantId: turn.tenantId, requestId: turn.requestId },
       staticSummary: `${turn.tenantId}: ${preview(turn.question)}`,
     });
   } catch (error) {
@@ -45,4 +49,9 @@ export async function startChatTurn(temporal: Client, target: ChatStartTarget, t
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+/** The caller's own run of a request (new or pre-escaping id), or undefined: another tenant's run is not found. */
+export function findChatTurn(temporal: Client, tenantId: string, requestId: string) {
+  return findOwnedRun(temporal, tenantId, [chatWorkflowId(tenantId, requestId), legacyChatWorkflowId(tenantId, requestId)]);
 }

@@ -7,12 +7,16 @@ import type { Authenticator } from './authenticator.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The credential the principal came from, for connections that re-check it (the WebSocket). */
+    credential: { token: string; expiresAt?: number } | null;
   }
 }
 
 export function authenticateHook(authenticator: Authenticator) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    request.principal = await authenticator.authenticate(request.headers);
+    const { principal, token, expiresAt } = await authenticator.credential(request.headers);
+    request.principal = principal;
+    request.credential = { token, ...(expiresAt !== undefined ? { expiresAt } : {}) };
   };
 }
 

@@ -21,11 +21,24 @@ export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
+    return (await this.credential(headers)).principal;
+  }
+
+  /**
+   * The principal and the credential it came from, so that a long-lived connection can check the same
+   * credential again later (api/gateway/credential-watch.ts); `expiresAt` (ms) is a JWT's `exp`.
+   */
+  async credential(headers: IncomingHttpHeaders): Promise<{ principal: Principal; token: string; expiresAt?: number }> {
     const token = credentialOf(headers);
     if (!token) throw unauthorized();
-    if (looksLikeApiKey(token)) return this.byApiKey(token);
-    if (this.options.jwt && token.split('.').length === 3) return this.byJwt(token);
+    if (looksLikeApiKey(token)) return { principal: await this.byApiKey(token), token };
+    if (this.options.jwt && token.split('.').length === 3) return { token, ...(await this.byJwt(token)) };
     throw unauthorized();
+  }
+
+  /** Checks a credential again (a revoked key, deleted user, suspended org or expired JWT is refused). */
+  recheck(token: string): Promise<Principal> {
+    return this.authenticate({ authorization: `Bearer ${token}` });
   }
 
   /** The principal of a known org's user, for work done after the request (settling usage). */
@@ -38,11 +51,11 @@ export class Authenticator {
     const parsed = parseApiKey(token);
     if (!parsed) throw unauthorized();
     const credentials = await this.options.identities.keyCredentials(parsed.id);
-    if (!credentials || credentials.revoked || !secretMatches(parsed.secret, credentials.secretSha256)) throw unauthorized();
+    if (!credentials || credentials.revoked || credentials.userDeleted || credentials.org.suspendedAt || !secretMatches(parsed.secret, credentials.secretSha256)) throw unauthorized();
     return this.principal(credentials.org, credentials.userId, 'api_key', parsed.id);
   }
 
-  private async byJwt(token: string): Promise<Principal> {
+  private async byJwt(token: string): Promise<{ principal: Principal; expiresAt?: number }> {
     let claims: JWTPayload;
     try {
       claims = await this.options.jwt!.verify(token);
@@ -53,8 +66,8 @@ export class Authenticator {
     const userId = claims.sub;
     if (typeof orgId !== 'string' || !userId || userId.length > 128) throw unauthorized();
     const org = await this.options.identities.org(orgId);
-    if (!org) throw unauthorized();
-    return this.principal(org, userId, 'jwt');
+    if (!org || org.suspendedAt || await this.options.identities.isUserDeleted(org.id, userId)) throw unauthorized();
+    return { principal: this.principal(org, userId, 'jwt'), ...(claims.exp ? { expiresAt: claims.exp * 1000 } : {}) };
   }
 
   private principal(org: OrgRecord, userId: string, via: Principal['via'], keyId?: string): Principal {

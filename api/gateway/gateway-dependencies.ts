@@ -16,6 +16,7 @@ import { ResponseCache } from '../../infra/gateway/response-cache.js';
 import { UsageLedger } from '../../infra/gateway/usage-ledger.js';
 import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
+import { credentialChannel } from '../../infra/gateway/credential-changes.js';
 
 export interface GatewayDependencies {
   identities: IdentityStore;
@@ -34,6 +35,8 @@ export interface GatewayDependencies {
   limiterTimeoutMs: number;
   leaseMs: number;
   embeddings: { baseUrl: string; model: string; apiKey?: string };
+  /** How open connections re-check their credentials, and the Redis channel credential changes arrive on. */
+  credentialRecheck: { intervalMs: number; cacheMs: number; channel: string };
 }
 
 export function createGatewayDependencies(config: Config, adapters: { pool: Pool; redis: Redis }): GatewayDependencies {
@@ -65,5 +68,6 @@ export function createGatewayDependencies(config: Config, adapters: { pool: Pool
     limiterTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
     leaseMs: config.STREAM_LEASE_SECONDS * 1000,
     embeddings: { baseUrl: config.EMBEDDINGS_BASE_URL, model: config.EMBEDDINGS_MODEL, apiKey: config.EMBEDDINGS_API_KEY },
+    credentialRecheck: { intervalMs: config.AUTH_RECHECK_INTERVAL_MS, cacheMs: config.AUTH_RECHECK_CACHE_MS, channel: credentialChannel(config.REDIS_KEY_PREFIX) },
   };
 }

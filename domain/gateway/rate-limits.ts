@@ -1,5 +1,6 @@
 // Token-bucket rate limiting, as pure functions over explicit state and time. The Redis limiter runs the same
 // arithmetic in one Lua script; the local fallback limiter runs these functions.
+import { scopedKey } from '../tenancy/scoped-id.js';
 
 export interface Limits {
   requestsPerMinute: number;
@@ -54,11 +55,11 @@ export interface AdmitRequest {
 
 /** Where counters live; a user's buckets sit inside their org's. */
 export function limiterKeys(orgId: string, userId: string) {
-  const org = `ratelimit:{${orgId}}`;
-  const user = `${org}:user:${userId}`;
+  const org = (counter: string) => scopedKey('ratelimit', orgId, counter);
+  const user = (counter: string) => scopedKey('ratelimit', orgId, 'user', userId, counter);
   return {
-    orgRequests: `${org}:requests`, orgTokens: `${org}:tokens`, orgStreams: `${org}:streams`,
-    userRequests: `${user}:requests`, userTokens: `${user}:tokens`, userStreams: `${user}:streams`,
+    orgRequests: org('requests'), orgTokens: org('tokens'), orgStreams: org('streams'),
+    userRequests: user('requests'), userTokens: user('tokens'), userStreams: user('streams'),
   };
 }
 

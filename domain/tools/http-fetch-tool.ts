@@ -1,16 +1,13 @@
 // Fetches a web page for the model, defending against server-side request forgery: the host must be on the
 // allow-list, the name is resolved here and every address it resolves to must be public (see
-// network-address-policy.ts), the connection goes to the address that was checked (so a second DNS answer
-// cannot swap in another), and each redirect is followed by hand and checked again. Responses are capped in
+// network-address-policy.ts), the connection goes to the address that was checked (pinned-http-get.ts, shared with
+// ingestion), and each redirect is followed by hand and checked again. Responses are capped in
 // size and time and must be text; HTML is handed on as its text (Markdown), as ingestion reads it.
-import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { htmlToDocument } from '../../ingestion/parsers/parse-html.js';
 import { isHostAllowed, parseAllowedHosts } from './host-allow-list.js';
-import { checkAddress } from './network-address-policy.js';
+import { pinnedGet, PinnedGetError, type ResolveHost } from './pinned-http-get.js';
 import { parametersOf, parseArguments, ToolError, type Tool, type ToolContext } from './tool.js';
 
 export interface HttpFetchToolOptions {
@@ -23,7 +20,7 @@ export interface HttpFetchToolOptions {
   maxRedirects?: number;
   userAgent?: string;
   /** Name resolution; defaults to the operating system resolver (all addresses). */
-  resolveHost?: (hostname: string) => Promise<string[]>;
+  resolveHost?: ResolveHost;
 }
 
 const argumentsSchema = z.object({
@@ -31,15 +28,12 @@ const argumentsSchema = z.object({
 });
 
 const textTypes = /^(?:text\/[\w.+-]+|application\/(?:[\w.-]+\+)?(?:json|xml)|application\/xhtml\+xml)$/i;
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const name = 'http_fetch';
 
-async function systemResolve(hostname: string): Promise<string[]> {
-  const answers = await lookup(hostname, { all: true, verbatim: true });
-  return answers.map((answer) => answer.address);
+interface Page {
+  contentType: string;
+  body: string;
 }
-
-type Hop = { kind: 'redirect'; location: URL } | { kind: 'response'; status: number; contentType: string; body: string };
 
 export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
   const allowed = parseAllowedHosts(options.allowedHosts);
@@ -47,7 +41,6 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRedirects = options.maxRedirects ?? 5;
-  const resolveHost = options.resolveHost ?? systemResolve;
   const userAgent = options.userAgent ?? 'ragtime-http-fetch/1';
   const exampleHost = allowed.find((entry) => !entry.subdomains && entry.port === undefined)?.host;
 
@@ -55,60 +48,7 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
     throw new ToolError(name, 'refused', message, false);
   }
 
-  /** The checked address to connect to for `url`, or a refusal. */
-  async function vetTarget(url: URL): Promise<string> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`scheme ${url.protocol} is not allowed`);
-    if (url.username || url.password) refuse('URLs with credentials are not allowed');
-    if (!isHostAllowed(url, allowed)) refuse(`host ${url.host} is not on the allow-list`);
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    let addresses: string[];
-    if (isIP(literal)) addresses = [literal];
-    else {
-      try {
-        addresses = await resolveHost(url.hostname);
-      } catch (error) {
-        throw new ToolError(name, 'upstream_failed', `cannot resolve ${url.hostname}`, true, { cause: error });
-      }
-    }
-    if (addresses.length === 0) throw new ToolError(name, 'upstream_failed', `${url.hostname} has no addresses`, true);
-    for (const address of addresses) {
-      const decision = checkAddress(address, trustedNetworks);
-      if (!decision.allowed) refuse(`${url.hostname} resolves to a forbidden address: ${decision.reason}`);
-    }
-    return addresses[0]!;
-  }
-
-  function fetchHop(url: URL, address: string, signal: AbortSignal): Promise<Hop> {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<Hop>((resolve, reject) => {
-      const outgoing = request(
-        {
-          host: address,
-          port: url.port || (url.protocol === 'https:' ? 443 : 80),
-          path: `${url.pathname}${url.search}`,
-          method: 'GET',
-          headers: { host: url.host, 'user-agent': userAgent, accept: 'text/html, text/plain, application/json;q=0.9, */*;q=0.1' },
-          servername: isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname,
-          signal,
-          agent: false,
-        },
-        (response) => {
-          readResponse(url, response).then(resolve, reject);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end();
-    });
-  }
-
-  async function readResponse(url: URL, response: IncomingMessage): Promise<Hop> {
-    const status = response.statusCode ?? 0;
-    if (redirectStatuses.has(status)) {
-      response.resume();
-      const location = response.headers.location;
-      if (!location) throw new ToolError(name, 'upstream_failed', `redirect ${status} without a location`, false);
-      return { kind: 'redirect', location: new URL(location, url) };
-    }
+  async function readResponse(response: IncomingMessage): Promise<Page> {
     const declared = Number(response.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
       response.destroy();
@@ -129,26 +69,24 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
       }
       chunks.push(chunk);
     }
-    return { kind: 'response', status, contentType, body: decode(Buffer.concat(chunks), response.headers['content-type']) };
+    return { contentType, body: decode(Buffer.concat(chunks), response.headers['content-type']) };
   }
 
-  async function fetchFollowingRedirects(start: URL, context: ToolContext): Promise<{ url: URL; hop: Extract<Hop, { kind: 'response' }> }> {
-    const signal = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]);
-    let url = start;
-    for (let redirects = 0; ; redirects += 1) {
-      const address = await vetTarget(url);
-      let hop: Hop;
-      try {
-        hop = await fetchHop(url, address, signal);
-      } catch (error) {
-        if (error instanceof ToolError) throw error;
-        context.signal.throwIfAborted();
-        if (signal.aborted) throw new ToolError(name, 'timeout', `no complete response within ${timeoutMs} ms`, true, { cause: error });
-        throw new ToolError(name, 'upstream_failed', `request to ${url.host} failed: ${(error as Error).message}`, true, { cause: error });
-      }
-      if (hop.kind === 'response') return { url, hop };
-      if (redirects >= maxRedirects) throw new ToolError(name, 'limit_exceeded', `more than ${maxRedirects} redirects`, false);
-      url = hop.location;
+  async function fetchFollowingRedirects(start: URL, context: ToolContext): Promise<{ url: URL; status: number; page: Page }> {
+    try {
+      const { url, status, value } = await pinnedGet(start, {
+        trustedNetworks, maxRedirects, timeoutMs, signal: context.signal, resolveHost: options.resolveHost,
+        headers: { 'user-agent': userAgent, accept: 'text/html, text/plain, application/json;q=0.9, */*;q=0.1' },
+        vetUrl: (url) => {
+          if (!isHostAllowed(url, allowed)) refuse(`host ${url.host} is not on the allow-list`);
+        },
+        read: (_url, response) => readResponse(response),
+      });
+      return { url, status, page: value };
+    } catch (error) {
+      if (!(error instanceof PinnedGetError)) throw error;
+      const code = { forbidden: 'refused', unresolvable: 'upstream_failed', 'bad-redirect': 'upstream_failed', 'too-many-redirects': 'limit_exceeded', timeout: 'timeout', failed: 'upstream_failed' } as const;
+      throw new ToolError(name, code[error.kind], error.message, error.retryable, { cause: error });
     }
   }
 
@@ -158,16 +96,16 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
     parameters: parametersOf(argumentsSchema),
     async run(args, context) {
       const { url: requested } = parseArguments(name, argumentsSchema, args);
-      const { url, hop } = await fetchFollowingRedirects(new URL(requested), context);
-      if (hop.status >= 400) {
-        throw new ToolError(name, 'upstream_failed', `${url.host} answered ${hop.status}`, hop.status >= 500 || hop.status === 429);
+      const { url, status, page } = await fetchFollowingRedirects(new URL(requested), context);
+      if (status >= 400) {
+        throw new ToolError(name, 'upstream_failed', `${url.host} answered ${status}`, status >= 500 || status === 429);
       }
-      if (/html/i.test(hop.contentType)) {
+      if (/html/i.test(page.contentType)) {
         // Markup is noise to a model: the page's text as Markdown, as ingestion reads HTML.
-        const page = htmlToDocument(hop.body, url.toString());
-        return { content: page.text, source: { tool: name, title: page.title, url: url.toString() } };
+        const document = htmlToDocument(page.body, url.toString());
+        return { content: document.text, source: { tool: name, title: document.title, url: url.toString() } };
       }
-      return { content: hop.body, source: { tool: name, title: url.toString(), url: url.toString() } };
+      return { content: page.body, source: { tool: name, title: url.toString(), url: url.toString() } };
     },
     accepts(args) {
       const parsed = argumentsSchema.safeParse(args);

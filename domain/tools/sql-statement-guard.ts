@@ -2,6 +2,8 @@
 // walking the whole tree, subqueries and CTEs included. Allowed: exactly one read-only query (SELECT, UNION,
 // WITH … SELECT, VALUES) that reads only allow-listed, schema-qualified tables, calls only allow-listed
 // functions, casts only to plain data types, and takes every value as a $n parameter (no string literals).
+// An unqualified name is accepted only where a CTE of that name is in scope at that point of the tree (scoped
+// by WITH and subquery, as PostgreSQL resolves it), never because a CTE of that name exists somewhere else.
 // Why each rule: schema qualification, because an unqualified name may resolve to pg_catalog; a function
 // allow-list, because functions such as query_to_xml, dblink or pg_read_file read outside any table list;
 // cast targets, because casts to regclass/regproc probe the catalog; parameters, so that user-provided text
@@ -47,21 +49,13 @@ export function checkSqlStatement(sql: string, options: SqlGuardOptions): SqlGua
 
   const allowedTables = new Set(options.allowedTables);
   const allowedFunctions = new Set(options.allowedFunctions ?? defaultAllowedFunctions);
-  const cteNames = new Set<string>();
+  // The CTE names visible at the current point of the walk, innermost last. A name is pushed only where
+  // PostgreSQL would resolve to it: a WITH's bindings see the bindings before them, its body sees all of
+  // them, a recursive binding sees itself, and nothing outside the WITH (a subquery's CTEs end with it).
+  const scopes: Set<string>[] = [];
+  const isVisibleCte = (name: string) => scopes.some((scope) => scope.has(name));
   const problems: string[] = [];
   let parameterCount = 0;
-
-  const collectCtes = astVisitor((visitor) => ({
-    with: (node) => {
-      for (const binding of node.bind) cteNames.add(binding.alias.name);
-      visitor.super().with(node);
-    },
-    withRecursive: (node) => {
-      cteNames.add(node.alias.name);
-      visitor.super().withRecursive(node);
-    },
-  }));
-  collectCtes.statement(statement);
 
   const check = astVisitor((visitor) => ({
     statement: (node) => {
@@ -71,13 +65,29 @@ export function checkSqlStatement(sql: string, options: SqlGuardOptions): SqlGua
     insert: () => void problems.push('insert is not allowed'),
     update: () => void problems.push('update is not allowed'),
     delete: () => void problems.push('delete is not allowed'),
+    with: (node) => {
+      const scope = new Set<string>();
+      scopes.push(scope);
+      for (const binding of node.bind) {
+        visitor.statement(binding.statement);
+        scope.add(binding.alias.name);
+      }
+      visitor.statement(node.in);
+      scopes.pop();
+    },
+    withRecursive: (node) => {
+      scopes.push(new Set([node.alias.name]));
+      visitor.statement(node.bind);
+      visitor.statement(node.in);
+      scopes.pop();
+    },
     selection: (node) => {
       if (node.for) problems.push(`SELECT … FOR ${node.for.type.toUpperCase()} is not allowed`);
       visitor.super().selection(node);
     },
     tableRef: (table) => {
       if (!table.schema) {
-        if (!cteNames.has(table.name)) problems.push(`table ${table.name} must be schema-qualified`);
+        if (!isVisibleCte(table.name)) problems.push(`table ${table.name} must be schema-qualified (no CTE of that name is in scope here)`);
       } else if (!allowedTables.has(`${table.schema}.${table.name}`) && !allowedTables.has(`${table.schema}.*`)) {
         problems.push(`table ${table.schema}.${table.name} is not on the allow-list`);
       }

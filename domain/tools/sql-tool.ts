@@ -37,7 +37,8 @@ export function createSqlTool(options: SqlToolOptions): Tool {
     await client.query('BEGIN READ ONLY');
     try {
       await client.query(`SET LOCAL statement_timeout = ${statementTimeoutMs}`);
-      await client.query('SET LOCAL search_path = pg_catalog');
+      // pg_temp last: otherwise PostgreSQL searches the session's temporary schema before pg_catalog.
+      await client.query('SET LOCAL search_path = pg_catalog, pg_temp');
       const result = await client.query({ text: `SELECT * FROM (\n${sql}\n) AS tool_query LIMIT ${maxRows + 1}`, values: params });
       return result.rows as Record<string, unknown>[];
     } finally {

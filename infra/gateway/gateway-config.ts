@@ -77,6 +77,10 @@ export const gatewayConfigShape = {
   AUTH_JWT_ALGORITHMS: commaList.pipe(z.array(z.enum(jwtAlgorithms)).min(1)).default(['HS256', 'RS256', 'ES256']),
   AUTH_JWT_ORG_CLAIM: z.string().min(1).default('org_id'),
   AUTH_JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  /** Open WebSockets re-check their credential this often (a change announced on Redis is acted on at once). */
+  AUTH_RECHECK_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long a re-check's verdict is reused for the frames of connections with the same credential. */
+  AUTH_RECHECK_CACHE_MS: z.coerce.number().int().nonnegative().default(5_000),
 
   GATEWAY_TIERS: json(tierLimitsSchema, defaultTiers),
   MODEL_PRICES: json(modelPricesSchema, defaultPrices),

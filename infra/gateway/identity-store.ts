@@ -14,6 +14,8 @@ export interface OrgRecord {
   tier: Tier;
   budget: BudgetSetting;
   createdAt: Date;
+  /** Set while the org is suspended: none of its credentials is accepted. */
+  suspendedAt: Date | null;
 }
 
 export interface ApiKeyRecord {
@@ -30,6 +32,8 @@ export interface KeyCredentials {
   userId: string;
   secretSha256: Buffer;
   revoked: boolean;
+  /** The key's user was deleted. */
+  userDeleted: boolean;
   org: OrgRecord;
 }
 
@@ -56,9 +60,10 @@ interface OrgRow {
   monthly_budget_micros: string | null;
   budget_unlimited: boolean;
   created_at: Date;
+  suspended_at: Date | null;
 }
 
-const orgColumns = 'o.id, o.name, o.tier, o.monthly_budget_micros, o.budget_unlimited, o.created_at';
+const orgColumns = 'o.id, o.name, o.tier, o.monthly_budget_micros, o.budget_unlimited, o.created_at, o.suspended_at';
 
 export class IdentityStore {
   constructor(private readonly pool: Pool) {}
@@ -66,14 +71,20 @@ export class IdentityStore {
   // Reads used on every request.
 
   async keyCredentials(keyId: string): Promise<KeyCredentials | undefined> {
-    const { rows } = await this.pool.query<OrgRow & { org_id: string; user_id: string; secret_sha256: Buffer; revoked_at: Date | null }>(
-      `SELECT k.org_id, k.user_id, k.secret_sha256, k.revoked_at, ${orgColumns}
-       FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.id = $1`,
+    const { rows } = await this.pool.query<OrgRow & { org_id: string; user_id: string; secret_sha256: Buffer; revoked_at: Date | null; deleted_at: Date | null }>(
+      `SELECT k.org_id, k.user_id, k.secret_sha256, k.revoked_at, u.deleted_at, ${orgColumns}
+       FROM api_keys k JOIN orgs o ON o.id = k.org_id JOIN users u ON u.org_id = k.org_id AND u.id = k.user_id WHERE k.id = $1`,
       [keyId],
     );
     const row = rows[0];
     if (!row) return undefined;
-    return { orgId: row.org_id, userId: row.user_id, secretSha256: row.secret_sha256, revoked: row.revoked_at !== null, org: toOrg(row) };
+    return { orgId: row.org_id, userId: row.user_id, secretSha256: row.secret_sha256, revoked: row.revoked_at !== null, userDeleted: row.deleted_at !== null, org: toOrg(row) };
+  }
+
+  /** Whether the org has a deleted user of this id (a JWT's `sub` need not be a stored user at all). */
+  async isUserDeleted(orgId: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND deleted_at IS NOT NULL', [orgId, userId]);
+    return (rowCount ?? 0) > 0;
   }
 
   async org(orgId: string): Promise<OrgRecord | undefined> {
@@ -87,7 +98,7 @@ export class IdentityStore {
     return this.audited(actor, 'org.create', org.id, org.id, { name: org.name, tier: org.tier }, async (client) => {
       const { rows } = await client.query<OrgRow>(
         `INSERT INTO orgs (id, name, tier) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING
-         RETURNING id, name, tier, monthly_budget_micros, budget_unlimited, created_at`,
+         RETURNING id, name, tier, monthly_budget_micros, budget_unlimited, created_at, suspended_at`,
         [org.id, org.name, org.tier],
       );
       if (!rows[0]) throw new IdentityError('conflict', `org ${org.id} already exists`);
@@ -133,7 +144,7 @@ export class IdentityStore {
   async createKey(actor: string, key: { orgId: string; userId: string; name?: string }): Promise<{ id: string; key: string }> {
     const generated = generateApiKey();
     await this.audited(actor, 'key.create', key.orgId, generated.id, { userId: key.userId, name: key.name ?? '' }, async (client) => {
-      if (!(await client.query('SELECT 1 FROM users WHERE org_id = $1 AND id = $2', [key.orgId, key.userId])).rowCount) {
+      if (!(await client.query('SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL', [key.orgId, key.userId])).rowCount) {
         throw new IdentityError('not_found', `no user ${key.userId} in org ${key.orgId}`);
       }
       await client.query('INSERT INTO api_keys (id, org_id, user_id, name, secret_sha256) VALUES ($1, $2, $3, $4, $5)',
@@ -153,6 +164,23 @@ export class IdentityStore {
     await this.audited(actor, 'key.revoke', orgId, keyId, {}, async (client) => {
       const result = await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL', [keyId, orgId]);
       if (result.rowCount === 0) throw new IdentityError('not_found', `no active key ${keyId} in org ${orgId}`);
+    });
+  }
+
+  /** Suspends (or, with `suspended` false, reinstates) an org: while suspended none of its credentials works. */
+  async setOrgSuspended(actor: string, orgId: string, suspended: boolean): Promise<void> {
+    await this.audited(actor, suspended ? 'org.suspend' : 'org.unsuspend', orgId, orgId, {}, async (client) => {
+      const result = await client.query(`UPDATE orgs SET suspended_at = ${suspended ? 'coalesce(suspended_at, now())' : 'NULL'} WHERE id = $1`, [orgId]);
+      if (result.rowCount === 0) throw new IdentityError('not_found', `no org ${orgId}`);
+    });
+  }
+
+  /** Deletes a user: the row stays (keys and the ledger refer to it), marked deleted, and its keys are revoked. */
+  async deleteUser(actor: string, orgId: string, userId: string): Promise<void> {
+    await this.audited(actor, 'user.delete', orgId, userId, {}, async (client) => {
+      const result = await client.query('UPDATE users SET deleted_at = now() WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL', [orgId, userId]);
+      if (result.rowCount === 0) throw new IdentityError('not_found', `no user ${userId} in org ${orgId}`);
+      await client.query('UPDATE api_keys SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL', [orgId, userId]);
     });
   }
 
@@ -188,5 +216,5 @@ function toOrg(row: OrgRow): OrgRecord {
   const budget: BudgetSetting = row.budget_unlimited
     ? { kind: 'unlimited' }
     : row.monthly_budget_micros !== null ? { kind: 'fixed', micros: Number(row.monthly_budget_micros) } : { kind: 'tier_default' };
-  return { id: row.id, name: row.name, tier: row.tier, budget, createdAt: row.created_at };
+  return { id: row.id, name: row.name, tier: row.tier, budget, createdAt: row.created_at, suspendedAt: row.suspended_at };
 }

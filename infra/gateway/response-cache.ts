@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import { scopedKey } from '../../domain/tenancy/scoped-id.js';
 
 export interface CachedAnswer {
   model: string;
@@ -20,7 +21,7 @@ export class ResponseCache {
   }
 
   key(orgId: string, request: unknown): string {
-    return `cache:{${orgId}}:${createHash('sha256').update(canonicalJson(request)).digest('base64url')}`;
+    return scopedKey('cache', orgId, createHash('sha256').update(canonicalJson(request)).digest('hex'));
   }
 
   async get(key: string): Promise<CachedAnswer | undefined> {

@@ -1,11 +1,13 @@
 // Starting ingestion jobs and reading their progress through Temporal: the one path the CLI and the HTTP
-// API share. The workflow id carries the tenant, so a tenant can only ever reach its own jobs.
+// API share. The workflow id carries the tenant (scoped-id encoding) and every lookup checks the run's tenant
+// attribute, so a tenant can only ever reach its own jobs.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ingestJobWorkflowId, type IngestJobInput, type JobProgress } from '../../ingestion/ingestion-job.js';
+import { ingestJobWorkflowId, legacyIngestJobWorkflowId, type IngestJobInput, type JobProgress } from '../../ingestion/ingestion-job.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { progressQuery } from '../../workflows/ingestion/messages.js';
 import { tenantAttribute } from '../../workflows/search-attributes.js';
 import { ingestionJobAttribute, ingestionStatusAttribute } from '../../workflows/ingestion/search-attributes.js';
+import { findOwnedRun } from '../temporal/owned-run.js';
 
 export interface StartedJob {
   jobId: string;
@@ -16,6 +18,8 @@ export interface StartedJob {
 
 export async function startIngestJob(temporal: Client, taskQueue: string, input: Omit<IngestJobInput, 'resume'>): Promise<StartedJob> {
   const workflowId = ingestJobWorkflowId(input.tenantId, input.jobId);
+  const legacy = legacyIngestJobWorkflowId(input.tenantId, input.jobId);
+  if (legacy !== workflowId && await findJobRun(temporal, input.tenantId, input.jobId, [legacy])) return { jobId: input.jobId, workflowId: legacy, started: false };
   try {
     await temporal.workflow.start<typeof ingestBatchWorkflow>('ingestBatchWorkflow', {
       taskQueue,
@@ -38,23 +42,34 @@ export async function startIngestJob(temporal: Client, taskQueue: string, input:
 }
 
 export type JobState =
-  | { state: 'running' | 'completed'; workflowId: string; progress: JobProgress }
+  | { state: 'running' | 'completed' | 'partial'; workflowId: string; progress: JobProgress }
   | { state: 'failed'; workflowId: string; error: string }
   | { state: 'not-found'; workflowId: string };
 
-/** The job's progress: live while it runs (progress query), its result once done. */
+/** The job's progress: live while it runs (progress query), its result once done (`partial` when documents failed). */
 export async function ingestJobState(temporal: Client, tenantId: string, jobId: string): Promise<JobState> {
-  const workflowId = ingestJobWorkflowId(tenantId, jobId);
+  const run = await findJobRun(temporal, tenantId, jobId, [ingestJobWorkflowId(tenantId, jobId), legacyIngestJobWorkflowId(tenantId, jobId)]);
+  // Another tenant's job is answered exactly like a missing one.
+  if (!run) return { state: 'not-found', workflowId: ingestJobWorkflowId(tenantId, jobId) };
+  const { workflowId, description } = run;
   const handle = temporal.workflow.getHandle<typeof ingestBatchWorkflow>(workflowId);
   try {
-    const description = await handle.describe();
     const status = description.status.name;
     if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { state: 'running', workflowId, progress: await handle.query(progressQuery) };
-    if (status === 'COMPLETED') return { state: 'completed', workflowId, progress: await handle.result() };
+    if (status === 'COMPLETED') {
+      // Partial: the job finished, and some documents failed (each with its reason in progress.failures).
+      const progress = await handle.result();
+      return { state: progress.failed > 0 ? 'partial' : 'completed', workflowId, progress };
+    }
     const error = await handle.result().then(() => status.toLowerCase(), (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message);
     return { state: 'failed', workflowId, error };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { state: 'not-found', workflowId };
     throw error;
   }
+}
+
+/** The tenant's own run of the job: tenant and job search attributes both checked. */
+function findJobRun(temporal: Client, tenantId: string, jobId: string, candidateIds: string[]) {
+  return findOwnedRun(temporal, tenantId, candidateIds, (description) => description.typedSearchAttributes.get(ingestionJobAttribute) === jobId);
 }

@@ -1,21 +1,25 @@
 // Reads ingestion sources: local files and folders, and http(s) URLs. URLs may only reach public addresses
-// (plus operator-trusted networks), never cloud metadata endpoints; sizes are capped; every failure says
-// whether a retry can help.
-import { lookup } from 'node:dns/promises';
+// (plus operator-trusted networks), never cloud metadata endpoints: fetched like the http_fetch tool does
+// (pinned-http-get.ts), connecting to the address that was checked and checking every redirect hop again;
+// sizes are capped; every failure says whether a retry can help, and a source that is not even a valid URL
+// fails as itself (invalid-source), never the job around it.
+import type { IncomingMessage } from 'node:http';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import path from 'node:path';
-import { checkAddress } from '../../domain/tools/network-address-policy.js';
+import { pinnedGet, PinnedGetError, type ResolveHost } from '../../domain/tools/pinned-http-get.js';
 
 export interface SourceReaderOptions {
   maxBytes: number;
   timeoutMs: number;
   /** CIDRs URL sources may resolve to besides public addresses. */
   trustedNetworks: readonly string[];
+  maxRedirects?: number;
+  /** Name resolution; defaults to the operating system resolver. */
+  resolveHost?: ResolveHost;
 }
 
 export class SourceError extends Error {
-  constructor(readonly code: 'not-found' | 'forbidden-source' | 'too-large' | 'fetch-failed', message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(readonly code: 'not-found' | 'forbidden-source' | 'too-large' | 'fetch-failed' | 'invalid-source', message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SourceError';
   }
@@ -57,54 +61,57 @@ export class SourceReader {
   }
 
   private async fetchUrl(source: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; contentType?: string }> {
-    const url = new URL(source);
-    await this.checkHost(url);
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Response;
+    let url: URL;
     try {
-      response = await fetch(url, { redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      url = new URL(source);
     } catch (error) {
-      if (signal?.aborted) throw error;
-      const reason = timeout.aborted ? `timed out after ${this.options.timeoutMs} ms` : (error as Error).message;
-      throw new SourceError('fetch-failed', `${source}: ${reason}`, true, { cause: error });
+      throw new SourceError('invalid-source', `${source}: not a valid URL`, false, { cause: error });
     }
-    if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel();
-      throw new SourceError('fetch-failed', `${source}: redirected (${response.status}) to ${response.headers.get('location') ?? 'nowhere'}; ingest the target URL instead`, false);
+    try {
+      const { value } = await pinnedGet(url, {
+        trustedNetworks: this.options.trustedNetworks,
+        resolveHost: this.options.resolveHost,
+        maxRedirects: this.options.maxRedirects ?? 5,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+        headers: { 'user-agent': 'ragtime-ingestion/1', accept: '*/*' },
+        read: (_url, response) => this.readResponse(response, source),
+      });
+      return value;
+    } catch (error) {
+      if (!(error instanceof PinnedGetError)) throw error;
+      if (error.kind === 'forbidden') throw new SourceError('forbidden-source', `${source}: ${error.message} (allow a network with INGESTION_TRUSTED_NETWORKS)`, false, { cause: error });
+      const reason = error.kind === 'timeout' ? `timed out after ${this.options.timeoutMs} ms` : error.message;
+      throw new SourceError('fetch-failed', `${source}: ${reason}`, error.retryable, { cause: error });
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-      throw new SourceError(response.status === 404 || response.status === 410 ? 'not-found' : 'fetch-failed', `${source}: HTTP ${response.status}`, retryable);
+  }
+
+  private async readResponse(response: IncomingMessage, source: string): Promise<{ bytes: Uint8Array; contentType?: string }> {
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      response.resume();
+      const retryable = status === 408 || status === 429 || status >= 500;
+      throw new SourceError(status === 404 || status === 410 ? 'not-found' : 'fetch-failed', `${source}: HTTP ${status}`, retryable);
     }
     const bytes = await this.readCapped(response, source);
-    const contentType = response.headers.get('content-type') ?? undefined;
+    const contentType = response.headers['content-type'];
     return { bytes, ...(contentType ? { contentType } : {}) };
   }
 
-  private async checkHost(url: URL): Promise<void> {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then(
-      (found) => found.map((entry) => entry.address),
-      (error: NodeJS.ErrnoException) => { throw new SourceError('fetch-failed', `${url.href}: cannot resolve ${host} (${error.code ?? error.message})`, error.code !== 'ENOTFOUND'); },
-    );
-    for (const address of addresses) {
-      const decision = checkAddress(address, this.options.trustedNetworks);
-      if (!decision.allowed) throw new SourceError('forbidden-source', `${url.href}: ${decision.reason} (allow a network with INGESTION_TRUSTED_NETWORKS)`, false);
-    }
-  }
-
-  private async readCapped(response: Response, source: string): Promise<Uint8Array> {
-    const declared = Number(response.headers.get('content-length'));
+  private async readCapped(response: IncomingMessage, source: string): Promise<Uint8Array> {
+    const declared = Number(response.headers['content-length']);
     if (declared > this.options.maxBytes) {
-      await response.body?.cancel();
+      response.destroy();
       throw new SourceError('too-large', `${source}: ${declared} bytes, more than the limit of ${this.options.maxBytes}`, false);
     }
     const parts: Uint8Array[] = [];
     let size = 0;
-    for await (const part of response.body ?? []) {
+    for await (const part of response as AsyncIterable<Buffer>) {
       size += part.byteLength;
-      if (size > this.options.maxBytes) throw new SourceError('too-large', `${source}: more than the limit of ${this.options.maxBytes} bytes`, false);
+      if (size > this.options.maxBytes) {
+        response.destroy();
+        throw new SourceError('too-large', `${source}: more than the limit of ${this.options.maxBytes} bytes`, false);
+      }
       parts.push(part);
     }
     return new Uint8Array(Buffer.concat(parts));

@@ -5,6 +5,7 @@ import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { temporalCli } from '../support/temporal-cli.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 describe('a chat turn end to end', () => {
   const taskQueue = uniqueTaskQueue('e2e');
@@ -38,7 +39,7 @@ describe('a chat turn end to end', () => {
 
     const done = events.at(-1)!;
     expect(done.type).toBe('answer.done');
-    const workflowId = `chat-${tenant}-${requestId}`;
+    const workflowId = chatWorkflowId(tenant, requestId);
     expect(done.data.workflowId).toBe(workflowId);
     expect(done.data.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${workflowId}`);
     const usage = done.data.usage as { promptTokens: number; completionTokens: number };

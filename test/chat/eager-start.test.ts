@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatSocket, answerOf } from '../support/chat-socket.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 describe('eager start with a chat worker in the API', () => {
   const taskQueue = uniqueTaskQueue('eager');
@@ -35,7 +36,7 @@ describe('eager start with a chat worker in the API', () => {
       socket.send({ type: 'chat', requestId, message: `Name a colour of the rainbow (${turn}).`, maxTokens: 16 });
       const events = await socket.waitForEnd(requestId);
       expect(events.at(-1)!.type).toBe('answer.done');
-      const workflowId = `chat-${tenant}-${requestId}`;
+      const workflowId = chatWorkflowId(tenant, requestId);
       const result = await api.temporal.workflow.getHandle(workflowId).result();
       expect(result.answer).toBe(answerOf(events));
       identities.push(await firstWorkflowTaskIdentity(workflowId));

@@ -13,6 +13,7 @@ import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../s
 import { services } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
 // 100 USD per million tokens: one token costs 100 micro-USD.
@@ -44,14 +45,14 @@ describe('usage, budgets and tenants', () => {
     await socket.close();
 
     const row = await settledRow(pool, org, requestId);
-    const streamed = (await api.events.range(`chat-${org}-${requestId}`, 0)).filter((event) => event.type === 'answer.delta');
+    const streamed = (await api.events.range(chatWorkflowId(org, requestId), 0)).filter((event) => event.type === 'answer.delta');
     const streamedText = streamed.map((event) => (event.data as { text: string }).text).join('');
     expect(row).toMatchObject({ outcome: 'cancelled', usage_source: 'stream', cached: false, model: 'smollm2-135m-instruct' });
     // Charged the tokens the model served (as generate counted them from the upstream stream and reported them
     // with its cancellation), not the deltas: the output filter merges tokens into fewer deltas and holds the
     // unfinished tail back, so the served count is at least the published text's tokens, plus at most the
     // held-back tail and the tokens in flight when the upstream request was aborted.
-    const servedInHistory = await cancelledGenerateTokens(api.temporal, `chat-${org}-${requestId}`);
+    const servedInHistory = await cancelledGenerateTokens(api.temporal, chatWorkflowId(org, requestId));
     expect(row.completion_tokens).toBe(servedInHistory);
     const publishedTokens = await tokenCount(streamedText);
     expect(row.completion_tokens).toBeGreaterThanOrEqual(Math.floor(publishedTokens * 0.9));
@@ -219,7 +220,7 @@ describe('a failed-over stream', () => {
     expect(events.at(-1)!.type).toBe('answer.done');
 
     const row = await settledRow(pool, org, requestId);
-    const result = await api.temporal.workflow.getHandle(`chat-${org}-${requestId}`).result() as ChatTurnResult;
+    const result = await api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).result() as ChatTurnResult;
     expect(answerOf(events)).toBe(result.answer);
     expect(primary.contentChunks).toBe(8);
     expect(fallback.contentChunks).toBeGreaterThan(0);

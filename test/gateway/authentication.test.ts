@@ -9,6 +9,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { apiKeyFor, identityStore } from '../support/identities.js';
 import { startApi, uniqueTaskQueue, type TestApi } from '../support/stack.js';
 import { ledgerPool, ledgerRows } from './gateway-helpers.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const secret = 'test-secret-that-is-long-enough-for-hs256!';
 const issuer = 'https://issuer.test';
@@ -70,7 +71,7 @@ describe('authentication', () => {
   }
 
   async function expectNothingRan(requestId: string) {
-    await expect(api.temporal.workflow.getHandle(`chat-${org}-${requestId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   }
 
   it('accepts a valid HS256 token and a valid RS256 token from the JWKS', async () => {

@@ -11,6 +11,7 @@ import { freePort } from '../support/free-port.js';
 import { apiKeyFor } from '../support/identities.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const model = 'smollm2-135m-instruct';
 
@@ -61,7 +62,7 @@ describe('the openai client against Ragtime', () => {
     expect(response.headers.get('x-ragtime-cache')).toBe('bypass');
 
     const requestId = completion.id.replace(/^chatcmpl-/, '');
-    const result = await api.temporal.workflow.getHandle(`chat-${org}-${requestId}`).result() as { answer: string };
+    const result = await api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).result() as { answer: string };
     expect(result.answer).toBe(completion.choices[0]!.message.content);
     const row = await settledRow(pool, org, requestId);
     expect(row).toMatchObject({ endpoint: 'chat.completions', user_id: 'test-user', outcome: 'completed', cached: false });
@@ -80,7 +81,7 @@ describe('the openai client against Ragtime', () => {
     // Greedy decoding (temperature 0 reached llama.cpp): the same conversation gets the same answer.
     expect(second.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
 
-    const history = await api.temporal.workflow.getHandle(`chat-${org}-${first.id.replace(/^chatcmpl-/, '')}`).fetchHistory();
+    const history = await api.temporal.workflow.getHandle(chatWorkflowId(org, first.id.replace(/^chatcmpl-/, ''))).fetchHistory();
     const scheduled = history.events!.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'generate')!;
     const input = defaultPayloadConverter.fromPayload(scheduled.activityTaskScheduledEventAttributes!.input!.payloads![0]!) as { messages: { role: string; content: string }[]; sampling: unknown };
     expect(input.sampling).toEqual({ temperature: 0, topP: 0.5, stop: ['\n\n'] });

@@ -9,6 +9,8 @@ import { ChatSocket } from '../support/chat-socket.js';
 import { apiKeyFor } from '../support/identities.js';
 import { ingestionSettings, sampleCorpus, startIngestionWorker } from '../support/ingestion.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { ingestJobWorkflowId } from '../../ingestion/ingestion-job.js';
 
 const contentTypes: Record<string, string> = { '.md': 'text/markdown', '.html': 'text/html', '.txt': 'text/plain' };
 const question = 'How long does the Orbitra outdoor sensor mast run on its batteries?';
@@ -67,7 +69,7 @@ describe('ingest, then ask over the WebSocket', () => {
     const names = ['orbitra-overview.md', 'orbitra-setup.html', 'orbitra-batteries-and-warranty.txt', 'orbitra-troubleshooting.md', 'missing.md'];
     const started = await fetch(`${api.url}/v1/ingestion/jobs`, { method: 'POST', headers: await headers(), body: JSON.stringify({ jobId: 'corpus', sources: names.map((name) => `${baseUrl}/${name}`) }) });
     expect(started.status).toBe(202);
-    expect(await started.json()).toEqual({ job_id: 'corpus', workflow_id: `ingest-${tenant}-corpus`, status_url: '/v1/ingestion/jobs/corpus' });
+    expect(await started.json()).toEqual({ job_id: 'corpus', workflow_id: ingestJobWorkflowId(tenant, 'corpus'), status_url: '/v1/ingestion/jobs/corpus' });
 
     let status: { state: string; progress?: Record<string, unknown> } = { state: 'running' };
     const deadline = Date.now() + 60_000;
@@ -75,7 +77,7 @@ describe('ingest, then ask over the WebSocket', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       status = await (await fetch(`${api.url}/v1/ingestion/jobs/corpus`, { headers: await headers() })).json() as typeof status;
     }
-    expect(status).toMatchObject({ state: 'completed', progress: { total: 5, indexed: 4, failed: 1, failures: [{ source: `${baseUrl}/missing.md`, reason: `${baseUrl}/missing.md: HTTP 404` }] } });
+    expect(status).toMatchObject({ state: 'partial', progress: { total: 5, indexed: 4, failed: 1, failures: [{ source: `${baseUrl}/missing.md`, reason: `${baseUrl}/missing.md: HTTP 404` }] } });
 
     expect((await fetch(`${api.url}/v1/ingestion/jobs/corpus`, { headers: await headers(`${tenant}-other`) })).status).toBe(404);
     const local = await fetch(`${api.url}/v1/ingestion/jobs`, { method: 'POST', headers: await headers(), body: JSON.stringify({ sources: ['/etc/passwd'] }) });
@@ -96,7 +98,7 @@ describe('ingest, then ask over the WebSocket', () => {
     expect(citations[0]!.snippet).toContain('18 months');
     expect(events.at(-1)?.type).toBe('answer.done');
 
-    const [system] = await generatePrompt(api.temporal, `chat-${tenant}-${requestId}`);
+    const [system] = await generatePrompt(api.temporal, chatWorkflowId(tenant, requestId));
     for (const citation of citations) expect(system!.content).toContain(`[${citation.index}] ${citation.title}: ${citation.snippet}`);
     expect(system!.content).toContain('cite them as [n]');
   });
@@ -111,7 +113,7 @@ describe('ingest, then ask over the WebSocket', () => {
     const { skipped } = events.find((event) => event.type === 'retrieval.citations')!.data as { citations: unknown[]; skipped: string };
     expect(events.find((event) => event.type === 'retrieval.citations')?.data).toEqual({ citations: [], skipped: expect.any(String) });
     expect(events.at(-1)?.type).toBe('answer.done');
-    const workflowId = `chat-${tenant}-${requestId}`;
+    const workflowId = chatWorkflowId(tenant, requestId);
     const [system] = await generatePrompt(slowApi.temporal, workflowId);
     expect(system!.content).toContain(`(Document search was unavailable: ${skipped}.)`);
     expect(system!.content).not.toContain('Sources:');

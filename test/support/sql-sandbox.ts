@@ -1,6 +1,7 @@
 // A throwaway database with a login role of its own, for the SQL tool's suites: `setup` runs as the superuser
 // (create schemas and tables, grant the role what it may read); `drop` removes both.
 import pg from 'pg';
+import { guardedCatalogViews } from '../../infra/tools/read-only-role-pool.js';
 
 const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -14,8 +15,11 @@ export interface SqlSandbox {
   drop(): Promise<void>;
 }
 
-/** `setup` receives the role's name for its GRANTs. */
-export async function createSqlSandbox(name: string, setup: (role: string) => string): Promise<SqlSandbox> {
+/**
+ * `setup` receives the role's name for its GRANTs. The catalog views the SQL tool refuses are revoked from
+ * PUBLIC in the sandbox, as README asks of an operator; `revokeCatalog: false` leaves the defaults.
+ */
+export async function createSqlSandbox(name: string, setup: (role: string) => string, options: { revokeCatalog?: boolean } = {}): Promise<SqlSandbox> {
   const suffix = `${process.pid}_${Date.now()}`;
   const database = `ragtime_${name}_${suffix}`;
   const role = `ragtime_${name}_reader_${suffix}`;
@@ -28,6 +32,7 @@ export async function createSqlSandbox(name: string, setup: (role: string) => st
   await client.connect();
   try {
     await client.query(setup(role));
+    if (options.revokeCatalog !== false) await client.query(`REVOKE SELECT ON ${guardedCatalogViews.join(', ')} FROM PUBLIC`);
   } finally {
     await client.end();
   }
