@@ -25,7 +25,8 @@ describe('usage, budgets and tenants', () => {
   const pool = ledgerPool();
 
   beforeAll(async () => {
-    [worker, api] = await Promise.all([startWorker(taskQueue), startApi(taskQueue, { MODEL_PRICES: prices, RESPONSE_CACHE_TTL_SECONDS: '0' })]);
+    // The workflow settles usage, so the worker prices it.
+    [worker, api] = await Promise.all([startWorker(taskQueue, { MODEL_PRICES: prices }), startApi(taskQueue, { MODEL_PRICES: prices, RESPONSE_CACHE_TTL_SECONDS: '0' })]);
   });
   afterAll(async () => {
     await api?.close();
