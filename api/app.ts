@@ -37,7 +37,7 @@ export interface ApiDependencies {
   ingestionTaskQueue?: string;
   maxMessageBytes: number;
   logLevel?: string;
-  /** How often reservations whose settling was lost are settled; 0 turns the sweep off. */
+  /** How often reservations nobody will settle (their workflow never started) are expired; 0 turns the sweep off. */
   settleSweepSeconds?: number;
   /** Log prompt and answer text (secrets stay redacted). */
   logPrompts?: boolean;
@@ -62,9 +62,9 @@ function gateMetrics(metrics: Metrics): GateObserver {
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Graceful shutdown, before close(): refuses new requests (503, readiness too), lets chat turns in
-     * progress finish and settle, then gives open WebSockets `closeGraceMs` to receive their last events
-     * and leave; all within `timeoutMs`.
+     * Graceful shutdown, before close(): refuses new requests (503, readiness too), then gives open
+     * WebSockets `closeGraceMs` (at most `timeoutMs`) to receive their last events and leave. Chat turns
+     * settle their own usage in their workflows, so nothing is left to settle here.
      */
     drain(timeoutMs: number, closeGraceMs?: number): Promise<void>;
   }
@@ -118,7 +118,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     credentials.close();
     unsubscribe();
   });
-  app.addHook('onClose', async () => gate.drain(5_000));
 
   // Log lines of an authenticated request carry its tenant (reqId is fastify's own); a chat connection's
   // lines inherit it.
@@ -134,9 +133,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   app.decorate('drain', async (timeoutMs: number, closeGraceMs = 5_000) => {
     draining = true;
-    const deadline = Date.now() + timeoutMs;
-    await gate.drain(timeoutMs);
-    const socketsDeadline = Math.min(deadline, Date.now() + closeGraceMs);
+    const socketsDeadline = Date.now() + Math.min(timeoutMs, closeGraceMs);
     while (Date.now() < socketsDeadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -146,7 +143,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   if (sweepSeconds > 0) {
     const timer = setInterval(() => {
       gate.sweep(sweepSeconds * 2, (orgId, userId) => authenticator.principalFor(orgId, userId))
-        .catch((error) => app.log.error({ err: error }, 'usage settle sweep failed'));
+        .catch((error) => app.log.error({ err: error }, 'usage reservation sweep failed'));
     }, sweepSeconds * 1000).unref();
     app.addHook('onClose', async () => clearInterval(timer));
   }

@@ -20,6 +20,8 @@ import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.j
 import { RedisLatencyStats } from '../infra/registry/redis-latency-stats.js';
 import { RegistryModelCatalog } from '../infra/registry/registry-model-catalog.js';
 import { RegistryPriceList } from '../infra/registry/registry-price-list.js';
+import { RedisRateLimiter } from '../infra/gateway/redis-rate-limiter.js';
+import { TierRateLimits } from '../infra/gateway/tier-rate-limits.js';
 import { seedRegistry } from '../infra/registry/seed-registry.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
@@ -105,9 +107,10 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     toolCalling: { model: new OpenAIToolCallingModel({ apiKey: config.LLM_API_KEY }), maxCalls: config.TOOL_CALLS_MAX, examples: config.TOOL_CALL_EXAMPLES },
     historyTurns: 6,
     prices: new RegistryPriceList(registry, config.MODEL_ENVIRONMENT, config.MODEL_PRICES),
+    rateLimits: new TierRateLimits(new RedisRateLimiter(redis), config.GATEWAY_TIERS),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
-    ...(metrics ? { observer: { firstToken: (model: string, seconds: number) => metrics.ttft.observe({ model }, seconds) } } : {}),
+    ...(metrics ? { observer: workerObserver(metrics) } : {}),
   };
   const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
   const worker = await Worker.create({
@@ -128,6 +131,18 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     redis.disconnect();
   };
   return { worker, close };
+}
+
+/** Time to first token, and the tokens and cost of every settled turn, on the worker's /metrics. */
+function workerObserver(metrics: Metrics) {
+  return {
+    firstToken: (model: string, seconds: number) => metrics.ttft.observe({ model }, seconds),
+    settled: ({ model, tier, usage, costMicros }: { model: string; tier: string; usage: { promptTokens: number; completionTokens: number }; costMicros: number }) => {
+      metrics.tokens.inc({ model, tier, direction: 'input' }, usage.promptTokens);
+      metrics.tokens.inc({ model, tier, direction: 'output' }, usage.completionTokens);
+      metrics.costUsd.inc({ model, tier }, costMicros / 1e6);
+    },
+  };
 }
 
 async function main(): Promise<void> {

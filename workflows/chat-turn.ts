@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChatActivities } from '../activities/chat/index.js';
-import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, ModelChoice, Plan, SafetyVerdict, ToolCall, ToolOutput } from '../domain/chat/chat-request.js';
+import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, EndpointUsage, ModelChoice, Plan, SafetyVerdict, ToolCall, ToolOutput } from '../domain/chat/chat-request.js';
 import type { ErrorCode, Usage } from '../domain/chat/events.js';
 import { fusionWorkflowId, identifierPattern } from '../domain/chat/ids.js';
 import { buildMessages } from '../domain/chat/prompt.js';
@@ -53,6 +53,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
   const base = { workflowId, tenantId: input.tenantId };
   let answer = '';
   let model: string | undefined;
+  // What the endpoints served once generation returned: a later failure still charges all of it.
+  let served: { usage: Usage; usageByEndpoint?: EndpointUsage[] } | undefined;
 
   // A stateless client's own history and instructions: screened with the question, then used in its place.
   const clientContext = [...(input.history ?? []).map((message) => message.content), ...(input.instructions ? [input.instructions] : [])];
@@ -150,6 +152,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
     answer = generation.text;
+    served = { usage: generation.usage, ...(generation.usageByEndpoint ? { usageByEndpoint: generation.usageByEndpoint } : {}) };
     if (generation.model !== model) {
       // A failover or a fusion: record the model that actually answered.
       model = generation.model;
@@ -165,7 +168,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     });
 
     status.step = 'persisting';
-    await persistTurn(input, workflowId, { answer, model, outcome: 'completed', usage: generation.usage, citations: gathered.citations });
+    await persistTurn(input, workflowId, { answer, model, outcome: 'completed', ...served, citations: gathered.citations });
     if (patched('usage-memo')) {
       // The Temporal UI's detail view shows what the run cost in tokens and how long it took (workflow time).
       upsertMemo({
@@ -183,7 +186,9 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     await CancellationScope.nonCancellable(async () => {
       const { code, message } = describeFailure(error, outcome);
       await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code, message, workflowId } } });
-      await persistTurn(input, workflowId, { answer, model, outcome, usage: servedUsage(error), citations: [] });
+      // A turn that cannot be stored was charged by the failed persist itself; trying again would fail the same way.
+      if (isPersistFailure(error) && patched('persist-failure-charged')) return;
+      await persistTurn(input, workflowId, { answer, model, outcome, ...(served ?? { usage: servedUsage(error) }), citations: [] });
     });
     finish(status, outcome);
     throw error;
@@ -254,8 +259,12 @@ async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise
   }
 }
 
-/** Stores the turn (and, for a completed one, tells the client it is done). */
-function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: string; model?: string; outcome: ChatOutcome; usage: Usage; citations: Citation[] }): Promise<void> {
+/**
+ * Stores the turn and settles its usage reservation in the same transaction (and, for a completed one, tells the
+ * client it is done). Every path of the turn ends here, cancelled and failed ones included, so the workflow
+ * charges what was served whichever API instance started it.
+ */
+function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: string; model?: string; outcome: ChatOutcome; usage: Usage; usageByEndpoint?: EndpointUsage[]; citations: Citation[] }): Promise<void> {
   return persist({
     workflowId,
     tenantId: input.tenantId,
@@ -267,6 +276,8 @@ function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: s
     outcome: turn.outcome,
     usage: turn.usage,
     citations: turn.citations,
+    ...(turn.usageByEndpoint ? { usageByEndpoint: turn.usageByEndpoint } : {}),
+    ...(input.billing ? { billing: input.billing } : {}),
   });
 }
 
@@ -325,11 +336,16 @@ function servedUsage(error: unknown): Usage {
   return { promptTokens: 0, completionTokens: typeof completionTokens === 'number' && completionTokens >= 0 ? completionTokens : 0 };
 }
 
+/** The persist step refused the turn for good (Postgres rejects its data); it charged what was served first. */
+function isPersistFailure(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'persist_failed';
+}
+
 function describeFailure(error: unknown, outcome: ChatOutcome): { code: ErrorCode | string; message: string } {
   if (outcome === 'cancelled') return { code: 'cancelled', message: 'The request was cancelled.' };
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure && cause.type) {
-    if (cause.type === 'bad_request' || cause.type === 'model_unavailable') return { code: cause.type, message: cause.message };
+    if (cause.type === 'bad_request' || cause.type === 'model_unavailable' || cause.type === 'persist_failed') return { code: cause.type, message: cause.message };
     return { code: cause.type, message: 'The answer could not be completed.' };
   }
   return { code: 'internal', message: 'The answer could not be completed.' };

@@ -1,7 +1,9 @@
 // Streams the answer from the model into the request's event stream. Tokens never enter workflow history:
 // only the final text and usage are returned. The output filter releases only text that is safe to publish
 // (PII split across deltas is caught before the client sees it). A retry (worker crash, upstream error)
-// continues from the text the client already received, which the event stream itself records.
+// continues from the text the client already received, which the event stream itself records. The stream is
+// the client's copy, not the only one: generate holds what it published (AnswerLog, also in its heartbeat
+// details) and restores a stream Redis lost, so a resuming client still gets every character once.
 //
 // Mid-stream failover: when the serving endpoint fails, stalls (no token within the stall timeout) or its
 // circuit is open, the next endpoint of the chain continues the same assistant message from the text
@@ -17,6 +19,7 @@ import { approximateTokens } from '../../domain/routing/task-complexity.js';
 import { ModelError } from '../../infra/llm/model-error.js';
 import { StreamOffsetConflict } from '../../infra/redis/event-stream.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { AnswerLog, type AnswerLogSnapshot } from './answer-log.js';
 import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
 
 type Target = Omit<ModelTarget, 'provider'> & Partial<Pick<ModelTarget, 'provider'>>;
@@ -45,6 +48,8 @@ export interface GenerateProgress {
   target?: number;
   /** What each endpoint produced so far, the serving one last. */
   usageByEndpoint?: EndpointUsage[];
+  /** The answer published so far, to restore the stream if Redis lost it. */
+  answer?: AnswerLogSnapshot;
 }
 
 const passThrough: OutputFilter = {
@@ -54,16 +59,16 @@ const passThrough: OutputFilter = {
 
 /** Heartbeats keep flowing while an endpoint is silent, so a stall is ours to detect, not the server's. */
 const heartbeatIntervalMs = 1_000;
+/** How long a publish waits out a Redis that does not answer (a restart, a failover) before the attempt fails. */
+const publishRetryMs = 5_000;
 
 export function createGenerateActivity(deps: ChatActivityDependencies) {
   return async function generate(input: GenerateInput): Promise<GenerationResult> {
     const context = Context.current();
     const previous = context.info.heartbeatDetails as GenerateProgress | undefined;
-    let text = await deps.events.emittedText(input.workflowId);
-    if (previous && text.length < previous.offset) {
-      context.log.warn('event stream holds less text than the last heartbeat; continuing from the stream', { offset: previous.offset, streamed: text.length });
-    }
-    const resumedFromOffset = text.length;
+    const { log, restored } = await AnswerLog.open(deps.events, input.workflowId, previous?.answer);
+    if (restored > 0) context.log.warn('the event stream had lost answer text; restored it from the heartbeat', { restored, offset: log.text.length });
+    const resumedFromOffset = log.text.length;
     const targets: Target[] = [{ model: input.model, baseUrl: input.baseUrl, provider: input.provider }, ...(input.fallbacks ?? [])];
     const ledger: EndpointUsage[] = previous?.usageByEndpoint ?? [];
     if (!previous?.usageByEndpoint && previous?.completionTokens) {
@@ -78,10 +83,10 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       completionTokens: produced(),
       servedTokens: true,
     });
-    const beat = () => context.heartbeat({ offset: text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger } satisfies GenerateProgress);
+    const beat = () => context.heartbeat({ offset: log.text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger, answer: log.snapshot() } satisfies GenerateProgress);
     const heartbeats = setInterval(beat, heartbeatIntervalMs);
     if (input.announce) {
-      await deps.events.publish(input.workflowId, {
+      await log.publish({
         type: 'model.selected',
         dedupeKey: 'model.selected',
         data: { model: input.model, reason: input.announce.reason, fallbacks: (input.fallbacks ?? []).map((target) => target.model) },
@@ -95,18 +100,19 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     });
     const publishOutput = async (output: FilteredOutput): Promise<void> => {
       if (output.redactions.length > 0) {
-        await deps.events.publish(input.workflowId, {
+        const offset = log.text.length;
+        await patiently(() => log.publish({
           type: 'safety.redaction',
-          dedupeKey: `safety.redaction:${text.length}`,
-          data: { offset: text.length, blocked: output.blocked, redactions: output.redactions },
-        });
+          dedupeKey: `safety.redaction:${offset}`,
+          data: { offset, blocked: output.blocked, redactions: output.redactions },
+        }), context.cancellationSignal);
       }
       if (output.text) {
-        await deps.events.appendDelta(input.workflowId, text.length, output.text);
-        if (text.length === 0 && input.workflowStartedAtMs !== undefined) {
+        const first = log.text.length === 0;
+        await patiently(() => log.append(output.text), context.cancellationSignal);
+        if (first && input.workflowStartedAtMs !== undefined) {
           deps.observer?.firstToken(targets[index]!.model, (Date.now() - input.workflowStartedAtMs) / 1000);
         }
-        text += output.text;
       }
     };
 
@@ -120,7 +126,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
         }
         // A fresh filter per endpoint: text it held back was never published, so the next endpoint writes it again.
         const filter = deps.safety ? await deps.safety.outputFilter(input.tenantId) : passThrough;
-        const promptTokens = approximateTokens(input.messages.map((message) => message.content).join('\n') + text);
+        const promptTokens = approximateTokens(input.messages.map((message) => message.content).join('\n') + log.text);
         current = { model: target.model, baseUrl: target.baseUrl, promptTokens, completionTokens: 0, estimated: true };
         const upstream = new AbortController();
         const stream: TimedStream = streamWithDeadlines(
@@ -131,7 +137,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
             messages: input.messages,
             maxTokens: Math.max(16, input.maxTokens - produced()),
             ...input.sampling,
-            assistantPrefix: text || undefined,
+            assistantPrefix: log.text || undefined,
             signal: AbortSignal.any([context.cancellationSignal, upstream.signal, signal]),
           }),
           deps.routing ? { firstTokenMs: deps.routing.firstTokenTimeoutMs, stallMs: deps.routing.stallTimeoutMs } : undefined,
@@ -144,7 +150,6 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
               current.completionTokens += 1;
               const output = filter.push(chunk.text);
               await publish(output);
-              beat();
               if (output.blocked) {
                 finishReason = 'content_filter';
                 upstream.abort();
@@ -177,7 +182,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
         if (deps.routing && timing) await deps.routing.latency.record(target.model, target.baseUrl, timing);
         const cost = deps.prices ? await costOf(deps.prices, ledger) : undefined;
         return {
-          text,
+          text: log.text,
           usage: { promptTokens: ledger.reduce((sum, entry) => sum + entry.promptTokens, 0), completionTokens: produced() },
           model: target.model,
           finishReason,
@@ -198,10 +203,10 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       const next = targets[from + 1];
       if (!next) return;
       const source = targets[from]!;
-      await deps.events.publish(input.workflowId, {
+      await log.publish({
         type: 'model.failover',
         dedupeKey: `model.failover:${context.info.attempt}:${from}`,
-        data: { from: source.model, fromEndpoint: source.baseUrl, to: next.model, toEndpoint: next.baseUrl, reason, offset: text.length },
+        data: { from: source.model, fromEndpoint: source.baseUrl, to: next.model, toEndpoint: next.baseUrl, reason, offset: log.text.length },
       });
     }
   };
@@ -220,6 +225,22 @@ async function costOf(prices: PriceList, ledger: EndpointUsage[]): Promise<numbe
   let total = 0;
   for (const entry of ledger) total += costMicros(await prices.priceOf(entry.model), entry);
   return total;
+}
+
+/**
+ * Retries a publish while Redis does not answer (restarting, failing over), for a few seconds: the answer
+ * keeps its place in this attempt instead of starting over. A conflicting offset is not retried here.
+ */
+async function patiently<T>(operation: () => Promise<T>, cancelled: AbortSignal): Promise<T> {
+  const deadline = Date.now() + publishRetryMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof StreamOffsetConflict || cancelled.aborted || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** The event stream failed, not the endpoint: no failover, the activity retries. */

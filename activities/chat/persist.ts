@@ -1,15 +1,43 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EndpointUsage, TurnBilling } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
+import { costMicros } from '../../domain/gateway/pricing.js';
+import type { Settlement } from '../../infra/gateway/usage-ledger.js';
 import type { TurnRecord } from '../../infra/postgres/conversation-store.js';
+import { isPermanentDatabaseError } from '../../infra/postgres/database-errors.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { activeTraceId } from '../../infra/tracing/trace-id.js';
 
-/** A turn as it is stored; persisting it again with the same request id changes nothing. */
-export type PersistInput = TurnRecord;
+/** A turn as it is stored, with the reservation it settles; persisting it again changes nothing. */
+export type PersistInput = TurnRecord & {
+  billing?: TurnBilling;
+  /** What each endpoint served (a failover or a fusion has several), each charged at its own price. */
+  usageByEndpoint?: EndpointUsage[];
+};
 
-/** Stores the turn, then tells the client the answer is done. Both are idempotent. */
+/** The stable code a client receives when its turn could not be stored. */
+export const persistFailedCode = 'persist_failed';
+
+/**
+ * Stores the turn and settles the usage reservation in one transaction, then tells the client the answer is
+ * done. A turn that can never be stored (Postgres refuses its data) is still charged what was served, and the
+ * failure is non-retryable so the client hears of it at once.
+ */
 export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
-    await deps.conversations.saveTurn({ ...input, usage: await servedUsage(deps, input) });
+    const { billing, usageByEndpoint, ...record } = input;
+    const turn = { ...record, usage: await servedUsage(deps, record) };
+    const charge = billing ? await chargeOf(deps, turn, billing, usageByEndpoint) : undefined;
+    let settled: boolean;
+    try {
+      settled = await deps.conversations.saveTurn(turn, charge);
+    } catch (error) {
+      if (!isPermanentDatabaseError(error)) throw error;
+      settled = charge ? await deps.conversations.settleUsage(charge) : false;
+      if (settled) await afterSettling(deps, turn, billing!, charge!);
+      throw ApplicationFailure.create({ message: 'The answer could not be stored.', type: persistFailedCode, nonRetryable: true, cause: error as Error });
+    }
+    if (settled) await afterSettling(deps, turn, billing!, charge!);
     if (input.outcome !== 'completed') return;
     const traceId = activeTraceId();
     await deps.events.publish(input.workflowId, {
@@ -34,8 +62,42 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
  * its failure and the workflow passes them here; when it could not (its worker died while cancelling), the
  * completion is counted from the answer deltas already in the event stream, a lower bound.
  */
-async function servedUsage(deps: ChatActivityDependencies, input: PersistInput): Promise<Usage> {
+async function servedUsage(deps: ChatActivityDependencies, input: TurnRecord): Promise<Usage> {
   if (input.outcome === 'completed' || input.usage.completionTokens > 0) return input.usage;
   const events = await deps.events.range(input.workflowId, 0);
   return { promptTokens: input.usage.promptTokens, completionTokens: events.filter((event) => event.type === 'answer.delta').length };
+}
+
+/**
+ * The ledger entry for the turn. An interrupted stream has no usage report: its completion was counted from
+ * the stream, and the model read the prompt, charged at the gate's estimate.
+ */
+async function chargeOf(deps: ChatActivityDependencies, turn: TurnRecord, billing: TurnBilling, byEndpoint: EndpointUsage[] | undefined): Promise<Settlement> {
+  const usage = { ...turn.usage };
+  let usageSource: Settlement['usageSource'] = 'model';
+  if (turn.outcome !== 'completed' && usage.completionTokens > 0 && usage.promptTokens === 0) {
+    usage.promptTokens = billing.estimatedPromptTokens;
+    usageSource = 'stream';
+  }
+  const model = turn.model ?? byEndpoint?.at(-1)?.model ?? 'unknown';
+  let cost = 0;
+  if (deps.prices) {
+    const parts = byEndpoint && byEndpoint.length > 0 && usageSource === 'model' ? byEndpoint : [{ model, ...usage }];
+    for (const part of parts) cost += costMicros(await deps.prices.priceOf(part.model), part);
+  }
+  return { orgId: turn.tenantId, requestId: billing.reservationId, model, usage, costMicros: cost, cached: false, outcome: turn.outcome, usageSource };
+}
+
+/**
+ * After this call settled the turn: counts it in the metrics, charges the served tokens to the tokens-per-minute
+ * buckets and frees the stream slot (best effort: the slot's lease expires anyway).
+ */
+async function afterSettling(deps: ChatActivityDependencies, turn: TurnRecord, billing: TurnBilling, charge: Settlement): Promise<void> {
+  deps.observer?.settled?.({ model: charge.model, tier: billing.tier, usage: charge.usage, costMicros: charge.costMicros });
+  if (!deps.rateLimits) return;
+  try {
+    await deps.rateLimits.release({ orgId: turn.tenantId, userId: billing.userId, tier: billing.tier }, billing.reservationId, charge.usage.promptTokens + charge.usage.completionTokens);
+  } catch {
+    // The lease expires on its own; the tokens of this one answer go uncharged.
+  }
 }

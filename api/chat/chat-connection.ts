@@ -10,7 +10,7 @@ import type { ChatEvent } from '../../domain/chat/events.js';
 import type { Principal } from '../../domain/gateway/principal.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import { inRequestSpan } from '../../infra/tracing/request-span.js';
-import type { Gate } from '../gateway/gate.js';
+import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
@@ -100,12 +100,12 @@ export class ChatConnection {
         model: message.model,
         maxTokens: message.maxTokens,
         fusion: message.fusion,
+        billing: billingOf(admission),
       });
     } catch (error) {
       await this.deps.gate.abandon(admission);
       throw error;
     }
-    void this.deps.gate.settleChat(admission);
     // Inside the span: the line carries the trace id that answer.done reports.
     this.deps.logger.info({ requestId: message.requestId, workflowId }, 'chat request started');
     await this.relay(message.requestId, workflowId, 0);

@@ -1,8 +1,11 @@
 // The gate every LLM request passes: rate limits (Redis, per user and org), then the org's monthly budget
 // (a reservation of the estimated cost), then the call; afterwards the reservation is settled with what
-// the model served and that usage is charged to the tokens-per-minute buckets.
+// the model served and that usage is charged to the tokens-per-minute buckets. A chat turn is settled by its
+// own workflow (the reservation travels in its input, see `billingOf`); the gate settles only what it served
+// itself (embeddings, cache hits) and expires reservations whose workflow never started.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
+import type { TurnBilling } from '../../domain/chat/chat-request.js';
 import type { Principal } from '../../domain/gateway/principal.js';
 import { costMicros, estimateTokens, type PriceList, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { AdmitDecision, RateLimiter } from '../../domain/gateway/rate-limits.js';
@@ -30,6 +33,7 @@ export interface Admission {
   endpoint: Endpoint;
   model: string;
   estimatedPromptTokens: number;
+  estimatedMicros: number;
   /** Rate-limit headers for the response. */
   headers: Record<string, string>;
 }
@@ -52,17 +56,19 @@ export interface GateObserver {
   settled(settlement: { model: string; tier: string; usage: TokenUsage; costMicros: number; cached: boolean }): void;
 }
 
+/** The reservation a chat workflow settles when it stores its turn. */
+export function billingOf(admission: Admission): TurnBilling {
+  return {
+    reservationId: admission.requestId,
+    userId: admission.principal.userId,
+    tier: admission.principal.tier,
+    estimatedPromptTokens: admission.estimatedPromptTokens,
+    estimatedMicros: admission.estimatedMicros,
+  };
+}
+
 export class Gate {
-  private readonly settling = new Set<Promise<void>>();
-
   constructor(private readonly options: GateOptions) {}
-
-  /** On shutdown: lets settlements in progress finish, for at most `timeoutMs`; the sweep covers the rest. */
-  async drain(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.settling), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
-    clearTimeout(timer);
-  }
 
   /**
    * Admits the request or throws a GatewayError (429, 402, 503) carrying the rate-limit headers. The rate
@@ -83,7 +89,7 @@ export class Gate {
         model, estimatedMicros, budgetMicros: principal.monthlyBudgetMicros,
       }),
     ]);
-    const admission: Admission = { principal, requestId: request.requestId, endpoint: request.endpoint, model, estimatedPromptTokens, headers: {} };
+    const admission: Admission = { principal, requestId: request.requestId, endpoint: request.endpoint, model, estimatedPromptTokens, estimatedMicros, headers: {} };
     const decision = limited.status === 'fulfilled' ? limited.value : undefined;
     const budget = reserved.status === 'fulfilled' ? reserved.value : undefined;
     if (decision?.allowed && budget && budget !== 'budget_exhausted') return { ...admission, headers: rateLimitHeaders(decision) };
@@ -124,65 +130,39 @@ export class Gate {
   }
 
   /**
-   * Waits for a chat run to end, then settles from its persisted turn. Runs in the background, detached
-   * from the client's connection: a client that leaves still pays for what was generated.
+   * Expires reservations nobody will settle: an embeddings call whose instance stopped before settling, and a
+   * chat request whose workflow never started. A chat workflow settles its own reservation (in `persist`); one
+   * that ended without settling (terminated by an operator) is closed at zero cost and logged.
    */
-  settleChat(admission: Admission): Promise<void> {
-    const workflowId = chatWorkflowId(admission.principal.orgId, admission.requestId);
-    const settling = (async () => {
-      try {
-        await this.options.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
-        await this.settleFromTurn(admission);
-      } catch (error) {
-        this.options.logger.error({ err: error, workflowId }, 'settling usage failed; the sweep will retry');
-      }
-    })();
-    this.settling.add(settling);
-    return settling.finally(() => this.settling.delete(settling));
-  }
-
-  /** Settles reservations whose settling was lost (an API instance stopped mid-request). */
   async sweep(olderThanSeconds: number, principalOf: (orgId: string, userId: string) => Promise<Principal | undefined>): Promise<number> {
-    let settled = 0;
+    let expired = 0;
     for (const stale of await this.options.ledger.staleReservations(olderThanSeconds, 100)) {
       const principal = await principalOf(stale.orgId, stale.userId);
       if (!principal) continue;
-      const admission: Admission = { principal, requestId: stale.requestId, endpoint: stale.endpoint, model: stale.model, estimatedPromptTokens: 0, headers: {} };
-      if (stale.endpoint === 'embeddings') {
-        // The instance stopped between reserving and settling: the upstream's answer was never seen.
-        await this.abandon(admission);
-      } else {
-        const running = await this.isRunning(chatWorkflowId(stale.orgId, stale.requestId));
-        if (running) continue;
-        await this.settleFromTurn(admission);
+      const admission: Admission = { principal, requestId: stale.requestId, endpoint: stale.endpoint, model: stale.model, estimatedPromptTokens: 0, estimatedMicros: 0, headers: {} };
+      if (stale.endpoint !== 'embeddings') {
+        const workflowId = chatWorkflowId(stale.orgId, stale.requestId);
+        const status = await this.workflowStatus(workflowId);
+        if (status === 'RUNNING') continue;
+        if (status !== 'NOT_FOUND') {
+          this.options.logger.error({ workflowId, status }, 'a chat workflow ended without settling its usage; closing the reservation at zero cost');
+          await this.settle(admission, { model: stale.model, usage: { promptTokens: 0, completionTokens: 0 }, outcome: status.toLowerCase(), cached: false, usageSource: 'model' });
+          expired += 1;
+          continue;
+        }
       }
-      settled += 1;
+      // The request never ran (its workflow never started) or its answer was never seen: nothing to charge.
+      await this.abandon(admission);
+      expired += 1;
     }
-    return settled;
+    return expired;
   }
 
-  private async settleFromTurn(admission: Admission): Promise<void> {
-    const turn = await this.options.ledger.turnUsage(admission.principal.orgId, admission.requestId);
-    if (!turn) {
-      await this.settle(admission, { model: admission.model, usage: { promptTokens: 0, completionTokens: 0 }, outcome: 'failed', cached: false, usageSource: 'model' });
-      return;
-    }
-    const usage: TokenUsage = { ...turn.usage };
-    let usageSource: Settlement['usageSource'] = 'model';
-    if (turn.outcome !== 'completed' && usage.completionTokens > 0 && usage.promptTokens === 0) {
-      // An interrupted stream has no usage report: its completion was counted from the emitted answer,
-      // and the model read the prompt, charged at the gate's estimate.
-      usage.promptTokens = admission.estimatedPromptTokens;
-      usageSource = 'stream';
-    }
-    await this.settle(admission, { model: turn.model ?? admission.model, usage, outcome: turn.outcome, cached: false, usageSource });
-  }
-
-  private async isRunning(workflowId: string): Promise<boolean> {
+  private async workflowStatus(workflowId: string): Promise<string> {
     try {
-      return (await this.options.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+      return (await this.options.temporal.workflow.getHandle(workflowId).describe()).status.name;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
+      if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
       throw error;
     }
   }

@@ -10,7 +10,8 @@ export type GatewayErrorCode =
   | 'model_not_found'
   | 'context_length_exceeded'
   | 'upstream_error'
-  | 'answer_failed';
+  | 'answer_failed'
+  | 'persist_failed';
 
 const types: Record<GatewayErrorCode, string> = {
   invalid_api_key: 'invalid_request_error',
@@ -22,6 +23,7 @@ const types: Record<GatewayErrorCode, string> = {
   context_length_exceeded: 'invalid_request_error',
   upstream_error: 'api_error',
   answer_failed: 'api_error',
+  persist_failed: 'api_error',
 };
 
 export class GatewayError extends Error {

@@ -17,7 +17,7 @@ import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-s
 import { relayEvents } from '../chat/event-relay.js';
 import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import type { Admission, Gate } from '../gateway/gate.js';
+import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletionRequestSchema, defaultMaxTokens, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
 import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
@@ -96,6 +96,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
         conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
         ...(turn.instructions ? { instructions: turn.instructions } : {}),
         ...(sampling ? { sampling } : {}),
+        billing: billingOf(admission),
       });
     } catch (error) {
       await gate.abandon(admission);
@@ -104,8 +105,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     context.ragtime.workflow_id = workflowId;
     request.log.info({ requestId, workflowId }, 'chat completion started');
     const handle = temporal.workflow.getHandle(workflowId);
-    // Settled in the background once the run ends, whether or not the client is still there.
-    void gate.settleChat(admission);
+    // The workflow settles the reservation when it stores the turn, whether or not the client is still there.
 
     if (body.stream) {
       return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, cacheKey });
@@ -288,5 +288,6 @@ function failureOf(error: unknown): GatewayError {
   const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
   const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
   if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);
+  if (failure?.type === 'persist_failed') return new GatewayError(502, 'persist_failed', 'The answer was generated but could not be stored; it was charged.');
   return new GatewayError(502, 'answer_failed', 'The answer could not be completed.');
 }

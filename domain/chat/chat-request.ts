@@ -24,6 +24,22 @@ export interface ChatTurnInput {
   /** The client's own system/developer instructions, added to Ragtime's system prompt. */
   instructions?: string;
   sampling?: Sampling;
+  /** The gateway's budget reservation for this request: the workflow settles it when the turn is stored. */
+  billing?: TurnBilling;
+}
+
+/**
+ * What the gateway reserved when it admitted the request. The workflow's persist step settles the reservation
+ * with what every endpoint served, in the turn's own transaction, whichever API instance started it.
+ */
+export interface TurnBilling {
+  /** The ledger row's request id (the reservation id). */
+  reservationId: string;
+  userId: string;
+  tier: string;
+  /** The gate's estimate of the prompt, charged when a stream ended without a usage report. */
+  estimatedPromptTokens: number;
+  estimatedMicros: number;
 }
 
 /** Sampling settings passed through to the model server. */

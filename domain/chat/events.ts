@@ -40,4 +40,6 @@ export type ErrorCode =
   | 'not_found'
   | 'cancelled'
   | 'model_unavailable'
+  /** The answer was served (and charged) but could not be stored. */
+  | 'persist_failed'
   | 'internal';

@@ -1,5 +1,6 @@
 // The usage ledger and monthly budgets in Postgres. A request is reserved with an estimate when it is
 // admitted and settled once with what the model served; the budget counters move in the same statement.
+import type pg from 'pg';
 import type { Pool } from '../postgres/pool.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 
@@ -52,6 +53,19 @@ export interface StaleReservation {
   model: string;
 }
 
+/**
+ * Settles a reservation once with what was served; true when this call settled it. Takes any client, so the
+ * chat workflow's persist step settles in the same transaction as the turn it stores.
+ */
+export async function settleReservation(db: Pick<pg.Pool | pg.PoolClient, 'query'>, settlement: Settlement): Promise<boolean> {
+  const { rows } = await db.query<{ settled: boolean }>(
+    'SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9) AS settled',
+    [settlement.orgId, settlement.requestId, settlement.model, settlement.usage.promptTokens, settlement.usage.completionTokens,
+      settlement.costMicros, settlement.cached, settlement.outcome, settlement.usageSource],
+  );
+  return rows[0]!.settled;
+}
+
 export class UsageLedger {
   constructor(private readonly pool: Pool) {}
 
@@ -65,13 +79,8 @@ export class UsageLedger {
   }
 
   /** True when this call settled the request (a second settle of the same request changes nothing). */
-  async settle(settlement: Settlement): Promise<boolean> {
-    const { rows } = await this.pool.query<{ settled: boolean }>(
-      'SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9) AS settled',
-      [settlement.orgId, settlement.requestId, settlement.model, settlement.usage.promptTokens, settlement.usage.completionTokens,
-        settlement.costMicros, settlement.cached, settlement.outcome, settlement.usageSource],
-    );
-    return rows[0]!.settled;
+  settle(settlement: Settlement): Promise<boolean> {
+    return settleReservation(this.pool, settlement);
   }
 
   /** Drops a reservation whose request never ran (refused or not started) and frees its estimate. */

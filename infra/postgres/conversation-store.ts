@@ -2,6 +2,7 @@
 import type { Pool } from './pool.js';
 import type { Citation, ChatOutcome, HistoryMessage } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
+import { settleReservation, type Settlement } from '../gateway/usage-ledger.js';
 
 export interface TurnRecord {
   tenantId: string;
@@ -35,9 +36,13 @@ export class ConversationStore {
     ]);
   }
 
-  /** Stores a turn once: a retried persist with the same request id changes nothing. */
-  async saveTurn(turn: TurnRecord): Promise<void> {
+  /**
+   * Stores a turn once, and settles its usage reservation in the same transaction: a retried persist with the
+   * same request id changes nothing. True when this call settled the reservation.
+   */
+  async saveTurn(turn: TurnRecord, charge?: Settlement): Promise<boolean> {
     const client = await this.pool.connect();
+    let settled = false;
     try {
       await client.query('BEGIN');
       await client.query(
@@ -53,13 +58,20 @@ export class ConversationStore {
         [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
           turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
       );
+      if (charge) settled = await settleReservation(client, charge);
       await client.query('COMMIT');
+      return settled;
     } catch (error) {
       await client.query('ROLLBACK');
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** Settles a usage reservation on its own, for a turn that cannot be stored. True when this call settled it. */
+  settleUsage(charge: Settlement): Promise<boolean> {
+    return settleReservation(this.pool, charge);
   }
 
   async turn(tenantId: string, requestId: string): Promise<TurnRecord | undefined> {

@@ -1,13 +1,12 @@
 // Usage accounting: cancelled and failed-over streams are charged what the model actually served, budgets
 // refuse with 402 once spent, /v1/usage reports per org/user/model/day, and tenants never see each other.
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import { ChatSocket, answerOf } from '../support/chat-socket.js';
+import { CountingProxy } from '../support/counting-proxy.js';
 import { apiKeyFor, identityStore } from '../support/identities.js';
 import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../support/routing-stack.js';
 import { services } from '../support/services.js';
@@ -26,7 +25,8 @@ describe('usage, budgets and tenants', () => {
   const pool = ledgerPool();
 
   beforeAll(async () => {
-    [worker, api] = await Promise.all([startWorker(taskQueue), startApi(taskQueue, { MODEL_PRICES: prices, RESPONSE_CACHE_TTL_SECONDS: '0' })]);
+    // The workflow settles usage, so the worker prices it.
+    [worker, api] = await Promise.all([startWorker(taskQueue, { MODEL_PRICES: prices }), startApi(taskQueue, { MODEL_PRICES: prices, RESPONSE_CACHE_TTL_SECONDS: '0' })]);
   });
   afterAll(async () => {
     await api?.close();
@@ -129,60 +129,6 @@ describe('usage, budgets and tenants', () => {
     expect(usageB).toMatchObject({ org_id: orgB, data: [], budget: { spent_usd: 0 } });
   });
 });
-
-/**
- * Forwards to a model server, counting the content chunks it passes on and the completion tokens the server
- * reports in finished streams (a token that completes no character has no content chunk); optionally cuts
- * the first stream.
- */
-class CountingProxy {
-  contentChunks = 0;
-  reportedCompletionTokens = 0;
-  private server!: Server;
-  constructor(private readonly upstream: string, private cutAfterChunks?: number) {}
-
-  async start(): Promise<string> {
-    const target = new URL(this.upstream);
-    this.server = createServer((incoming, outgoing) => {
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        const cut = this.cutAfterChunks;
-        this.cutAfterChunks = undefined;
-        let sent = 0;
-        let buffered = '';
-        response.on('data', (data: Buffer) => {
-          buffered += data.toString();
-          const events = buffered.split('\n\n');
-          buffered = events.pop()!;
-          for (const event of events) {
-            if (cut !== undefined && sent >= cut) {
-              response.destroy();
-              outgoing.destroy();
-              return;
-            }
-            if (/"content":"[^"]/.test(event)) {
-              this.contentChunks += 1;
-              sent += 1;
-            }
-            const reported = /"completion_tokens":(\d+)/.exec(event);
-            if (reported) this.reportedCompletionTokens += Number(reported[1]);
-            outgoing.write(`${event}\n\n`);
-          }
-        });
-        response.on('end', () => outgoing.end(buffered));
-      });
-      forward.on('error', () => outgoing.destroy());
-      incoming.pipe(forward);
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${target.pathname}`;
-  }
-
-  close(): void {
-    this.server.closeAllConnections();
-    this.server.close();
-  }
-}
 
 describe('a failed-over stream', () => {
   const taskQueue = uniqueTaskQueue('charged-failover');

@@ -95,7 +95,7 @@ describe('limits across API instances', () => {
     tiers.pro = JSON.parse(tiersWith('pro', { tokensPerMinute: 40 })).pro;
     tiers.enterprise = JSON.parse(tiersWith('enterprise', {}, { concurrentStreams: 1 })).enterprise;
     const environment = { GATEWAY_TIERS: JSON.stringify(tiers), RESPONSE_CACHE_TTL_SECONDS: '0' };
-    [worker, first, second] = await Promise.all([startWorker(taskQueue), startApi(taskQueue, environment), startApi(taskQueue, environment)]);
+    [worker, first, second] = await Promise.all([startWorker(taskQueue, environment), startApi(taskQueue, environment), startApi(taskQueue, environment)]);
   });
   afterAll(async () => {
     await first?.close();

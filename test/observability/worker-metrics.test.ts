@@ -1,6 +1,7 @@
 // After an end-to-end chat, the chat worker process's /metrics has its step timings, time to first token,
-// circuit states and the Temporal SDK's worker metrics, and the API's /metrics has requests per route
-// pattern, WebSocket connections, tokens and cost per model and tier, and rate-limit rejections.
+// circuit states, the Temporal SDK's worker metrics and the tokens and cost per model and tier of the turns its
+// workflows settled, and the API's /metrics has requests per route pattern, WebSocket connections and
+// rate-limit rejections.
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,9 +34,10 @@ describe('metrics after an end-to-end chat', () => {
   beforeAll(async () => {
     const port = await freePortPair();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    worker = startProcess('metrics-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue, METRICS_PORT: String(port) }));
     // Free-tier users get one request a minute: the second chat of the test is refused by the user's limit.
-    api = await startApi(taskQueue, { GATEWAY_TIERS: tiersWith('free', {}, { requestsPerMinute: 1 }, 1) });
+    const tiers = tiersWith('free', {}, { requestsPerMinute: 1 }, 1);
+    worker = startProcess('metrics-worker', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue, METRICS_PORT: String(port), GATEWAY_TIERS: tiers }));
+    api = await startApi(taskQueue, { GATEWAY_TIERS: tiers });
     await waitUntil('worker metrics', async () => (await fetch(metricsUrl)).ok, 90_000, worker);
   });
   afterAll(async () => {
@@ -77,6 +79,10 @@ describe('metrics after an end-to-end chat', () => {
 
   it('counts API requests by route pattern, open sockets, tokens and cost by tier, and rate-limit refusals', async () => {
     const tenant = `metrics-free-${randomUUID().slice(0, 8)}`;
+    const before = await (await fetch(metricsUrl)).text();
+    const outputBefore = sum(before, 'ragtime_tokens_total', { tier: 'free', direction: 'output' });
+    const inputBefore = sum(before, 'ragtime_tokens_total', { tier: 'free', direction: 'input' });
+    const costBefore = sum(before, 'ragtime_cost_usd_total', { tier: 'free' });
     const socket = await ChatSocket.open(api.wsUrl, tenant, await apiKeyFor(tenant, { tier: 'free' }));
     const during = await (await fetch(`${api.url}/metrics`)).text();
     expect(/^ragtime_websocket_connections (\S+)$/m.exec(during)?.[1]).toBe('1');
@@ -92,16 +98,17 @@ describe('metrics after an end-to-end chat', () => {
     await socket.close();
     expect((await fetch(`${api.url}/v1/ingestion/jobs/${randomUUID()}`)).status).toBeGreaterThanOrEqual(400);
 
-    // Usage is settled in the background once the run ends.
-    let text = '';
+    // The workflow settled the usage (in its persist step, before answer.done): the worker counted it.
+    let workerText = '';
     await waitUntil('tokens settled', async () => {
-      text = await (await fetch(`${api.url}/metrics`)).text();
-      return sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'output' }) > 0;
+      workerText = await (await fetch(metricsUrl)).text();
+      return sum(workerText, 'ragtime_tokens_total', { tier: 'free', direction: 'output' }) > outputBefore;
     }, 30_000);
-    const output = sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'output' });
+    const output = sum(workerText, 'ragtime_tokens_total', { tier: 'free', direction: 'output' }) - outputBefore;
     expect(output).toBeLessThanOrEqual(16 + 4);
-    expect(sum(text, 'ragtime_tokens_total', { tier: 'free', direction: 'input' })).toBeGreaterThan(0);
-    const cost = sum(text, 'ragtime_cost_usd_total', { tier: 'free' });
+    expect(sum(workerText, 'ragtime_tokens_total', { tier: 'free', direction: 'input' })).toBeGreaterThan(inputBefore);
+    const cost = sum(workerText, 'ragtime_cost_usd_total', { tier: 'free' }) - costBefore;
+    const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(cost).toBeGreaterThan(0);
     expect(cost).toBeLessThan(0.01);
     expect(sample(text, 'ragtime_rate_limit_rejections_total', { scope: 'user' })).toBeGreaterThanOrEqual(1);
