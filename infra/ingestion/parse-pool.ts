@@ -50,18 +50,21 @@ interface Pending {
 
 interface Thread {
   worker: Worker;
-  ready: Promise<void>;
+  ready?: boolean;
   busy?: { id: number; pending: Pending; timer: NodeJS.Timeout; onAbort(): void };
 }
 
 export class ParsePool {
   private readonly idle: Thread[] = [];
   private readonly queue: Pending[] = [];
-  private threads = 0;
+  private readonly threads = new Set<Thread>();
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly options: ParsePoolOptions) {}
+  /** Starts every thread at once, so the first documents do not wait for threads to load their parsers. */
+  constructor(private readonly options: ParsePoolOptions) {
+    for (let started = 0; started < options.threads; started++) this.warm();
+  }
 
   /** Parses a document under the pool's limits; fails with a DocumentError for bad or over-limit input. */
   parse(input: DocumentInput, signal?: AbortSignal): Promise<ParsedDocument> {
@@ -75,7 +78,8 @@ export class ParsePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of this.queue.splice(0)) pending.reject(new Error('parse pool closed'));
-    await Promise.all(this.idle.splice(0).map((thread) => thread.worker.terminate()));
+    this.idle.length = 0;
+    await Promise.all([...this.threads].map((thread) => thread.worker.terminate()));
   }
 
   private submit(body: TaskBody, source: string, signal?: AbortSignal): Promise<unknown> {
@@ -97,19 +101,13 @@ export class ParsePool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const thread = this.idle.pop() ?? (this.threads < this.options.threads ? this.spawn() : undefined);
+      const thread = this.idle.pop();
       if (!thread) return;
-      void this.run(thread, this.queue.shift()!);
+      this.run(thread, this.queue.shift()!);
     }
   }
 
-  private async run(thread: Thread, pending: Pending): Promise<void> {
-    try {
-      await thread.ready;
-    } catch (error) {
-      pending.reject(error);
-      return;
-    }
+  private run(thread: Thread, pending: Pending): void {
     const id = this.nextId++;
     const timer = setTimeout(() => this.kill(thread, new DocumentError('parse-timeout',
       `${pending.source}: parsing took longer than the limit of ${this.options.timeoutMs} ms (INGESTION_PARSE_TIMEOUT_MS)`)), this.options.timeoutMs);
@@ -141,19 +139,25 @@ export class ParsePool {
     thread.worker.removeAllListeners();
     thread.worker.on('error', () => {});
     void thread.worker.terminate();
-    this.threads--;
-    this.dispatch();
+    this.threads.delete(thread);
+    if (this.closed) return;
+    // A thread that failed before it was ready (it could not load) is replaced after a pause, not in a loop.
+    if (thread.ready) this.warm();
+    else setTimeout(() => { if (!this.closed) this.warm(); }, 1000).unref();
   }
 
-  private spawn(): Thread {
-    this.threads++;
+  /** A new thread, idle once it has loaded its parsers. */
+  private warm(): void {
     const worker = startThread(this.options);
-    let markReady!: () => void;
-    let failReady!: (error: unknown) => void;
-    const thread: Thread = { worker, ready: new Promise<void>((resolve, reject) => { markReady = resolve; failReady = reject; }) };
-    thread.ready.catch(() => {});
+    const thread: Thread = { worker };
+    this.threads.add(thread);
     worker.on('message', (message: ThreadReply | 'ready') => {
-      if (message === 'ready') return markReady();
+      if (message === 'ready') {
+        thread.ready = true;
+        this.idle.push(thread);
+        this.dispatch();
+        return;
+      }
       if (thread.busy?.id !== message.id) return;
       this.settle(thread, message.ok ? { value: message.value } : { error: replyError(message.error) });
       if (this.closed) void worker.terminate();
@@ -167,13 +171,11 @@ export class ParsePool {
       const failure = error.code === 'ERR_WORKER_OUT_OF_MEMORY'
         ? new DocumentError('limit-exceeded', `${source}: parsing needed more memory than the limit of ${this.options.heapMb} MB (INGESTION_PARSE_HEAP_MB)`)
         : new Error(`parse thread failed: ${error.message}`, { cause: error });
-      failReady(failure);
       this.kill(thread, failure);
     });
     worker.on('exit', (code) => {
-      if (!this.closed && (thread.busy || this.idle.includes(thread))) this.kill(thread, new Error(`parse thread exited with code ${code}`));
+      if (!this.closed && this.threads.has(thread)) this.kill(thread, new Error(`parse thread exited with code ${code}`));
     });
-    return thread;
   }
 }
 
