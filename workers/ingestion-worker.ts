@@ -13,6 +13,7 @@ import { registerSearchAttributes } from '../infra/temporal/search-attributes.js
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';
 import { ParsePool, parsePoolOptions } from '../infra/ingestion/parse-pool.js';
+import { TenantIngestionLimits } from '../infra/ingestion/tenant-ingestion-limits.js';
 import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
@@ -51,6 +52,12 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),
     chunking: { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP },
     processor,
+    tenantLimits: new TenantIngestionLimits(pool, {
+      maxConcurrentDocuments: config.INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS,
+      slotLeaseSeconds: 30 * 60,
+      period: config.INGESTION_QUOTA_PERIOD,
+      quotas: { documents: config.INGESTION_QUOTA_DOCUMENTS, bytes: config.INGESTION_QUOTA_BYTES, tokens: config.INGESTION_QUOTA_TOKENS },
+    }),
     maxChunks: config.INGESTION_MAX_CHUNKS,
     embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
   });

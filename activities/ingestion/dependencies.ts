@@ -3,6 +3,7 @@ import type { DocumentInput, ParsedDocument } from '../../ingestion/parsed-docum
 import type { Embedder, VectorIndex } from '../../ingestion/ports.js';
 import type { IngestionStore } from '../../infra/ingestion/ingestion-store.js';
 import type { SourceReader } from '../../infra/ingestion/source-reader.js';
+import type { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
 
 /** Parses and chunks untrusted documents away from the worker's event loop (infra/ingestion/parse-pool.ts). */
 export interface DocumentProcessor {
@@ -17,6 +18,8 @@ export interface IngestionActivityDependencies {
   reader: SourceReader;
   chunking: ChunkingOptions;
   processor: DocumentProcessor;
+  /** Per-tenant processing slots and quotas. */
+  tenantLimits: TenantIngestionLimits;
   /** INGESTION_MAX_CHUNKS: more chunks than this fail the document. */
   maxChunks: number;
   /** Texts per embedding request. */
