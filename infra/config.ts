@@ -100,7 +100,7 @@ const schema = z.object({
   INGESTION_QUOTA_DOCUMENTS: z.coerce.number().int().nonnegative().default(0),
   INGESTION_QUOTA_BYTES: z.coerce.number().int().nonnegative().default(0),
   INGESTION_QUOTA_TOKENS: z.coerce.number().int().nonnegative().default(0),
-  /** A worker whose event loop stalls longer than this reports unhealthy on /healthz for a minute. */
+  /** A worker whose event loop stalls longer than this reports unhealthy on /healthz for 30 s. */
   WORKER_EVENT_LOOP_STALL_MS: z.coerce.number().int().positive().default(2_000),
   /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
   INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
