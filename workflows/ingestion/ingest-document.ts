@@ -23,7 +23,7 @@ export async function ingestDocumentWorkflow(input: IngestDocumentInput): Promis
   ]);
   if (!patched('tenant-document-slots')) return ingestDocument(input);
   const slot = { tenantId, holder: workflowInfo().workflowId };
-  for (let wait = 500; !(await claimDocumentSlot(slot)); wait = Math.min(wait * 2, 5_000)) await sleep(wait);
+  for (let wait = 250; !(await claimDocumentSlot(slot)); wait = Math.min(wait * 2, 2_000)) await sleep(wait);
   try {
     return await ingestDocument(input);
   } finally {
