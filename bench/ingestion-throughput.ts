@@ -2,9 +2,12 @@
 // upsert, with Postgres staging) vs the raw embedder on the very same chunk texts, in chunks per second.
 // Cranfield abstracts are grouped into Markdown files (one heading each). Needs Temporal and Postgres of a
 // running stack (./ragtime up); starts its own embedding server and an in-process ingestion worker.
-// Usage: npx tsx bench/ingestion-throughput.ts [collection-dir] [documents] [abstracts-per-file]
+// Then fairness: tenant A starts a job of thousands of one-paragraph documents; once it is under way tenant B
+// starts a one-document job on the same worker, and B's time to completion is reported (target < 30 s).
+// Run the Temporal server with task-queue fairness on (scripts/stack-up.sh does).
+// Usage: npx tsx bench/ingestion-throughput.ts [collection-dir] [documents] [abstracts-per-file] [tenant-A-documents]
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,12 +21,14 @@ import { startIngestJob } from '../infra/ingestion/ingestion-jobs.js';
 import { createEmbedder } from '../infra/ingestion/vector-adapters.js';
 import { createIngestionWorker } from '../workers/ingestion-worker.js';
 import type { ingestBatchWorkflow } from '../workflows/ingestion/ingest-batch.js';
+import { progressQuery } from '../workflows/ingestion/messages.js';
 import { loadCranfield } from './lib/cranfield.js';
 import { printTable } from './lib/table.js';
 
 const directory = process.argv[2] ?? '/work/shared/datasets/cranfield';
 const documentCount = Number(process.argv[3] ?? 300);
 const perFile = Number(process.argv[4] ?? 10);
+const bulkDocuments = Number(process.argv[5] ?? 5000);
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const { documents } = await loadCranfield(directory);
@@ -86,6 +91,36 @@ try {
     ['ingestion workflows (fetch → upsert, 4 documents at a time)', workflowSeconds, workflows, `${(workflows / raw).toFixed(2)}x`],
   ]);
   console.log(`\nratio ${(workflows / raw).toFixed(2)} (target ≥ 0.8); workflow ${workflowId} on ${config.TEMPORAL_ADDRESS}`);
+
+  // Fairness: tenant B's one-document job while tenant A's bulk job runs.
+  const bulk = path.join(corpus, 'bulk');
+  const single = path.join(corpus, 'single');
+  await mkdir(bulk);
+  await mkdir(single);
+  for (let index = 0; index < bulkDocuments; index++) {
+    const document = documents[index % documents.length]!;
+    await writeFile(path.join(bulk, `note-${String(index).padStart(5, '0')}.txt`), `${document.title}. Copy ${index}.`);
+  }
+  await writeFile(path.join(single, 'note.txt'), documents[0]!.text || documents[0]!.title);
+  const bulkJob = await startIngestJob(temporal, config.INGESTION_TASK_QUEUE, { tenantId: `${tenantId}-a`, jobId: 'bulk', sources: [bulk], concurrency: 16 });
+  const bulkHandle = temporal.workflow.getHandle<typeof ingestBatchWorkflow>(bulkJob.workflowId);
+  let processedBefore = 0;
+  while (processedBefore < 100) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    processedBefore = (await bulkHandle.query(progressQuery)).processed;
+  }
+  const smallStarted = performance.now();
+  const { workflowId: smallId } = await startIngestJob(temporal, config.INGESTION_TASK_QUEUE, { tenantId: `${tenantId}-b`, jobId: 'small', sources: [single] });
+  const small = await temporal.workflow.getHandle<typeof ingestBatchWorkflow>(smallId).result();
+  const smallSeconds = (performance.now() - smallStarted) / 1000;
+  const bulkProgress = await bulkHandle.query(progressQuery);
+  await bulkHandle.terminate('fairness measured');
+  if (small.indexed !== 1) throw new Error(`tenant B's document was not indexed: ${JSON.stringify(small)}`);
+  console.log(`\nFairness: tenant A's job of ${bulkDocuments} documents (16 at a time, capped at ${config.INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS} per tenant) had processed ${processedBefore} when tenant B started a one-document job\n`);
+  printTable([
+    ['job', 'seconds', 'tenant A documents processed meanwhile', 'target'],
+    ["tenant B's one-document job", smallSeconds, `${bulkProgress.processed - processedBefore} of ${bulkDocuments - processedBefore} left`, '< 30 s'],
+  ]);
 } finally {
   worker.shutdown();
   await running;

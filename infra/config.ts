@@ -78,6 +78,30 @@ const schema = z.object({
   CHUNK_OVERLAP: z.coerce.number().int().nonnegative().default(150),
   INGESTION_MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   INGESTION_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  // Limits on one document (each refusal fails that document, naming the setting) and on its parse.
+  /** Bytes an archive-based document (.docx) may inflate to; inflation stops there. */
+  INGESTION_MAX_EXTRACTED_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Largest ratio of inflated to compressed bytes an archive may declare (checked when it inflates past 1 MiB). */
+  INGESTION_MAX_COMPRESSION_RATIO: z.coerce.number().positive().default(100),
+  /** Characters of text one document may yield. */
+  INGESTION_MAX_TEXT_CHARACTERS: z.coerce.number().int().positive().default(8_000_000),
+  INGESTION_MAX_CHUNKS: z.coerce.number().int().positive().default(10_000),
+  INGESTION_MAX_PDF_PAGES: z.coerce.number().int().positive().default(2_000),
+  /** Deepest element (HTML) or value (JSON) nesting a document may have. */
+  INGESTION_MAX_NESTING_DEPTH: z.coerce.number().int().positive().default(512),
+  /** Parsing runs in worker threads: how many, each one's heap limit and each parse's hard deadline. */
+  INGESTION_PARSE_THREADS: z.coerce.number().int().positive().max(64).default(2),
+  INGESTION_PARSE_HEAP_MB: z.coerce.number().int().min(32).default(512),
+  INGESTION_PARSE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Documents of one tenant processed at once across all its jobs (the rest wait their turn). */
+  INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS: z.coerce.number().int().positive().default(8),
+  /** Ingestion quotas per tenant and period (0 = unlimited): documents, fetched bytes, embedded tokens. */
+  INGESTION_QUOTA_PERIOD: z.enum(['day', 'month']).default('month'),
+  INGESTION_QUOTA_DOCUMENTS: z.coerce.number().int().nonnegative().default(0),
+  INGESTION_QUOTA_BYTES: z.coerce.number().int().nonnegative().default(0),
+  INGESTION_QUOTA_TOKENS: z.coerce.number().int().nonnegative().default(0),
+  /** A worker whose event loop stalls longer than this reports unhealthy on /healthz for 30 s. */
+  WORKER_EVENT_LOOP_STALL_MS: z.coerce.number().int().positive().default(2_000),
   /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
   INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
   RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),

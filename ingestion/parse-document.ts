@@ -1,4 +1,5 @@
-import { DocumentError, type DocumentInput, type ParsedDocument } from './parsed-document.js';
+import { defaultDocumentLimits, DocumentError, limitExceeded, type DocumentInput, type DocumentLimits, type ParsedDocument } from './parsed-document.js';
+import type { ParseContext } from './parsers/parse-context.js';
 import { parseCsv } from './parsers/parse-csv.js';
 import { parseDocx } from './parsers/parse-docx.js';
 import { parseHtml } from './parsers/parse-html.js';
@@ -9,7 +10,7 @@ import { parseText } from './parsers/parse-text.js';
 
 export type DocumentFormat = 'txt' | 'md' | 'html' | 'pdf' | 'docx' | 'json' | 'csv';
 
-const parsers: Record<DocumentFormat, (bytes: Uint8Array, source: string) => ParsedDocument | Promise<ParsedDocument>> = {
+const parsers: Record<DocumentFormat, (bytes: Uint8Array, source: string, context: ParseContext) => ParsedDocument | Promise<ParsedDocument>> = {
   txt: parseText,
   md: parseMarkdown,
   html: parseHtml,
@@ -47,13 +48,27 @@ export function detectFormat(source: string, contentType?: string): DocumentForm
   return mediaType ? contentTypes[mediaType] : undefined;
 }
 
-/** Parses any supported document; unsupported, corrupt or empty input fails with a DocumentError. */
-export async function parseDocument(input: DocumentInput): Promise<ParsedDocument> {
+/**
+ * Parses any supported document under `limits`; unsupported, corrupt, empty or over-limit input fails with a
+ * DocumentError. Run it where a hostile document cannot stall anything else (infra/ingestion/parse-pool.ts).
+ */
+export async function parseDocument(input: DocumentInput, limits: DocumentLimits = defaultDocumentLimits): Promise<ParsedDocument> {
   const format = detectFormat(input.source, input.contentType);
   if (!format) {
     throw new DocumentError('unsupported-format', `${input.source}: unsupported format${input.contentType ? ` (${input.contentType})` : ''}; supported: ${supportedExtensions.join(' ')}`);
   }
-  const document = await parsers[format](input.bytes, input.source);
+  const context: ParseContext = { limits, ...(input.contentType ? { contentType: input.contentType } : {}) };
+  let document: ParsedDocument;
+  try {
+    document = await parsers[format](input.bytes, input.source, context);
+  } catch (error) {
+    // A parser that recurses on its input (marked on nested block quotes) runs out of stack: a nesting limit.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw limitExceeded(input.source, 'nested deeper than the parser can follow', limits.maxNestingDepth, 'INGESTION_MAX_NESTING_DEPTH');
+    }
+    throw error;
+  }
+  if (document.text.length > limits.maxTextCharacters) throw limitExceeded(input.source, `${document.text.length} characters of text`, limits.maxTextCharacters, 'INGESTION_MAX_TEXT_CHARACTERS');
   if (!document.text.trim()) throw new DocumentError('empty-document', `${input.source} contains no text`);
   return document;
 }

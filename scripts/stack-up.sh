@@ -40,11 +40,12 @@ wait_for() { # name, seconds, check command...
   echo "$name not ready after ${seconds}s; see $data/logs/$name.log" >&2; exit 1
 }
 
-log "Temporal dev server (SQLite at .data/temporal.db)"
+log "Temporal dev server (SQLite at .data/temporal.db; task-queue fairness on, so one tenant's ingestion cannot starve another's)"
 # WAL with synchronous=NORMAL: a commit survives a crash of the server process, and a workflow start no
 # longer waits for an fsync of the whole journal (production runs Temporal on its own database cluster).
 start temporal temporal server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$temporal_ui_port" \
-  --db-filename "$data/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn
+  --db-filename "$data/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn \
+  --dynamic-config-value matching.useNewMatcher=true --dynamic-config-value matching.enableFairness=true
 wait_for temporal 60 temporal operator cluster health --address "$TEMPORAL_ADDRESS"
 
 log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"

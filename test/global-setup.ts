@@ -20,6 +20,8 @@ import { projectRoot, startProcess, stopProcess, waitUntil } from './support/pro
 import type { TestServices } from './support/services.js';
 
 const children: ChildProcess[] = [];
+/** Task-queue fairness between tenants (ingestion's fairness keys), as scripts/stack-up.sh runs the server. */
+const temporalFairness = ['--dynamic-config-value', 'matching.useNewMatcher=true', '--dynamic-config-value', 'matching.enableFairness=true'];
 let embeddingServer: LocalEmbeddingServer | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -29,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const [temporalPort, modelPort, embeddingPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const temporal = startProcess('temporal', temporalBinary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'warn']);
+  const temporal = startProcess('temporal', temporalBinary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'warn', ...temporalFairness]);
   const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--port', String(modelPort), '--parallel', '4']);
   children.push(temporal, model);
   const embeddings = LocalEmbeddingServer.start({ port: embeddingPort, threads: 2 });

@@ -12,6 +12,8 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';
+import { ParsePool, parsePoolOptions } from '../infra/ingestion/parse-pool.js';
+import { TenantIngestionLimits } from '../infra/ingestion/tenant-ingestion-limits.js';
 import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
@@ -31,6 +33,8 @@ export interface IngestionWorkerOptions {
   metrics?: Metrics;
   /** Traces workflows and activities; workflow spans need the workflows bundled at start (no workflowBundlePath). */
   tracing?: Tracing;
+  /** Tests only: a module (file URL) whose `parseDocument` the parse threads use instead of the real one. */
+  parserModule?: string;
 }
 
 export async function createIngestionWorker(config: Config, options: IngestionWorkerOptions = {}) {
@@ -40,12 +44,21 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   const embedder = createEmbedder(config);
   const index = createVectorIndex(config, embedder);
   await index.ensureCollection();
+  const processor = new ParsePool({ ...parsePoolOptions(config), ...(options.parserModule ? { parserModule: options.parserModule } : {}) });
   const activities = createIngestionActivities({
     store: new IngestionStore(pool, collectionName(embedder)),
     index,
     embedder,
     reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),
     chunking: { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP },
+    processor,
+    tenantLimits: new TenantIngestionLimits(pool, {
+      maxConcurrentDocuments: config.INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS,
+      slotLeaseSeconds: 30 * 60,
+      period: config.INGESTION_QUOTA_PERIOD,
+      quotas: { documents: config.INGESTION_QUOTA_DOCUMENTS, bytes: config.INGESTION_QUOTA_BYTES, tokens: config.INGESTION_QUOTA_TOKENS },
+    }),
+    maxChunks: config.INGESTION_MAX_CHUNKS,
     embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -63,6 +76,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
   });
   const close = async () => {
+    await processor.close();
     await connection.close();
     await index.close();
     await pool.end();

@@ -5,6 +5,7 @@ import type { Config } from '../infra/config.js';
 import { temporalLogger, type Logger } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { startMetricsServer } from '../infra/metrics/metrics-server.js';
+import { EventLoopWatchdog } from '../infra/metrics/event-loop-watchdog.js';
 import { startTracing, type Tracing } from '../infra/tracing/tracing.js';
 
 export interface WorkerTelemetry {
@@ -13,7 +14,7 @@ export interface WorkerTelemetry {
   tracing?: Tracing;
 }
 
-/** Once per process: installs the SDK runtime, serves /metrics and registers the tracer provider. */
+/** Once per process: installs the SDK runtime, serves /metrics and /healthz and registers the tracer provider. */
 export async function startWorkerTelemetry(config: Config, logger: Logger, serviceName: string): Promise<WorkerTelemetry> {
   const metrics = createMetrics();
   const sdkAddress = `127.0.0.1:${config.METRICS_PORT + 1}`;
@@ -23,7 +24,9 @@ export async function startWorkerTelemetry(config: Config, logger: Logger, servi
     ...(config.METRICS_PORT > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } } : {}),
   });
   if (config.METRICS_PORT > 0) {
-    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics` });
+    // /healthz reports a stalled event loop (WORKER_EVENT_LOOP_STALL_MS), so an orchestrator restarts a wedged worker.
+    const watchdog = new EventLoopWatchdog({ stallMs: config.WORKER_EVENT_LOOP_STALL_MS }).start();
+    await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, registry: metrics.registry, sdkMetricsUrl: `http://${sdkAddress}/metrics`, watchdog });
   }
   const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? serviceName, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   return { metrics, ...(tracing ? { tracing } : {}) };

@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { chunkDocument } from '../../ingestion/chunk-document.js';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { limitExceeded } from '../../ingestion/parsed-document.js';
 import type { ChunkPlan } from '../../infra/ingestion/ingestion-store.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { StagedVersion } from './parse-source.js';
@@ -7,7 +7,7 @@ import { translatingErrors } from './activity-failure.js';
 import { heartbeating } from './heartbeating.js';
 
 /**
- * Splits the parsed text and makes the chunks the document's chunk set: unchanged chunks keep their point
+ * Splits the parsed text (in a parse thread) and makes the chunks the document's chunk set: unchanged chunks keep their point
  * (ids come from the content), moved ones keep their vector, and chunks that are gone become stale.
  */
 export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
@@ -16,7 +16,8 @@ export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
       const key = { tenantId: input.tenantId, documentId: input.documentId };
       const document = await deps.store.parsed(key, input.contentHash);
       if (!document) throw ApplicationFailure.retryable(`parsed text of ${input.source} is missing`, 'staging_missing');
-      const chunks = await chunkDocument({ documentId: input.documentId, source: input.source, document }, deps.chunking);
+      const chunks = await deps.processor.chunk({ documentId: input.documentId, source: input.source, document }, deps.chunking, Context.current().cancellationSignal);
+      if (chunks.length > deps.maxChunks) throw limitExceeded(input.source, `${chunks.length} chunks`, deps.maxChunks, 'INGESTION_MAX_CHUNKS');
       return deps.store.replaceChunks(key, chunks.map((chunk) => ({
         pointId: chunk.id,
         position: chunk.position,

@@ -12,7 +12,7 @@ export interface DocumentRef {
 /**
  * Embeds the document's chunks that have no vector yet, one batch at a time; each batch's vectors are
  * stored before the next, so a retry after a crash continues where the last one stopped. Heartbeats the
- * count after every batch.
+ * count after every batch. Each batch counts its tokens against the tenant's quota before it is embedded.
  */
 export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
   return async function embedChunks(input: DocumentRef): Promise<{ embedded: number }> {
@@ -22,11 +22,18 @@ export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
       for (;;) {
         const batch = await deps.store.chunksToEmbed(input, deps.embedBatchSize);
         if (batch.length === 0) return { embedded };
-        const vectors = await deps.embedder.embed(batch.map((chunk) => embeddingInput(chunk.payload)), context.cancellationSignal);
+        const texts = batch.map((chunk) => embeddingInput(chunk.payload));
+        await deps.tenantLimits.charge(input.tenantId, { tokens: texts.reduce((sum, text) => sum + estimatedTokens(text), 0) });
+        const vectors = await deps.embedder.embed(texts, context.cancellationSignal);
         await deps.store.storeEmbeddings(input, batch.map((chunk) => chunk.pointId), vectors);
         embedded += batch.length;
         context.heartbeat({ embedded });
       }
     }));
   };
+}
+
+/** About four characters a token (English text; the quota is an estimate, not a bill). */
+function estimatedTokens(text: string): number {
+  return Math.ceil(text.length / 4);
 }

@@ -14,7 +14,10 @@ export type FetchSourceResult =
   | { status: 'unchanged'; chunks: number }
   | { status: 'fetched'; contentHash: string; bytes: number };
 
-/** Reads the source; an unchanged version (same bytes, same settings, indexed) stops here with no write. */
+/**
+ * Reads the source; an unchanged version (same bytes, same settings, indexed) stops here with no write. A new
+ * version counts one document and its bytes against the tenant's quotas.
+ */
 export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
   return async function fetchSource(input: FetchSourceInput): Promise<FetchSourceResult> {
     return translatingErrors(() => heartbeating(async () => {
@@ -25,6 +28,7 @@ export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
       if (indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === ingestionSettings(deps)) {
         return { status: 'unchanged', chunks: indexed.chunkCount };
       }
+      await deps.tenantLimits.charge(input.tenantId, { documents: 1, bytes: bytes.byteLength });
       await deps.store.stageBlob(key, hash, bytes, contentType);
       return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };
     }));

@@ -6,6 +6,7 @@ import { createFetchSourceActivity } from './fetch-source.js';
 import { createParseSourceActivity } from './parse-source.js';
 import { createFailDocumentActivity, createFinishDocumentActivity, createRemoveDocumentActivity } from './record-document.js';
 import { createDeleteStaleChunksActivity, createUpsertChunksActivity } from './upsert-chunks.js';
+import { createClaimDocumentSlotActivity, createReleaseDocumentSlotActivity } from './tenant-slots.js';
 
 export function createIngestionActivities(deps: IngestionActivityDependencies) {
   return {
@@ -20,6 +21,8 @@ export function createIngestionActivities(deps: IngestionActivityDependencies) {
     finishDocument: createFinishDocumentActivity(deps),
     failDocument: createFailDocumentActivity(deps),
     removeDocument: createRemoveDocumentActivity(deps),
+    claimDocumentSlot: createClaimDocumentSlotActivity(deps),
+    releaseDocumentSlot: createReleaseDocumentSlotActivity(deps),
   };
 }
 

@@ -5,6 +5,7 @@
 // size and time and must be text; HTML is handed on as its text (Markdown), as ingestion reads it.
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { DocumentError } from '../../ingestion/parsed-document.js';
 import { htmlToDocument } from '../../ingestion/parsers/parse-html.js';
 import { isHostAllowed, parseAllowedHosts } from './host-allow-list.js';
 import { pinnedGet, PinnedGetError, type ResolveHost } from './pinned-http-get.js';
@@ -90,6 +91,15 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
     }
   }
 
+  const readPage = (html: string, url: string) => {
+    try {
+      return htmlToDocument(html, url);
+    } catch (error) {
+      if (error instanceof DocumentError) throw new ToolError(name, 'limit_exceeded', error.message, false);
+      throw error;
+    }
+  };
+
   return {
     name,
     description: `Fetches a web page or document over HTTP(S) and returns its text. Only these hosts are reachable: ${options.allowedHosts.join(', ') || '(none)'}.`,
@@ -102,7 +112,7 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
       }
       if (/html/i.test(page.contentType)) {
         // Markup is noise to a model: the page's text as Markdown, as ingestion reads HTML.
-        const document = htmlToDocument(page.body, url.toString());
+        const document = readPage(page.body, url.toString());
         return { content: document.text, source: { tool: name, title: document.title, url: url.toString() } };
       }
       return { content: page.body, source: { tool: name, title: url.toString(), url: url.toString() } };

@@ -32,6 +32,9 @@ export async function startIngestJob(temporal: Client, taskQueue: string, input:
         { key: ingestionJobAttribute, value: input.jobId },
         { key: ingestionStatusAttribute, value: 'running' },
       ],
+      // Fair dispatch between tenants on the task queue (the server needs matching.enableFairness); its
+      // children and activities inherit the key.
+      priority: { fairnessKey: input.tenantId },
       staticSummary: `${input.tenantId}: ingest ${input.sources.length} source(s)`,
     });
     return { jobId: input.jobId, workflowId, started: true };

@@ -1,10 +1,11 @@
 import { marked, type Tokens } from 'marked';
 import type { ParsedDocument } from '../parsed-document.js';
 import { decodeText } from './decode-text.js';
+import type { ParseContext } from './parse-context.js';
 import { titleFromSource } from './title-from-source.js';
 
-export function parseMarkdown(bytes: Uint8Array, source: string): ParsedDocument {
-  const text = decodeText(bytes, source);
+export function parseMarkdown(bytes: Uint8Array, source: string, context: ParseContext): ParsedDocument {
+  const text = decodeText(bytes, source, context);
   return { title: firstHeading(text) ?? titleFromSource(source), text, format: 'markdown' };
 }
 

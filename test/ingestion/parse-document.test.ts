@@ -57,7 +57,7 @@ describe('parseDocument', () => {
     ['corrupt-document', 'broken.json', bytes('{"a": ')],
     ['corrupt-document', 'broken.csv', bytes('a,b\n"unterminated,1\n')],
     ['corrupt-document', 'binary.txt', new Uint8Array([0x66, 0x00, 0x67])],
-    ['corrupt-document', 'latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9])],
+    ['corrupt-document', 'random.txt', new Uint8Array(Array.from({ length: 400 }, (_, index) => (index * 7919) % 256))],
     ['empty-document', 'blank.md', bytes(' \n\n ')],
   ])('fails %s for %s with a non-retryable DocumentError naming the source', async (code, source, content) => {
     const failure = await parseDocument({ bytes: content, source }).catch((error: unknown) => error);

@@ -40,7 +40,7 @@ export async function ingestionSettings(name: string, overrides: Record<string, 
 }
 
 /** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
-export async function startIngestionWorker(settings: Record<string, string>, options: { tracing?: Tracing } = {}): Promise<{ stop(): Promise<void> }> {
+export async function startIngestionWorker(settings: Record<string, string>, options: { tracing?: Tracing; parserModule?: string } = {}): Promise<{ stop(): Promise<void> }> {
   if (!runtimeInstalled) {
     // Another helper (test/support/stack.ts) may have installed it in this file already.
     try {
@@ -50,7 +50,8 @@ export async function startIngestionWorker(settings: Record<string, string>, opt
     }
     runtimeInstalled = true;
   }
-  const { worker, close } = await createIngestionWorker(testConfig(settings), options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().ingestionBundlePath });
+  const parser = options.parserModule ? { parserModule: options.parserModule } : {};
+  const { worker, close } = await createIngestionWorker(testConfig(settings), options.tracing ? { tracing: options.tracing, ...parser } : { workflowBundlePath: services().ingestionBundlePath, ...parser });
   const running = worker.run();
   return {
     async stop() {

@@ -2,7 +2,7 @@
 // retried; the long steps heartbeat, so a dead worker's work moves to another one within the heartbeat timeout.
 import type { ActivityOptions } from '@temporalio/workflow';
 
-const nonRetryableErrorTypes = ['unsupported-format', 'corrupt-document', 'empty-document', 'not-found', 'forbidden-source', 'too-large'];
+const nonRetryableErrorTypes = ['unsupported-format', 'corrupt-document', 'empty-document', 'limit-exceeded', 'parse-timeout', 'quota-exceeded', 'not-found', 'forbidden-source', 'too-large'];
 
 // Every step that can take a while heartbeats (at least every two seconds), so the work of a dead worker is
 // retried elsewhere after the heartbeat timeout.

@@ -45,6 +45,8 @@ export async function ingestBatchWorkflow(input: IngestJobInput): Promise<JobPro
       await forEachConcurrently(page, input.concurrency ?? defaultConcurrency, async (source) => {
         addResult(progress, await executeChild(ingestDocumentWorkflow, {
           workflowId: `${workflowId}-${source.documentId}`,
+          // Temporal's task-queue fairness: each tenant's tasks get their share, however many another has queued.
+          priority: { fairnessKey: input.tenantId },
           args: [{ tenantId: input.tenantId, jobId: input.jobId, documentId: source.documentId, source: source.source, action: source.action }],
         }));
       });

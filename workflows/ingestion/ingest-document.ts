@@ -1,7 +1,8 @@
 // One document of an ingestion job: fetch → parse → chunk → embed → upsert → delete stale points → record.
 // Only ids, hashes and counts pass between the steps; content and vectors are staged in Postgres. A document
-// that cannot be ingested ends as "failed" with its reason instead of failing the job.
-import { ActivityFailure, isCancellation, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+// that cannot be ingested ends as "failed" with its reason instead of failing the job. It first waits for one
+// of its tenant's processing slots (shared by all the tenant's jobs) and gives it back when it ends.
+import { ActivityFailure, CancellationScope, isCancellation, patched, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { IngestionActivities } from '../../activities/ingestion/index.js';
 import type { DocumentResult, IngestDocumentInput } from '../../ingestion/ingestion-job.js';
 import { tenantAttribute } from '../search-attributes.js';
@@ -11,15 +12,28 @@ import { ingestionJobAttribute, ingestionStatusAttribute } from './search-attrib
 const { fetchSource } = proxyActivities<IngestionActivities>(presets.fetchOptions);
 const { parseSource, chunkSource } = proxyActivities<IngestionActivities>(presets.parseOptions);
 const { embedChunks, upsertChunks } = proxyActivities<IngestionActivities>(presets.batchOptions);
-const { deleteStaleChunks, finishDocument, failDocument, removeDocument } = proxyActivities<IngestionActivities>(presets.bookkeepingOptions);
+const { deleteStaleChunks, finishDocument, failDocument, removeDocument, claimDocumentSlot, releaseDocumentSlot } = proxyActivities<IngestionActivities>(presets.bookkeepingOptions);
 
 export async function ingestDocumentWorkflow(input: IngestDocumentInput): Promise<DocumentResult> {
-  const { tenantId, documentId, source, jobId } = input;
+  const { tenantId } = input;
   upsertSearchAttributes([
     { key: tenantAttribute, value: tenantId },
-    { key: ingestionJobAttribute, value: jobId },
+    { key: ingestionJobAttribute, value: input.jobId },
     { key: ingestionStatusAttribute, value: 'running' },
   ]);
+  if (!patched('tenant-document-slots')) return ingestDocument(input);
+  const slot = { tenantId, holder: workflowInfo().workflowId };
+  for (let wait = 250; !(await claimDocumentSlot(slot)); wait = Math.min(wait * 2, 2_000)) await sleep(wait);
+  try {
+    return await ingestDocument(input);
+  } finally {
+    // A slot that cannot be given back now expires with its lease; the document's outcome stands.
+    await CancellationScope.nonCancellable(() => releaseDocumentSlot(slot)).catch(() => undefined);
+  }
+}
+
+async function ingestDocument(input: IngestDocumentInput): Promise<DocumentResult> {
+  const { tenantId, documentId, source, jobId } = input;
   const ref = { tenantId, documentId };
   const finish = (result: Omit<DocumentResult, 'documentId' | 'source'>): DocumentResult => {
     upsertSearchAttributes([{ key: ingestionStatusAttribute, value: result.status }]);
