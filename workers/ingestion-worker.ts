@@ -41,7 +41,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   const index = createVectorIndex(config, embedder);
   await index.ensureCollection();
   const activities = createIngestionActivities({
-    store: new IngestionStore(pool, collectionName(embedder)),
+    store: new IngestionStore(pool, collectionName(embedder), index.location),
     index,
     embedder,
     reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),

@@ -3,9 +3,10 @@
 // reciprocal rank fusion, the tenant filter applied to every read and delete.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCandidates, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
+import { defaultCandidates, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
 import { PointLog, type LoggedPoint, type LogRecord } from './point-log.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { formatLocation } from './store-location.js';
 import { TenantPartition, type StoredPoint } from './tenant-partition.js';
 import { VectorStoreError } from './vector-store-error.js';
 
@@ -26,6 +27,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private readonly tenantById = new Map<string, string>();
   private readonly log: PointLog;
   private readonly folder: string;
+  readonly location: string;
   private opened = false;
   /** Log records behind the current state; many more than the live points need means a rewrite pays. */
   private appliedRecords = 0;
@@ -34,6 +36,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
 
   constructor(private readonly options: EmbeddedVectorIndexOptions) {
     this.folder = join(options.directory, options.collection);
+    this.location = formatLocation({ kind: 'embedded', directory: options.directory });
     this.log = new PointLog(join(this.folder, 'points.jsonl'));
   }
 
@@ -89,6 +92,21 @@ export class EmbeddedVectorIndex implements VectorIndex {
     const denseRanking = partition.denseSearch(normalized(dense), candidates).map(({ point }) => point.id);
     const keywordRanking = partition.keywordSearch(sparse, candidates).map(({ point }) => point.id);
     return reciprocalRankFusion([denseRanking, keywordRanking], limit).map(({ id, score }) => ({ id, score, payload: partition.point(id)!.payload }));
+  }
+
+  /** Pages in id order; the cursor is the first id of the next page. */
+  async scroll({ tenant, from, limit }: { tenant?: string; from?: string; limit: number }): Promise<PointPage> {
+    await this.ready();
+    const ids = (tenant === undefined ? [...this.tenantById.keys()] : [...this.tenantById].filter(([, owner]) => owner === tenant).map(([id]) => id))
+      .filter((id) => from === undefined || id >= from)
+      .sort();
+    const page = ids.slice(0, Math.max(1, limit));
+    const points = page.map((id) => {
+      const point = this.partitions.get(this.tenantById.get(id)!)!.point(id)!;
+      return { id, dense: [...point.dense], sparse: { indices: [...point.sparse.indices], values: [...point.sparse.values] }, payload: point.payload };
+    });
+    const next = ids[page.length];
+    return next === undefined ? { points } : { points, next };
   }
 
   async count(tenant?: string): Promise<number> {
