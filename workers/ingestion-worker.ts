@@ -12,7 +12,7 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';
-import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
+import { createEmbedder, createVectorIndex, vectorStoreOpener } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
 import type { Metrics } from '../infra/metrics/metrics.js';
@@ -40,6 +40,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   const embedder = createEmbedder(config);
   const index = createVectorIndex(config, embedder);
   await index.ensureCollection();
+  const stores = vectorStoreOpener(config, embedder, index);
   const activities = createIngestionActivities({
     store: new IngestionStore(pool, collectionName(embedder), index.location),
     index,
@@ -47,6 +48,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),
     chunking: { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP },
     embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
+    openStore: (location) => stores.open(location),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -64,6 +66,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   });
   const close = async () => {
     await connection.close();
+    await stores.closeAll();
     await index.close();
     await pool.end();
   };

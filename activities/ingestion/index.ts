@@ -1,5 +1,6 @@
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { createChunkSourceActivity } from './chunk-source.js';
+import { createMigrationActivities } from './copy-points.js';
 import { createEmbedChunksActivity } from './embed-chunks.js';
 import { createExpandSourcesActivity, createListJobSourcesActivity } from './expand-sources.js';
 import { createFetchSourceActivity } from './fetch-source.js';
@@ -20,6 +21,7 @@ export function createIngestionActivities(deps: IngestionActivityDependencies) {
     finishDocument: createFinishDocumentActivity(deps),
     failDocument: createFailDocumentActivity(deps),
     removeDocument: createRemoveDocumentActivity(deps),
+    ...createMigrationActivities(deps),
   };
 }
 

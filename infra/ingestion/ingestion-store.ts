@@ -254,6 +254,19 @@ export class IngestionStore {
     );
   }
 
+  /** Records store `to` as holding what store `from` is recorded as holding (one tenant's or all); returns how many documents. */
+  async copyWritten(from: string, to: string, tenantId?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO vector_store_documents (store, collection, tenant_id, document_id, source, content_hash, settings, chunk_count)
+       SELECT $2, collection, tenant_id, document_id, source, content_hash, settings, chunk_count FROM vector_store_documents
+       WHERE store = $1 AND collection = $3 AND ($4::text IS NULL OR tenant_id = $4)
+       ON CONFLICT (store, collection, tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, content_hash = EXCLUDED.content_hash,
+         settings = EXCLUDED.settings, chunk_count = EXCLUDED.chunk_count, written_at = now()`,
+      [from, to, this.collection, tenantId ?? null],
+    );
+    return rowCount ?? 0;
+  }
+
   /**
    * Makes every indexed chunk of the document pending again (keeping its vector), for a vector store whose copy
    * of the document is missing or another version: the next upsert writes them all, with no embedding.
