@@ -10,6 +10,8 @@ export interface MigrateVectorsInput {
   to: string;
   /** Points per page (default migrationPageSize). */
   pageSize?: number;
+  /** Pages one copy activity copies (its progress reaches the workflow when it returns). */
+  pagesPerCall?: number;
   /** Pages copied per workflow run before it continues as new (keeps the history small). */
   pagesPerRun?: number;
   /** Where a continued run resumes; set by the workflow itself. */
@@ -46,6 +48,7 @@ export function migrationProblems(input: MigrateVectorsInput, identifierPattern:
   }
   if (problems.length === 0 && input.from === input.to) problems.push('from and to are the same store');
   if (input.pageSize !== undefined && (!Number.isInteger(input.pageSize) || input.pageSize < 1 || input.pageSize > 1000)) problems.push('pageSize must be an integer from 1 to 1000');
+  if (input.pagesPerCall !== undefined && (!Number.isInteger(input.pagesPerCall) || input.pagesPerCall < 1)) problems.push('pagesPerCall must be a positive integer');
   if (input.pagesPerRun !== undefined && (!Number.isInteger(input.pagesPerRun) || input.pagesPerRun < 1)) problems.push('pagesPerRun must be a positive integer');
   return problems;
 }

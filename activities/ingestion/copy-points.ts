@@ -3,6 +3,7 @@ import type { VectorIndex } from '../../ingestion/ports.js';
 import { StoreLocationError } from '../../infra/vector-store/store-location.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { heartbeating } from './heartbeating.js';
 
 export interface CopyPointsInput {
   from: string;
@@ -34,34 +35,41 @@ interface CopyHeartbeat {
 export function createMigrationActivities(deps: IngestionActivityDependencies) {
   return {
     async countPoints(input: { store: string; tenantId?: string }): Promise<{ points: number }> {
-      return translatingErrors(async () => ({ points: await (await openStore(deps, input.store)).count(input.tenantId) }));
+      // Opening a large embedded store reads its whole log: heartbeat meanwhile.
+      return translatingErrors(() => heartbeating(async () => ({ points: await (await openStore(deps, input.store)).count(input.tenantId) })));
     },
 
     /**
      * Copies up to `pages` pages of points with their vectors and payload. Heartbeats the cursor after every
-     * page written, so a retry after a crash starts after the last page written instead of at the beginning.
+     * page written (and every two seconds while opening a store or writing a page), so a retry after a crash
+     * starts after the last page written instead of at the beginning.
      */
     async copyPoints(input: CopyPointsInput): Promise<CopiedPoints> {
       return translatingErrors(async () => {
         const context = Context.current();
         const resumed = context.info.heartbeatDetails as CopyHeartbeat | undefined;
-        let cursor = resumed ? resumed.cursor : input.cursor;
-        let points = resumed?.points ?? 0;
-        let pages = resumed?.pages ?? 0;
-        if (!resumed?.done) {
-          const [source, target] = await Promise.all([openStore(deps, input.from), openStore(deps, input.to)]);
-          await target.ensureCollection();
-          while (pages < input.pages) {
-            const page = await source.scroll({ ...(input.tenantId !== undefined ? { tenant: input.tenantId } : {}), ...(cursor !== undefined ? { from: cursor } : {}), limit: input.pageSize });
-            if (page.points.length > 0) await target.upsert(page.points);
-            points += page.points.length;
-            pages += 1;
-            cursor = page.next;
-            context.heartbeat({ ...(cursor !== undefined ? { cursor } : {}), points, pages, done: cursor === undefined } satisfies CopyHeartbeat);
-            if (cursor === undefined) break;
+        const state: CopyHeartbeat = resumed ?? { ...(input.cursor !== undefined ? { cursor: input.cursor } : {}), points: 0, pages: 0, done: false };
+        // Every heartbeat carries the state: a retry reads the last one's details.
+        const timer = setInterval(() => context.heartbeat({ ...state }), 2_000);
+        try {
+          if (!state.done) {
+            const [source, target] = await Promise.all([openStore(deps, input.from), openStore(deps, input.to)]);
+            await target.ensureCollection();
+            while (state.pages < input.pages && !state.done) {
+              const page = await source.scroll({ ...(input.tenantId !== undefined ? { tenant: input.tenantId } : {}), ...(state.cursor !== undefined ? { from: state.cursor } : {}), limit: input.pageSize });
+              if (page.points.length > 0) await target.upsert(page.points);
+              state.points += page.points.length;
+              state.pages += 1;
+              if (page.next !== undefined) state.cursor = page.next;
+              else delete state.cursor;
+              state.done = page.next === undefined;
+              context.heartbeat({ ...state });
+            }
           }
+          return { points: state.points, pages: state.pages, ...(state.cursor !== undefined ? { next: state.cursor } : {}) };
+        } finally {
+          clearInterval(timer);
         }
-        return { points, pages, ...(cursor !== undefined ? { next: cursor } : {}) };
       });
     },
 

@@ -25,6 +25,8 @@ const upsertBatch = 256;
 export class EmbeddedVectorIndex implements VectorIndex {
   private readonly partitions = new Map<string, TenantPartition>();
   private readonly tenantById = new Map<string, string>();
+  /** Sorted ids for scroll, per tenant ('' for all); cleared by every change. */
+  private readonly sortedIds = new Map<string, string[]>();
   private readonly log: PointLog;
   private readonly folder: string;
   readonly location: string;
@@ -97,15 +99,22 @@ export class EmbeddedVectorIndex implements VectorIndex {
   /** Pages in id order; the cursor is the first id of the next page. */
   async scroll({ tenant, from, limit }: { tenant?: string; from?: string; limit: number }): Promise<PointPage> {
     await this.ready();
-    const ids = (tenant === undefined ? [...this.tenantById.keys()] : [...this.tenantById].filter(([, owner]) => owner === tenant).map(([id]) => id))
-      .filter((id) => from === undefined || id >= from)
-      .sort();
-    const page = ids.slice(0, Math.max(1, limit));
+    const ids = this.scrollOrder(tenant);
+    let start = 0;
+    if (from !== undefined) {
+      // First id at or after the cursor.
+      for (let end = ids.length; start < end;) {
+        const middle = (start + end) >>> 1;
+        if (ids[middle]! < from) start = middle + 1;
+        else end = middle;
+      }
+    }
+    const page = ids.slice(start, start + Math.max(1, limit));
     const points = page.map((id) => {
       const point = this.partitions.get(this.tenantById.get(id)!)!.point(id)!;
       return { id, dense: [...point.dense], sparse: { indices: [...point.sparse.indices], values: [...point.sparse.values] }, payload: point.payload };
     });
-    const next = ids[page.length];
+    const next = ids[start + page.length];
     return next === undefined ? { points } : { points, next };
   }
 
@@ -117,6 +126,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
 
   async close(): Promise<void> {
     await this.refreshing;
+    this.sortedIds.clear();
     this.partitions.clear();
     this.tenantById.clear();
     this.log.rewind();
@@ -143,6 +153,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private async applyNewRecords(): Promise<void> {
     this.appliedRecords += await this.log.readNew({
       reset: () => {
+        this.sortedIds.clear();
         this.partitions.clear();
         this.tenantById.clear();
         this.appliedRecords = 0;
@@ -152,6 +163,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   private apply(record: LogRecord): void {
+    this.sortedIds.clear();
     if (record.op === 'upsert') {
       for (const point of record.points) {
         const owner = this.tenantById.get(point.id);
@@ -169,6 +181,18 @@ export class EmbeddedVectorIndex implements VectorIndex {
       partition.remove(id);
       this.tenantById.delete(id);
     }
+  }
+
+  /** The ids of one tenant's points (or all) in order, kept until the next change so paging costs no sort per page. */
+  private scrollOrder(tenant: string | undefined): string[] {
+    const key = tenant === undefined ? '' : `t:${tenant}`;
+    let ids = this.sortedIds.get(key);
+    if (!ids) {
+      ids = tenant === undefined ? [...this.tenantById.keys()] : [...this.tenantById].filter(([, owner]) => owner === tenant).map(([id]) => id);
+      ids.sort();
+      this.sortedIds.set(key, ids);
+    }
+    return ids;
   }
 
   private partition(tenant: string): TenantPartition {

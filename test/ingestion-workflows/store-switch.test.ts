@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
+import { createPool } from '../../infra/postgres/pool.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
 import { migrationState, startMigration } from '../../infra/ingestion/vector-migrations.js';
 import { ChatSocket } from '../support/chat-socket.js';
@@ -36,6 +37,9 @@ function describeStoreSwitch(name: string, secondStore: () => Promise<Record<str
   describe(`switching the vector store: embedded → ${name}`, () => {
     const tenantId = `mv-${randomUUID().slice(0, 6)}`;
     const movedTenant = `mv-m-${randomUUID().slice(0, 6)}`;
+    const legacyTenant = `mv-l-${randomUUID().slice(0, 6)}`;
+    const tenants = [tenantId, movedTenant, legacyTenant];
+    const countOf = async (store: StoreUnderTest) => (await Promise.all(tenants.map((tenant) => store.index.count(tenant)))).reduce((sum, count) => sum + count, 0);
     let proxy: CountingProxy;
     let client: { temporal: Client; close(): Promise<void> };
     let corpus: string;
@@ -130,7 +134,8 @@ function describeStoreSwitch(name: string, secondStore: () => Promise<Record<str
     });
 
     it('migrates one tenant\'s points with the migrate command, with no embedding request, and ingestion there finds them unchanged', async () => {
-      expect(await runJob(client.temporal, first.settings, { tenantId: movedTenant, sources: [corpus] })).toMatchObject({ indexed: 3 });
+      const files = (await readdir(corpus)).length;
+      expect(await runJob(client.temporal, first.settings, { tenantId: movedTenant, sources: [corpus] })).toMatchObject({ indexed: files });
       const target = await open(await secondStore());
       const points = await first.index.count(movedTenant);
       const othersBefore = await target.index.count(tenantId);
@@ -152,21 +157,43 @@ function describeStoreSwitch(name: string, secondStore: () => Promise<Record<str
       const runs = (await temporalCli(['workflow', 'list', '--query', `WorkflowId='vectors-migrate-${migrationId}'`])) as { status: string }[];
       expect(runs.map((entry) => entry.status)).toEqual(['WORKFLOW_EXECUTION_STATUS_COMPLETED']);
 
-      expect(await runJob(client.temporal, target.settings, { tenantId: movedTenant, sources: [corpus] })).toMatchObject({ unchanged: 3, indexed: 0, embedded: 0, written: 0 });
+      expect(await runJob(client.temporal, target.settings, { tenantId: movedTenant, sources: [corpus] })).toMatchObject({ unchanged: files, indexed: 0, embedded: 0, written: 0 });
       expect(proxy.count(embeddingCalls)).toBe(requests);
+    });
+
+    it('trusts a store for documents indexed before stores were recorded only when it holds their chunks', async () => {
+      const files = (await readdir(corpus)).length;
+      const job = await runJob(client.temporal, first.settings, { tenantId: legacyTenant, sources: [corpus] });
+      expect(job).toMatchObject({ indexed: files });
+      // As left by a deployment from before migration 0310: the catalog and chunks, no record of the store.
+      const pool = createPool(services().databaseUrl);
+      const recorded = (store: string) => pool.query('SELECT document_id FROM vector_store_documents WHERE tenant_id = $1 AND store = $2', [legacyTenant, store]);
+      try {
+        await pool.query('DELETE FROM vector_store_documents WHERE tenant_id = $1', [legacyTenant]);
+        const requests = proxy.count(embeddingCalls);
+        expect(await runJob(client.temporal, first.settings, { tenantId: legacyTenant, sources: [corpus] })).toMatchObject({ unchanged: files, written: 0 });
+        expect((await recorded(first.index.location)).rowCount).toBe(files);
+        expect(await runJob(client.temporal, second.settings, { tenantId: legacyTenant, sources: [corpus] })).toMatchObject({ indexed: files, embedded: 0, written: job.chunks });
+        expect((await recorded(second.index.location)).rowCount).toBe(files);
+        expect(proxy.count(embeddingCalls)).toBe(requests);
+      } finally {
+        await pool.end();
+      }
     });
 
     it('copies every tenant across continued runs, reporting progress, and refuses a migration onto its own source', async () => {
       const target = await open(await secondStore());
       const { temporal } = client;
-      const total = (await first.index.count(tenantId)) + (await first.index.count(movedTenant));
+      // The first store (its own directory) holds exactly these tenants' points.
+      const total = await countOf(first);
+      expect(await first.index.count()).toBe(total);
       const migrationId = `mig-all-${randomUUID().slice(0, 8)}`;
       const input = { migrationId, from: first.index.location, to: target.index.location, pageSize: 5, pagesPerRun: 2 };
       const { workflowId } = await startMigration(temporal, first.settings.INGESTION_TASK_QUEUE!, input);
       const progress = await temporal.workflow.getHandle(workflowId).result();
       expect(progress).toMatchObject({ status: 'completed', copied: total });
       expect(await migrationState(temporal, migrationId)).toMatchObject({ state: 'completed', progress: { copied: total } });
-      expect((await target.index.count(tenantId)) + (await target.index.count(movedTenant))).toBe(total);
+      expect(await countOf(target)).toBe(total);
       const runs = (await temporalCli(['workflow', 'list', '--query', `WorkflowId='${workflowId}'`])) as { status: string }[];
       // Two pages of five points per run: every run but the last continued as new.
       expect(runs.filter((entry) => entry.status === 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW')).toHaveLength(Math.ceil(total / 10) - 1);

@@ -12,11 +12,12 @@ import * as presets from './activity-options.js';
 import { migrationProgressQuery } from './messages.js';
 import { ingestionJobAttribute, ingestionStatusAttribute } from './search-attributes.js';
 
-const { copyPoints } = proxyActivities<IngestionActivities>(presets.batchOptions);
-const { countPoints, recordCopiedDocuments } = proxyActivities<IngestionActivities>(presets.bookkeepingOptions);
+const { copyPoints } = proxyActivities<IngestionActivities>(presets.copyOptions);
+const { countPoints } = proxyActivities<IngestionActivities>(presets.expandOptions);
+const { recordCopiedDocuments } = proxyActivities<IngestionActivities>(presets.bookkeepingOptions);
 
-/** Pages copied by one activity call (its heartbeats carry the cursor in between). */
-const pagesPerCall = 20;
+/** Pages copied by one activity call by default (its heartbeats carry the cursor in between). */
+const defaultPagesPerCall = 20;
 const defaultPagesPerRun = 400;
 
 export async function migrateVectorsWorkflow(input: MigrateVectorsInput): Promise<MigrationProgress> {
@@ -41,7 +42,7 @@ export async function migrateVectorsWorkflow(input: MigrateVectorsInput): Promis
       if (cursor !== undefined && (pages >= perRun || workflowInfo().continueAsNewSuggested)) {
         await continueAsNew<typeof migrateVectorsWorkflow>({ ...input, resume: { cursor, progress } });
       }
-      const copied = await copyPoints({ ...scope, ...(cursor !== undefined ? { cursor } : {}), pages: Math.min(pagesPerCall, perRun - pages), pageSize: input.pageSize ?? migrationPageSize });
+      const copied = await copyPoints({ ...scope, ...(cursor !== undefined ? { cursor } : {}), pages: Math.min(input.pagesPerCall ?? defaultPagesPerCall, perRun - pages), pageSize: input.pageSize ?? migrationPageSize });
       progress.copied += copied.points;
       pages += copied.pages;
       cursor = copied.next;
