@@ -59,7 +59,18 @@ export interface SearchHit {
   payload: ChunkPayload;
 }
 
+/** One page of points in the store's own order; `next` starts the following page and is absent after the last. */
+export interface PointPage {
+  points: IndexedPoint[];
+  next?: string;
+}
+
 export interface VectorIndex {
+  /**
+   * Where the points are written: the kind of store and its address (`embedded:/abs/dir`, `qdrant:http://host:6333`),
+   * without credentials. What ingestion records as written is keyed by it and the collection.
+   */
+  readonly location: string;
   /** Creates the collection and its indexes if missing; safe to call repeatedly and concurrently. */
   ensureCollection(): Promise<void>;
   /** Inserts or replaces points by id. */
@@ -68,6 +79,11 @@ export interface VectorIndex {
   deleteDocument(tenant: string, documentId: string): Promise<void>;
   listDocumentPointIds(tenant: string, documentId: string): Promise<string[]>;
   query(query: HybridQuery): Promise<SearchHit[]>;
+  /**
+   * Reads points with their vectors and payload, one tenant's or all, a page at a time: `from` is the `next` of
+   * the previous page (an opaque cursor). For copying a store; points written meanwhile may or may not appear.
+   */
+  scroll(request: { tenant?: string; from?: string; limit: number }): Promise<PointPage>;
   /** Number of points, of one tenant when given. */
   count(tenant?: string): Promise<number>;
   close(): Promise<void>;

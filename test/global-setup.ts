@@ -17,7 +17,7 @@ import { ingestionWorkflowsPath } from '../workers/ingestion-worker.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
 import { freePort } from './support/free-port.js';
 import { projectRoot, startProcess, stopProcess, waitUntil } from './support/processes.js';
-import type { TestServices } from './support/services.js';
+import type { TestServices, TestVectorStore } from './support/services.js';
 
 const children: ChildProcess[] = [];
 /** Task-queue fairness between tenants (ingestion's fairness keys), as scripts/stack-up.sh runs the server. */
@@ -39,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // One database per concurrent run (the setup resets its schema); ./ragtime test creates ragtime_test.
   const databaseUrl = process.env.RAGTIME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ragtime_test';
   const redisUrl = 'redis://127.0.0.1:6379';
+  const vectorStore = await chooseVectorStore(process.env.QDRANT_URL);
   await Promise.all([resetDatabase(databaseUrl), checkRedis(redisUrl)]);
 
   await waitUntil('Temporal dev server', async () => {
@@ -73,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ingestionBundlePath,
     embeddingsBaseUrl: embeddingServer.baseUrl,
     vectorDirectory: path.join(bundleDirectory, `vectors-${randomUUID().slice(0, 8)}`),
+    vectorStore,
   };
   project.provide('services', services);
 
@@ -89,6 +91,21 @@ async function resetDatabase(url: string): Promise<void> {
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * With QDRANT_URL the ingestion and chat suites run on that Qdrant (which must answer); without it on the
+ * embedded store, and the suites that need Qdrant show as skipped.
+ */
+async function chooseVectorStore(qdrantUrl: string | undefined): Promise<TestVectorStore> {
+  if (!qdrantUrl) {
+    console.log('vector store: embedded (QDRANT_URL unset: the Qdrant suites are skipped)');
+    return { VECTOR_STORE: 'embedded' };
+  }
+  const response = await fetch(new URL('/collections', qdrantUrl)).catch((error: Error) => { throw new Error(`QDRANT_URL=${qdrantUrl} is not reachable: ${error.message}`); });
+  if (!response.ok) throw new Error(`QDRANT_URL=${qdrantUrl} answered ${response.status} to GET /collections`);
+  console.log(`vector store: Qdrant at ${qdrantUrl}`);
+  return { VECTOR_STORE: 'qdrant', QDRANT_URL: qdrantUrl };
 }
 
 async function checkRedis(url: string): Promise<void> {

@@ -14,7 +14,7 @@ import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';
 import { ParsePool, parsePoolOptions } from '../infra/ingestion/parse-pool.js';
 import { TenantIngestionLimits } from '../infra/ingestion/tenant-ingestion-limits.js';
-import { createEmbedder, createVectorIndex } from '../infra/ingestion/vector-adapters.js';
+import { createEmbedder, createVectorIndex, vectorStoreOpener } from '../infra/ingestion/vector-adapters.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 import { createIngestionActivities } from '../activities/ingestion/index.js';
 import type { Metrics } from '../infra/metrics/metrics.js';
@@ -45,8 +45,9 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   const index = createVectorIndex(config, embedder);
   await index.ensureCollection();
   const processor = new ParsePool({ ...parsePoolOptions(config), ...(options.parserModule ? { parserModule: options.parserModule } : {}) });
+  const stores = vectorStoreOpener(config, embedder, index);
   const activities = createIngestionActivities({
-    store: new IngestionStore(pool, collectionName(embedder)),
+    store: new IngestionStore(pool, collectionName(embedder), index.location),
     index,
     embedder,
     reader: new SourceReader({ maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES, timeoutMs: config.INGESTION_FETCH_TIMEOUT_MS, trustedNetworks: config.INGESTION_TRUSTED_NETWORKS }),
@@ -60,6 +61,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     }),
     maxChunks: config.INGESTION_MAX_CHUNKS,
     embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
+    openStore: (location) => stores.open(location),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -78,6 +80,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   const close = async () => {
     await processor.close();
     await connection.close();
+    await stores.closeAll();
     await index.close();
     await pool.end();
   };

@@ -24,6 +24,8 @@ export interface IngestionActivityDependencies {
   maxChunks: number;
   /** Texts per embedding request. */
   embedBatchSize: number;
+  /** The vector store at a location (VectorIndex.location) in this worker's collection, for migrations. */
+  openStore(location: string): Promise<VectorIndex>;
 }
 
 /** What an indexed version depends on besides its content: a change re-chunks and re-embeds the document. */

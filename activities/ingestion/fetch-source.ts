@@ -15,8 +15,10 @@ export type FetchSourceResult =
   | { status: 'fetched'; contentHash: string; bytes: number };
 
 /**
- * Reads the source; an unchanged version (same bytes, same settings, indexed) stops here with no write. A new
- * version counts one document and its bytes against the tenant's quotas.
+ * Reads the source; an unchanged version (same bytes, same settings, indexed in the vector store written to now)
+ * stops here with no write. A new version counts one document and its bytes against the tenant's quotas. A
+ * version indexed in another store, or never recorded in this one, goes on to be written here from the vectors
+ * staged in Postgres: its chunks become pending again, none is embedded again.
  */
 export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
   return async function fetchSource(input: FetchSourceInput): Promise<FetchSourceResult> {
@@ -24,13 +26,29 @@ export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
       const { bytes, contentType } = await deps.reader.read(input.source, Context.current().cancellationSignal);
       const hash = contentHash(bytes);
       const key = { tenantId: input.tenantId, documentId: input.documentId };
-      const indexed = await deps.store.catalogEntry(key);
-      if (indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === ingestionSettings(deps)) {
-        return { status: 'unchanged', chunks: indexed.chunkCount };
+      const settings = ingestionSettings(deps);
+      const [indexed, written] = await Promise.all([deps.store.catalogEntry(key), deps.store.writtenVersion(key)]);
+      // The chunks' states describe this store only when it holds the version the catalog last indexed.
+      const inThisStore = indexed?.contentHash != null && written?.contentHash === indexed.contentHash && written.settings === indexed.settings;
+      if (indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings) {
+        if (inThisStore) return { status: 'unchanged', chunks: indexed.chunkCount };
+        // Indexed before stores were recorded (or by a copy): trust the store itself, not the catalog.
+        if (await holdsLiveChunks(deps, key, indexed.chunkCount)) {
+          await deps.store.recordWritten(key, { source: input.source, contentHash: hash, settings, chunkCount: indexed.chunkCount });
+          return { status: 'unchanged', chunks: indexed.chunkCount };
+        }
       }
-      await deps.tenantLimits.charge(input.tenantId, { documents: 1, bytes: bytes.byteLength });
+      const newVersion = !(indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings);
+      if (newVersion) await deps.tenantLimits.charge(input.tenantId, { documents: 1, bytes: bytes.byteLength });
+      if (!inThisStore) await deps.store.requeueChunks(key);
       await deps.store.stageBlob(key, hash, bytes, contentType);
       return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };
     }));
   };
+}
+
+/** Whether the vector store holds exactly the document's live chunks, `chunkCount` of them. */
+async function holdsLiveChunks(deps: IngestionActivityDependencies, key: { tenantId: string; documentId: string }, chunkCount: number): Promise<boolean> {
+  const [live, held] = await Promise.all([deps.store.liveChunkIds(key), deps.index.listDocumentPointIds(key.tenantId, key.documentId)]);
+  return live.size === chunkCount && held.length === live.size && held.every((id) => live.has(id));
 }

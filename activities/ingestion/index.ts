@@ -1,5 +1,6 @@
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { createChunkSourceActivity } from './chunk-source.js';
+import { createMigrationActivities } from './copy-points.js';
 import { createEmbedChunksActivity } from './embed-chunks.js';
 import { createExpandSourcesActivity, createListJobSourcesActivity } from './expand-sources.js';
 import { createFetchSourceActivity } from './fetch-source.js';
@@ -23,6 +24,7 @@ export function createIngestionActivities(deps: IngestionActivityDependencies) {
     removeDocument: createRemoveDocumentActivity(deps),
     claimDocumentSlot: createClaimDocumentSlotActivity(deps),
     releaseDocumentSlot: createReleaseDocumentSlotActivity(deps),
+    ...createMigrationActivities(deps),
   };
 }
 

@@ -11,11 +11,16 @@ export interface FinishDocumentInput {
   jobId: string;
 }
 
-/** Records the indexed version in the catalog (so an unchanged re-run stops at fetch) and drops the staged bytes. */
+/**
+ * Records the indexed version in the catalog and as held by the vector store written to (so an unchanged re-run
+ * against the same store stops at fetch), and drops the staged bytes.
+ */
 export function createFinishDocumentActivity(deps: IngestionActivityDependencies) {
   return async function finishDocument(input: FinishDocumentInput): Promise<void> {
+    const settings = ingestionSettings(deps);
+    await deps.store.recordWritten(input, { source: input.source, contentHash: input.contentHash, settings, chunkCount: input.chunks });
     await deps.store.markDocumentIndexed(input, {
-      source: input.source, title: input.title, contentHash: input.contentHash, settings: ingestionSettings(deps), chunkCount: input.chunks, jobId: input.jobId,
+      source: input.source, title: input.title, contentHash: input.contentHash, settings, chunkCount: input.chunks, jobId: input.jobId,
     });
   };
 }
@@ -26,7 +31,7 @@ export function createFailDocumentActivity(deps: IngestionActivityDependencies) 
   };
 }
 
-/** Removes a document whose source is gone: its points, chunks and catalog entry. */
+/** Removes a document whose source is gone: its points in the current store, its chunks and catalog entry. */
 export function createRemoveDocumentActivity(deps: IngestionActivityDependencies) {
   return async function removeDocument(input: { tenantId: string; documentId: string }): Promise<{ removed: number }> {
     return translatingErrors(async () => {

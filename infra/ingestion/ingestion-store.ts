@@ -19,6 +19,13 @@ export interface CatalogEntry {
   chunkCount: number;
 }
 
+/** A document version as written to one vector store's collection. */
+export interface WrittenVersion {
+  contentHash: string;
+  settings: string;
+  chunkCount: number;
+}
+
 export interface StagedChunk {
   pointId: string;
   position: number;
@@ -39,6 +46,8 @@ export class IngestionStore {
     private readonly pool: Pool,
     /** The vector collection (one per embedding model) this store's chunks and catalog belong to. */
     private readonly collection: string,
+    /** The location of the vector store written to (VectorIndex.location): what was written is recorded under it. */
+    private readonly store: string,
   ) {}
 
   async catalogEntry({ tenantId, documentId }: DocumentKey): Promise<CatalogEntry | undefined> {
@@ -50,12 +59,17 @@ export class IngestionStore {
     return row && { source: row.source, contentHash: row.content_hash, settings: row.settings, status: row.status, chunkCount: row.chunk_count };
   }
 
-  /** Indexed or failed documents whose source lies inside a folder. */
+  /**
+   * Indexed or failed documents whose source lies inside a folder, and documents the current vector store still
+   * holds there (removed while ingestion wrote to another store).
+   */
   async documentsUnder(tenantId: string, folder: string): Promise<{ documentId: string; source: string }[]> {
     const prefix = `${folder.replace(/\/+$/, '')}/`;
     const { rows } = await this.pool.query<{ document_id: string; source: string }>(
-      "SELECT document_id, source FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND source LIKE $3 ESCAPE '\\' ORDER BY source",
-      [this.collection, tenantId, `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`],
+      `SELECT document_id, source FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND source LIKE $3 ESCAPE '\\'
+       UNION SELECT document_id, source FROM vector_store_documents WHERE store = $4 AND collection = $1 AND tenant_id = $2 AND source LIKE $3 ESCAPE '\\'
+       ORDER BY source`,
+      [this.collection, tenantId, `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`, this.store],
     );
     return rows.map((row) => ({ documentId: row.document_id, source: row.source }));
   }
@@ -219,7 +233,54 @@ export class IngestionStore {
     await this.pool.query('DELETE FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2', [key.tenantId, key.documentId]);
   }
 
+  /** The version of the document the current vector store holds, as recorded when it was written. */
+  async writtenVersion({ tenantId, documentId }: DocumentKey): Promise<WrittenVersion | undefined> {
+    const { rows } = await this.pool.query<{ content_hash: string; settings: string; chunk_count: number }>(
+      'SELECT content_hash, settings, chunk_count FROM vector_store_documents WHERE store = $1 AND collection = $2 AND tenant_id = $3 AND document_id = $4',
+      [this.store, this.collection, tenantId, documentId],
+    );
+    const row = rows[0];
+    return row && { contentHash: row.content_hash, settings: row.settings, chunkCount: row.chunk_count };
+  }
+
+  /** Records that the current vector store holds this version of the document. */
+  async recordWritten(key: DocumentKey, entry: WrittenVersion & { source: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO vector_store_documents (store, collection, tenant_id, document_id, source, content_hash, settings, chunk_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (store, collection, tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, content_hash = EXCLUDED.content_hash,
+         settings = EXCLUDED.settings, chunk_count = EXCLUDED.chunk_count, written_at = now()`,
+      [this.store, this.collection, key.tenantId, key.documentId, entry.source, entry.contentHash, entry.settings, entry.chunkCount],
+    );
+  }
+
+  /** Records store `to` as holding what store `from` is recorded as holding (one tenant's or all); returns how many documents. */
+  async copyWritten(from: string, to: string, tenantId?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO vector_store_documents (store, collection, tenant_id, document_id, source, content_hash, settings, chunk_count)
+       SELECT $2, collection, tenant_id, document_id, source, content_hash, settings, chunk_count FROM vector_store_documents
+       WHERE store = $1 AND collection = $3 AND ($4::text IS NULL OR tenant_id = $4)
+       ON CONFLICT (store, collection, tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, content_hash = EXCLUDED.content_hash,
+         settings = EXCLUDED.settings, chunk_count = EXCLUDED.chunk_count, written_at = now()`,
+      [from, to, this.collection, tenantId ?? null],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Makes every indexed chunk of the document pending again (keeping its vector), for a vector store whose copy
+   * of the document is missing or another version: the next upsert writes them all, with no embedding.
+   */
+  async requeueChunks({ tenantId, documentId }: DocumentKey): Promise<void> {
+    await this.pool.query(
+      "UPDATE ingestion_chunks SET state = 'pending' WHERE collection = $1 AND tenant_id = $2 AND document_id = $3 AND state = 'indexed'",
+      [this.collection, tenantId, documentId],
+    );
+  }
+
+  /** Forgets the document: its chunks, catalog entry and staged bytes, and that the current vector store holds it. */
   async forgetDocument({ tenantId, documentId }: DocumentKey): Promise<void> {
+    await this.pool.query('DELETE FROM vector_store_documents WHERE store = $1 AND collection = $2 AND tenant_id = $3 AND document_id = $4', [this.store, this.collection, tenantId, documentId]);
     await this.pool.query('DELETE FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3', [this.collection, tenantId, documentId]);
     await this.pool.query('DELETE FROM ingestion_documents WHERE collection = $1 AND tenant_id = $2 AND document_id = $3', [this.collection, tenantId, documentId]);
     await this.pool.query('DELETE FROM ingestion_blobs WHERE tenant_id = $1 AND document_id = $2', [tenantId, documentId]);

@@ -3,9 +3,10 @@
 // reciprocal rank fusion, the tenant filter applied to every read and delete.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCandidates, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
+import { defaultCandidates, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
 import { PointLog, type LoggedPoint, type LogRecord } from './point-log.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { formatLocation } from './store-location.js';
 import { TenantPartition, type StoredPoint } from './tenant-partition.js';
 import { VectorStoreError } from './vector-store-error.js';
 
@@ -24,8 +25,11 @@ const upsertBatch = 256;
 export class EmbeddedVectorIndex implements VectorIndex {
   private readonly partitions = new Map<string, TenantPartition>();
   private readonly tenantById = new Map<string, string>();
+  /** Sorted ids for scroll, per tenant ('' for all); cleared by every change. */
+  private readonly sortedIds = new Map<string, string[]>();
   private readonly log: PointLog;
   private readonly folder: string;
+  readonly location: string;
   private opened = false;
   /** Log records behind the current state; many more than the live points need means a rewrite pays. */
   private appliedRecords = 0;
@@ -34,6 +38,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
 
   constructor(private readonly options: EmbeddedVectorIndexOptions) {
     this.folder = join(options.directory, options.collection);
+    this.location = formatLocation({ kind: 'embedded', directory: options.directory });
     this.log = new PointLog(join(this.folder, 'points.jsonl'));
   }
 
@@ -91,6 +96,28 @@ export class EmbeddedVectorIndex implements VectorIndex {
     return reciprocalRankFusion([denseRanking, keywordRanking], limit).map(({ id, score }) => ({ id, score, payload: partition.point(id)!.payload }));
   }
 
+  /** Pages in id order; the cursor is the first id of the next page. */
+  async scroll({ tenant, from, limit }: { tenant?: string; from?: string; limit: number }): Promise<PointPage> {
+    await this.ready();
+    const ids = this.scrollOrder(tenant);
+    let start = 0;
+    if (from !== undefined) {
+      // First id at or after the cursor.
+      for (let end = ids.length; start < end;) {
+        const middle = (start + end) >>> 1;
+        if (ids[middle]! < from) start = middle + 1;
+        else end = middle;
+      }
+    }
+    const page = ids.slice(start, start + Math.max(1, limit));
+    const points = page.map((id) => {
+      const point = this.partitions.get(this.tenantById.get(id)!)!.point(id)!;
+      return { id, dense: [...point.dense], sparse: { indices: [...point.sparse.indices], values: [...point.sparse.values] }, payload: point.payload };
+    });
+    const next = ids[start + page.length];
+    return next === undefined ? { points } : { points, next };
+  }
+
   async count(tenant?: string): Promise<number> {
     await this.ready();
     if (tenant !== undefined) return this.partitions.get(tenant)?.size ?? 0;
@@ -99,6 +126,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
 
   async close(): Promise<void> {
     await this.refreshing;
+    this.sortedIds.clear();
     this.partitions.clear();
     this.tenantById.clear();
     this.log.rewind();
@@ -125,6 +153,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private async applyNewRecords(): Promise<void> {
     this.appliedRecords += await this.log.readNew({
       reset: () => {
+        this.sortedIds.clear();
         this.partitions.clear();
         this.tenantById.clear();
         this.appliedRecords = 0;
@@ -134,6 +163,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   private apply(record: LogRecord): void {
+    this.sortedIds.clear();
     if (record.op === 'upsert') {
       for (const point of record.points) {
         const owner = this.tenantById.get(point.id);
@@ -151,6 +181,18 @@ export class EmbeddedVectorIndex implements VectorIndex {
       partition.remove(id);
       this.tenantById.delete(id);
     }
+  }
+
+  /** The ids of one tenant's points (or all) in order, kept until the next change so paging costs no sort per page. */
+  private scrollOrder(tenant: string | undefined): string[] {
+    const key = tenant === undefined ? '' : `t:${tenant}`;
+    let ids = this.sortedIds.get(key);
+    if (!ids) {
+      ids = tenant === undefined ? [...this.tenantById.keys()] : [...this.tenantById].filter(([, owner]) => owner === tenant).map(([id]) => id);
+      ids.sort();
+      this.sortedIds.set(key, ids);
+    }
+    return ids;
   }
 
   private partition(tenant: string): TenantPartition {

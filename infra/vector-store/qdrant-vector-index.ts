@@ -2,7 +2,8 @@
 // keyword vector (IDF applied by Qdrant, which makes the keyword score BM25), hybrid search fused with
 // RRF in Qdrant's Query API, and a tenant payload index. The client is not allowed to retry: Temporal is.
 import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantClientUnexpectedResponseError, type Schemas } from '@qdrant/js-client-rest';
-import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
+import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type SparseVector, type VectorIndex } from '../../ingestion/ports.js';
+import { formatLocation } from './store-location.js';
 import { VectorStoreError } from './vector-store-error.js';
 
 export interface QdrantVectorIndexOptions {
@@ -24,10 +25,12 @@ type Filter = Schemas['Filter'];
 export class QdrantVectorIndex implements VectorIndex {
   private readonly client: QdrantClient;
   private readonly collection: string;
+  readonly location: string;
 
   constructor(private readonly options: QdrantVectorIndexOptions) {
     this.client = new QdrantClient({ url: options.url, ...(options.apiKey ? { apiKey: options.apiKey } : {}), timeout: options.timeoutMs ?? 30_000, checkCompatibility: false });
     this.collection = options.collection;
+    this.location = formatLocation({ kind: 'qdrant', url: options.url });
   }
 
   async ensureCollection(): Promise<void> {
@@ -113,6 +116,31 @@ export class QdrantVectorIndex implements VectorIndex {
       });
     });
     return result.points.map((point) => ({ id: String(point.id), score: point.score, payload: point.payload as unknown as ChunkPayload }));
+  }
+
+  /** Pages in Qdrant's id order; the cursor is Qdrant's next page offset (a point id). */
+  async scroll({ tenant, from, limit }: { tenant?: string; from?: string; limit: number }): Promise<PointPage> {
+    return this.call('scroll', async () => {
+      const page = await this.client.scroll(this.collection, {
+        limit: Math.max(1, limit),
+        with_payload: true,
+        with_vector: true,
+        ...(tenant !== undefined ? { filter: { must: [tenantCondition(tenant)] } } : {}),
+        ...(from !== undefined ? { offset: from } : {}),
+      });
+      const points = page.points.map((point) => {
+        const vectors = point.vector as { [dense]?: number[]; [keywords]?: SparseVector } | undefined;
+        const keywordVector = vectors?.[keywords];
+        return {
+          id: String(point.id),
+          dense: vectors?.[dense] ?? [],
+          sparse: keywordVector ? { indices: [...keywordVector.indices], values: [...keywordVector.values] } : { indices: [], values: [] },
+          payload: point.payload as unknown as ChunkPayload,
+        };
+      });
+      const next = page.next_page_offset ?? undefined;
+      return next === undefined || next === null ? { points } : { points, next: String(next) };
+    });
   }
 
   async count(tenant?: string): Promise<number> {

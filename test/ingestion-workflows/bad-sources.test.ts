@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
 import { ingestJobState } from '../../infra/ingestion/ingestion-jobs.js';
-import type { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
+import type { VectorIndex } from '../../ingestion/ports.js';
 import { ingestionSettings, openIndex, runJob, sampleCorpus, startIngestionWorker, temporalClient } from '../support/ingestion.js';
 
 describe('an ingestion job with invalid URLs among good ones', () => {
@@ -17,7 +17,7 @@ describe('an ingestion job with invalid URLs among good ones', () => {
   let settings: Record<string, string>;
   let worker: { stop(): Promise<void> };
   let client: { temporal: Client; close(): Promise<void> };
-  let index: EmbeddedVectorIndex;
+  let index: VectorIndex;
   let server: http.Server;
   let baseUrl: string;
 

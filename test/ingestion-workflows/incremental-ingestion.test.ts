@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
 import { ingestJobState } from '../../infra/ingestion/ingestion-jobs.js';
-import type { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
-import { corpusCopy, expectedPointIds, ingestionSettings, openIndex, pointLogPath, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';
+import type { VectorIndex } from '../../ingestion/ports.js';
+import { corpusCopy, expectedPointIds, ingestionSettings, onEmbeddedStore, openIndex, pointLogPath, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';
 import { temporalCli } from '../support/temporal-cli.js';
 
 // One corpus through successive jobs, as an operator would run them: first ingestion, an unchanged re-run,
@@ -16,7 +16,7 @@ describe('incremental ingestion through the workflows', () => {
   let settings: Record<string, string>;
   let worker: { stop(): Promise<void> };
   let client: { temporal: Client; close(): Promise<void> };
-  let index: EmbeddedVectorIndex;
+  let index: VectorIndex;
   let corpus: string;
   const file = (name: string) => path.join(corpus, name);
   const logSize = async () => (await stat(pointLogPath(settings))).size;
@@ -55,10 +55,11 @@ describe('incremental ingestion through the workflows', () => {
   });
 
   it('writes zero points when the corpus is unchanged', async () => {
-    const before = await logSize();
+    const before = onEmbeddedStore() ? await logSize() : undefined;
     const job = await runJob(client.temporal, settings, { tenantId, sources: [corpus] });
     expect(job).toMatchObject({ status: 'completed', total: 4, unchanged: 4, indexed: 0, embedded: 0, written: 0, removed: 0 });
-    expect(await logSize()).toBe(before);
+    // On the embedded store the log proves no write reached the store (Qdrant has no such witness: the summary must do).
+    if (before !== undefined) expect(await logSize()).toBe(before);
   });
 
   it('re-embeds only the changed chunks of an edited file and moves the others without embedding them', async () => {

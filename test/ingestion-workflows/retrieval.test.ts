@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { localEmbedder } from '../../infra/embeddings/local-embedding-server.js';
 import { VectorRetriever, type VectorRetrieverOptions } from '../../infra/retrieval/vector-retriever.js';
-import type { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
+import type { VectorIndex } from '../../ingestion/ports.js';
 import { ingestionSettings, openIndex, runJob, sampleCorpus, startIngestionWorker, temporalClient } from '../support/ingestion.js';
 import { services } from '../support/services.js';
 
-// The chat's retriever over what the ingestion workflows indexed, on the embedded store. (The Qdrant
-// adapter's tenant filter is covered by the vector-store contract suite when QDRANT_URL is set.)
+// The chat's retriever over what the ingestion workflows indexed, on the run's vector store (Qdrant when
+// QDRANT_URL is set, else the embedded one), read through the VectorIndex port.
 describe('retrieval over ingested documents', () => {
   const tenantA = `ret-a-${randomUUID().slice(0, 6)}`;
   const tenantB = `ret-b-${randomUUID().slice(0, 6)}`;
@@ -21,7 +21,7 @@ describe('retrieval over ingested documents', () => {
   let settings: Record<string, string>;
   let worker: { stop(): Promise<void> };
   let client: { temporal: Client; close(): Promise<void> };
-  let index: EmbeddedVectorIndex;
+  let index: VectorIndex;
   let otherCorpus: string;
 
   beforeAll(async () => {

@@ -11,13 +11,14 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createIngestionWorker } from '../../workers/ingestion-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
-import { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
+import { createVectorIndex } from '../../infra/ingestion/vector-adapters.js';
 import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
 import { chunkDocument } from '../../ingestion/chunk-document.js';
 import { documentId } from '../../ingestion/identifiers.js';
 import { parseDocument } from '../../ingestion/parse-document.js';
 import type { IngestJobInput, JobProgress } from '../../ingestion/ingestion-job.js';
+import type { VectorIndex } from '../../ingestion/ports.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { projectRoot, startProcess } from './processes.js';
 import { services, testConfig, testEnvironment } from './services.js';
@@ -80,11 +81,17 @@ export async function runJob(temporal: Client, settings: Record<string, string>,
   return { ...progress, workflowId };
 }
 
-/** The embedded index a suite's worker writes to, opened separately (as the chat worker does). */
-export function openIndex(settings: Record<string, string>): EmbeddedVectorIndex {
-  return new EmbeddedVectorIndex({ directory: settings.VECTOR_STORE_DIRECTORY!, collection: collectionName(localEmbeddingModel), dimensions: localEmbeddingModel.dimensions });
+/** The index a suite's worker writes to (the run's store: embedded or Qdrant), opened separately as the chat worker does. */
+export function openIndex(settings: Record<string, string>): VectorIndex {
+  return createVectorIndex(testConfig(settings), localEmbeddingModel);
 }
 
+/** Whether the suites run on the embedded store (whose point log a test may read). */
+export function onEmbeddedStore(): boolean {
+  return services().vectorStore.VECTOR_STORE === 'embedded';
+}
+
+/** The embedded store's point log; only on the embedded store. */
 export function pointLogPath(settings: Record<string, string>): string {
   return path.join(settings.VECTOR_STORE_DIRECTORY!, collectionName(localEmbeddingModel), 'points.jsonl');
 }

@@ -15,7 +15,11 @@ export interface TestServices {
   embeddingsBaseUrl: string;
   /** The embedded vector store's directory for this run (a suite may use its own). */
   vectorDirectory: string;
+  /** The vector store the suites' workers and APIs use: Qdrant when the run has QDRANT_URL, else the embedded one. */
+  vectorStore: TestVectorStore;
 }
+
+export type TestVectorStore = { VECTOR_STORE: 'embedded' } | { VECTOR_STORE: 'qdrant'; QDRANT_URL: string };
 
 export function services(): TestServices {
   return inject('services');
@@ -34,6 +38,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     LLM_BASE_URL: running.modelBaseUrl,
     EMBEDDINGS_BASE_URL: running.embeddingsBaseUrl,
     VECTOR_STORE_DIRECTORY: running.vectorDirectory,
+    ...running.vectorStore,
     ...overrides,
   };
 }

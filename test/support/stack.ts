@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { createGatewayDependencies } from '../../api/gateway/gateway-dependencies.js';
@@ -28,7 +29,12 @@ export async function startWorker(taskQueue: string, overrides: Record<string, s
 
 function installRuntimeOnce(): void {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Another helper (test/support/ingestion.ts) may have installed it in this file already.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch (error) {
+      if (!(error instanceof IllegalStateError)) throw error;
+    }
     runtimeInstalled = true;
   }
 }

@@ -112,6 +112,38 @@ export function describeVectorIndexContract(name: string, create: () => Promise<
       expect(await index.query(query('initech', [1, 0, 0, 0], 'wing'))).toEqual([]);
     });
 
+    it('pages through one tenant\'s or all points with their vectors and payload, and names its location', async () => {
+      const many = Array.from({ length: 7 }, (_, position) => point('acme', 'paged', position, [1, position, 0, 0], `paged section ${position} wing`));
+      await index.upsert([...many, otherTenant]);
+      const read = async (tenant?: string) => {
+        const seen: IndexedPoint[] = [];
+        let from: string | undefined;
+        let pages = 0;
+        do {
+          const page = await index.scroll({ ...(tenant !== undefined ? { tenant } : {}), ...(from !== undefined ? { from } : {}), limit: 3 });
+          expect(page.points.length).toBeLessThanOrEqual(3);
+          seen.push(...page.points);
+          from = page.next;
+          pages += 1;
+        } while (from !== undefined && pages < 10);
+        return seen;
+      };
+      const acme = await read('acme');
+      expect(acme.map((hit) => hit.id).sort()).toEqual(many.map((hit) => hit.id).sort());
+      expect((await read()).map((hit) => hit.id).sort()).toEqual([...many, otherTenant].map((hit) => hit.id).sort());
+      expect(await read('nobody')).toEqual([]);
+      for (const original of many) {
+        const copy = acme.find((hit) => hit.id === original.id)!;
+        expect(copy.payload).toEqual(original.payload);
+        expect(copy.sparse.indices).toEqual(original.sparse.indices);
+        copy.sparse.values.forEach((value, position) => expect(value).toBeCloseTo(original.sparse.values[position]!, 5));
+        // Stores may keep dense vectors normalised: the direction is what must survive.
+        expect(copy.dense).toHaveLength(original.dense.length);
+        copy.dense.forEach((value, position) => expect(value / Math.hypot(...copy.dense)).toBeCloseTo(original.dense[position]! / Math.hypot(...original.dense), 4));
+      }
+      expect(index.location).toMatch(/^(embedded|qdrant):\S+$/);
+    });
+
     it('respects the limit', async () => {
       await index.upsert(Array.from({ length: 30 }, (_, position) => point('acme', 'many', position, [1, position / 30, 0, 0], `wing section ${position}`)));
       expect(await index.query(query('acme', [1, 0, 0, 0], 'wing', 'hybrid', 5))).toHaveLength(5);

@@ -90,6 +90,30 @@ describe('QdrantVectorIndex requests', () => {
     ] });
   });
 
+  it('scrolls a tenant\'s points with vectors and payload, passing the cursor on', async () => {
+    const payload = { tenant: 'acme', documentId: 'd', title: 't', source: 's', position: 0, headingPath: [], text: 'x', contentHash: 'h' };
+    const scroll = 'POST /collections/ragtime_test/points/scroll';
+    const listing = results[scroll];
+    results[scroll] = {
+      points: [
+        { id: 'a', payload, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
+        { id: 'b', payload, vector: { dense: [0, 1, 0] } },
+      ],
+      next_page_offset: 'c',
+    };
+    try {
+      const page = await index().scroll({ tenant: 'acme', from: 'a', limit: 2 });
+      expect(page).toEqual({ next: 'c', points: [
+        { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
+        { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
+      ] });
+      expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ limit: 2, with_payload: true, with_vector: true, filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, offset: 'a' });
+      expect(index().location).toBe(`qdrant:${url}`);
+    } finally {
+      results[scroll] = listing;
+    }
+  });
+
   it.each([[503, true], [429, true], [400, false], [404, false]])('reports HTTP %i as retryable=%s', async (status, retryable) => {
     failWith = status;
     await expect(index().count()).rejects.toMatchObject({ name: 'VectorStoreError', retryable });

@@ -37,3 +37,14 @@ export const batchOptions: ActivityOptions = {
   heartbeatTimeout,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
 };
+
+/**
+ * Copying points between stores: the cursor travels in the heartbeats, so a short heartbeat timeout (the SDK
+ * sends them at most every 80% of it) bounds both how soon a dead worker's copy moves on and how much of it is
+ * written again.
+ */
+export const copyOptions: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+};

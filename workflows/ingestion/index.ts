@@ -1,2 +1,3 @@
 export { ingestBatchWorkflow } from './ingest-batch.js';
 export { ingestDocumentWorkflow } from './ingest-document.js';
+export { migrateVectorsWorkflow } from './migrate-vectors.js';
