@@ -1,29 +1,41 @@
-// Retrieval quality on a Cranfield-format collection: recall@5 and nDCG@10 for dense only, keyword only,
-// hybrid (RRF) and hybrid + re-rank, with the local embedding model and the embedded vector store.
-// Usage: npx tsx bench/retrieval-quality.ts [collection-directory] (default: the shared Cranfield copy)
-import { mkdtemp, rm } from 'node:fs/promises';
+// Retrieval quality on a Cranfield-format collection: recall@5 and nDCG@10 (document level) for Ragtime's
+// own retrieval code (the embedded vector store and the chat path's VectorRetriever, with the local
+// embedding model) and for peers built from PyPI packages (bm25s; dense models fused with bm25s), with
+// paired bootstrap 95% intervals of the differences, in one run.
+// Usage: npx tsx bench/retrieval-quality.ts [--no-peers] [--peer-models=all-MiniLM-L6-v2,all-mpnet-base-v2] [collection-directory]
+// (default: the shared Cranfield copy, both peer models)
+// The peers need their own venv: bash bench/peers/setup.sh (without it only Ragtime's rows are printed).
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkDocument, defaultChunking, embeddingInput } from '../ingestion/chunk-document.js';
 import { documentId } from '../ingestion/identifiers.js';
 import { passageKeywordVector, queryKeywordVector } from '../ingestion/keyword-vector.js';
-import type { HybridQuery, IndexedPoint, SearchHit } from '../ingestion/ports.js';
+import type { Embedder, IndexedPoint } from '../ingestion/ports.js';
+import { loadConfig } from '../infra/config.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
+import { retrieverOptions } from '../infra/retrieval/create-retriever.js';
+import { VectorRetriever, type VectorRetrieverOptions } from '../infra/retrieval/vector-retriever.js';
 import { EmbeddedVectorIndex } from '../infra/vector-store/embedded-vector-index.js';
+import { formatInterval, pairedBootstrap } from './lib/bootstrap.js';
 import { loadCranfield } from './lib/cranfield.js';
 import { mean, ndcgAt, recallAt } from './lib/metrics.js';
-import { scoreFusionRerank } from './lib/score-fusion-reranker.js';
+import { peersPython, runRetrievalPeers } from './lib/retrieval-peers.js';
 import { printTable } from './lib/table.js';
 
-const directory = process.argv[2] ?? '/work/shared/datasets/cranfield';
+const withPeers = !process.argv.includes('--no-peers');
+const peerModels = process.argv.find((argument) => argument.startsWith('--peer-models='))?.slice('--peer-models='.length).split(',');
+const directory = process.argv.slice(2).find((argument) => !argument.startsWith('--')) ?? '/work/shared/datasets/cranfield';
 const tenant = 'bench';
-const chunkCandidates = 50;
+/** Ranked documents kept per query: more than the metrics look at. */
+const depth = 100;
 
 const collection = await loadCranfield(directory);
 const server = await LocalEmbeddingServer.start({ port: 18600 + Math.floor(Math.random() * 300) });
 const dataDirectory = await mkdtemp(join(tmpdir(), 'ragtime-bench-'));
 try {
-  const embedder = server.embedder({ batchSize: 32, timeoutMs: 300_000 });
+  const embedder = memoisedQueries(server.embedder({ batchSize: 32, timeoutMs: 300_000 }));
   const index = new EmbeddedVectorIndex({ directory: dataDirectory, collection: 'cranfield', dimensions: embedder.dimensions });
   const sourceOf = new Map<string, string>();
   const chunks = (await Promise.all(collection.documents.map((document) => {
@@ -34,7 +46,7 @@ try {
 
   console.log(`${collection.documents.length} documents → ${chunks.length} chunks, ${collection.queries.length} judged queries; embedding with ${embedder.model}…`);
   const embedStarted = performance.now();
-  const vectors = await embedder.embed(chunks.map(embeddingInput));
+  const vectors = await cachedEmbeddings(embedder, chunks.map(embeddingInput));
   const embedSeconds = (performance.now() - embedStarted) / 1000;
   const points: IndexedPoint[] = chunks.map((chunk, position) => ({
     id: chunk.id,
@@ -44,31 +56,95 @@ try {
   }));
   await index.upsert(points);
 
-  const documentRanking = (hits: SearchHit[]) => [...new Set(hits.map((hit) => sourceOf.get(hit.payload.documentId)!))];
-  const strategies: [string, (query: HybridQuery) => Promise<SearchHit[]>][] = [
-    ['dense only', (query) => index.query({ ...query, mode: 'dense' })],
-    ['keyword only (BM25)', (query) => index.query({ ...query, mode: 'keyword' })],
-    ['hybrid (RRF)', (query) => index.query({ ...query, mode: 'hybrid' })],
-    ['hybrid + re-rank (score fusion)', (query) => scoreFusionRerank(index, query, chunkCandidates)],
+  const documents = (documentIds: readonly string[]) => [...new Set(documentIds.map((id) => sourceOf.get(id)!))];
+  const single = (mode: 'dense' | 'keyword') => async (text: string) =>
+    documents((await index.query({ tenant, dense: await embedder.embedQuery(text), sparse: queryKeywordVector(text), limit: depth, mode })).map((hit) => hit.payload.documentId));
+  // The chat path's retriever, with the citation count and token budget lifted so the whole ranking is seen.
+  const chat = retrieverOptions(loadConfig({}));
+  const retriever = (settings: Partial<VectorRetrieverOptions>) => {
+    const instance = new VectorRetriever(index, embedder, { ...chat, ...settings, topK: depth, tokenBudget: Number.MAX_SAFE_INTEGER, timeoutMs: 60_000 });
+    return async (text: string) => documents((await instance.search(tenant, text, {})).map((citation) => citation.documentId));
+  };
+  const chatRow = `Ragtime chat path (defaults: ${chat.rerank ? 'score-fusion re-rank' : 'RRF'}, ${chat.candidates} candidates${chat.queryExpansion ? ', expansion' : ''})`;
+  const ours: [string, (text: string) => Promise<string[]>][] = [
+    [chatRow, retriever({})],
+    ['Ragtime dense only', single('dense')],
+    ['Ragtime BM25', single('keyword')],
+    ...[20, 50].flatMap((candidates): [string, (text: string) => Promise<string[]>][] => [
+      [`Ragtime hybrid RRF, ${candidates} candidates`, retriever({ rerank: false, candidates, queryExpansion: false })],
+      [`Ragtime hybrid score fusion, ${candidates} candidates`, retriever({ rerank: true, candidates, queryExpansion: false })],
+    ]),
+    ['Ragtime hybrid RRF, 20 candidates, expansion', retriever({ rerank: false, candidates: 20, queryExpansion: true })],
   ];
-  const results = new Map(strategies.map(([name]) => [name, { recall: [] as number[], ndcg: [] as number[] }]));
-  for (const query of collection.queries) {
-    const gains = collection.judgements.get(query.id)!;
-    const hybridQuery: HybridQuery = { tenant, dense: await embedder.embedQuery(query.text), sparse: queryKeywordVector(query.text), limit: chunkCandidates, candidates: chunkCandidates };
-    for (const [name, search] of strategies) {
-      const ranking = documentRanking(await search(hybridQuery));
-      results.get(name)!.recall.push(recallAt(5, ranking, gains));
-      results.get(name)!.ndcg.push(ndcgAt(10, ranking, gains));
-    }
+
+  const rankings = new Map<string, Map<string, string[]>>();
+  for (const [name, search] of ours) {
+    const perQuery = new Map<string, string[]>();
+    for (const query of collection.queries) perQuery.set(query.id, await search(query.text));
+    rankings.set(name, perQuery);
   }
 
-  console.log(`\nRetrieval quality on ${directory} (document level, ${collection.queries.length} queries; embedding took ${embedSeconds.toFixed(1)} s, ${(chunks.length / embedSeconds).toFixed(1)} chunks/s)\n`);
-  const denseNdcg = mean(results.get('dense only')!.ndcg);
+  const peers = withPeers ? await runRetrievalPeers({
+    documents: collection.documents.map((document) => ({ id: document.id, text: `${document.title}\n\n${document.text}` })),
+    queries: collection.queries.map(({ id, text }) => ({ id, text })),
+    depth,
+    ...(peerModels ? { models: peerModels } : {}),
+  }) : undefined;
+  for (const [name, perQuery] of Object.entries(peers?.systems ?? {})) rankings.set(`peer: ${name}`, new Map(Object.entries(perQuery)));
+
+  const scores = new Map([...rankings].map(([name, perQuery]) => {
+    const recall: number[] = [];
+    const ndcg: number[] = [];
+    for (const query of collection.queries) {
+      const gains = collection.judgements.get(query.id)!;
+      recall.push(recallAt(5, perQuery.get(query.id) ?? [], gains));
+      ndcg.push(ndcgAt(10, perQuery.get(query.id) ?? [], gains));
+    }
+    return [name, { recall, ndcg }];
+  }));
+
+  console.log(`\nRetrieval quality on ${directory} (document level, ${collection.queries.length} queries, gains 4…1 for grades 1…4; embedding took ${embedSeconds.toFixed(1)} s, cached after the first run)`);
+  if (peers) console.log(`peers' time (s): ${Object.entries(peers.seconds).map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`).join(', ')}`);
+  else console.log(withPeers ? `peers not run: ${peersPython} is missing (bash bench/peers/setup.sh)` : 'peers not run (--no-peers)');
+  const peerNames = [...scores.keys()].filter((name) => name.startsWith('peer: '));
+  const bestPeer = peerNames.sort((left, right) => mean(scores.get(right)!.ndcg) - mean(scores.get(left)!.ndcg))[0];
+  const against = (name: string, other: string | undefined, metric: 'ndcg' | 'recall') =>
+    other && other !== name ? formatInterval(pairedBootstrap(scores.get(name)![metric], scores.get(other)![metric])) : '';
+  console.log(`\nΔ columns: this row minus ${bestPeer ?? 'the best peer (none run)'} (the peer with the best nDCG@10), mean [95% paired bootstrap interval]\n`);
   printTable([
-    ['strategy', 'recall@5', 'nDCG@10', 'nDCG@10 vs dense'],
-    ...[...results].map(([name, { recall, ndcg }]) => [name, mean(recall), mean(ndcg), `${(mean(ndcg) / denseNdcg).toFixed(2)}x`]),
+    ['system', 'recall@5', 'nDCG@10', 'Δ recall@5 vs best peer', 'Δ nDCG@10 vs best peer'],
+    ...[...scores].map(([name, { recall, ndcg }]) => [name, mean(recall), mean(ndcg), against(name, bestPeer, 'recall'), against(name, bestPeer, 'ndcg')]),
   ]);
+  if (scores.has('peer: bm25s')) {
+    console.log(`\nRagtime BM25 − bm25s: nDCG@10 ${against('Ragtime BM25', 'peer: bm25s', 'ndcg')}, recall@5 ${against('Ragtime BM25', 'peer: bm25s', 'recall')}`);
+  }
 } finally {
   await server.stop();
   await rm(dataDirectory, { recursive: true, force: true });
+}
+
+/** Chunk vectors are kept under .data/bench-cache by model and texts, so a second run skips the embedding. */
+async function cachedEmbeddings(embedder: Embedder, texts: string[]): Promise<number[][]> {
+  const key = createHash('sha256').update(`${embedder.model}\0${texts.join('\0')}`).digest('hex').slice(0, 16);
+  const path = join(import.meta.dirname, '../.data/bench-cache', `${embedder.model}-${key}.json`);
+  const cached = await readFile(path, 'utf8').then((text) => JSON.parse(text) as number[][], () => undefined);
+  if (cached) return cached;
+  const vectors = await embedder.embed(texts);
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, JSON.stringify(vectors));
+  return vectors;
+}
+
+/** The same query is embedded once for all the rows. */
+function memoisedQueries(embedder: Embedder): Embedder {
+  const cache = new Map<string, Promise<number[]>>();
+  return {
+    model: embedder.model,
+    dimensions: embedder.dimensions,
+    embed: (texts, signal) => embedder.embed(texts, signal),
+    embedQuery: (query, signal) => {
+      if (!cache.has(query)) cache.set(query, embedder.embedQuery(query, signal));
+      return cache.get(query)!;
+    },
+  };
 }

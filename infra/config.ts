@@ -105,7 +105,8 @@ const schema = z.object({
   /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
   INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
   RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),
-  RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(20),
+  /** Candidates per list before re-ranking: 50 measured best on Cranfield with score fusion (bench/retrieval-quality.ts). */
+  RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(50),
   RETRIEVAL_TOKEN_BUDGET: z.coerce.number().int().positive().default(500),
   RETRIEVAL_TIMEOUT_MS: z.coerce.number().int().positive().default(2500),
   RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),

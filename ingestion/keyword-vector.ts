@@ -1,19 +1,13 @@
 // Sparse keyword vectors for hybrid search. Terms are stemmed and hashed into the 32-bit index space, so
-// no vocabulary has to be stored or shared. Passage weights are BM25's saturated term frequency; the
-// index multiplies them by each term's inverse document frequency at query time (Qdrant's "idf"
-// modifier), which together give the BM25 score.
+// no vocabulary has to be stored or shared. Passage and query vectors carry raw term frequencies; the
+// vector store turns them into BM25 scores with its own statistics: each term's inverse document
+// frequency and the average passage length of the index (bm25TermWeight, inverseDocumentFrequency).
 import { stemmer } from 'stemmer';
 import { eng as englishStopwords } from 'stopword';
 import type { SparseVector } from './ports.js';
 
-export interface KeywordVectorOptions {
-  /** BM25 term-frequency saturation. */
-  k1?: number;
-  /** BM25 length normalisation. */
-  b?: number;
-  /** Expected passage length in terms, standing in for the corpus average. */
-  averageLength?: number;
-}
+/** BM25's term-frequency saturation (k1) and length normalisation (b), the usual defaults. */
+export const bm25 = { k1: 1.2, b: 0.75 } as const;
 
 const stopwords = new Set(englishStopwords);
 
@@ -37,17 +31,36 @@ export function termIndex(term: string): number {
   return hash >>> 0;
 }
 
-export function passageKeywordVector(text: string, options: KeywordVectorOptions = {}): SparseVector {
-  const { k1 = 1.2, b = 0.75, averageLength = 100 } = options;
-  const terms = keywordTerms(text);
-  const frequencies = countByIndex(terms);
-  const lengthNorm = 1 - b + (b * terms.length) / averageLength;
-  return toSparse(frequencies, (frequency) => (frequency * (k1 + 1)) / (frequency + k1 * lengthNorm));
+/** A passage's term frequencies; their sum is its length in terms (keywordLength). */
+export function passageKeywordVector(text: string): SparseVector {
+  return toSparse(countByIndex(keywordTerms(text)));
 }
 
-/** Each distinct query term weighs 1: the index's IDF does the weighting. */
+/** A query's term frequencies: a term asked for twice weighs twice (BM25's query term frequency). */
 export function queryKeywordVector(text: string): SparseVector {
-  return toSparse(countByIndex(keywordTerms(text)), () => 1);
+  return toSparse(countByIndex(keywordTerms(text)));
+}
+
+/** A passage's length in terms: the sum of its term frequencies. */
+export function keywordLength(passage: SparseVector): number {
+  return passage.values.reduce((sum, value) => sum + value, 0);
+}
+
+/** BM25's saturated, length-normalised weight of a term occurring `frequency` times in a passage of `length` terms. */
+export function bm25TermWeight(frequency: number, length: number, averageLength: number): number {
+  const lengthNorm = 1 - bm25.b + (bm25.b * length) / (averageLength > 0 ? averageLength : 1);
+  return (frequency * (bm25.k1 + 1)) / (frequency + bm25.k1 * lengthNorm);
+}
+
+/** BM25's inverse document frequency of a term found in `containing` of `total` passages (as Qdrant's "idf" modifier computes it). */
+export function inverseDocumentFrequency(total: number, containing: number): number {
+  return Math.log((total - containing + 0.5) / (containing + 0.5) + 1);
+}
+
+/** A passage vector with its frequencies turned into BM25 weights for the given average length. */
+export function bm25PassageWeights(passage: SparseVector, averageLength: number): SparseVector {
+  const length = keywordLength(passage);
+  return { indices: passage.indices, values: passage.values.map((frequency) => bm25TermWeight(frequency, length, averageLength)) };
 }
 
 function countByIndex(terms: readonly string[]): Map<number, number> {
@@ -59,7 +72,7 @@ function countByIndex(terms: readonly string[]): Map<number, number> {
   return counts;
 }
 
-function toSparse(counts: Map<number, number>, weight: (count: number) => number): SparseVector {
+function toSparse(counts: Map<number, number>): SparseVector {
   const indices = [...counts.keys()].sort((left, right) => left - right);
-  return { indices, values: indices.map((index) => weight(counts.get(index)!)) };
+  return { indices, values: indices.map((index) => counts.get(index)!) };
 }

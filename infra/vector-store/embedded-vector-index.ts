@@ -1,6 +1,7 @@
 // The local default vector store: in memory per tenant, durable in an append-only log under a data
-// directory. Same contract as the Qdrant adapter: dense cosine and BM25 keyword search fused with
-// reciprocal rank fusion, the tenant filter applied to every read and delete.
+// directory. Same contract as the Qdrant adapter: dense cosine and BM25 keyword search (each tenant's
+// IDF and average passage length, at query time) fused with reciprocal rank fusion, the tenant filter
+// applied to every read and delete.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCandidates, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
@@ -231,6 +232,7 @@ function toLog(point: StoredPoint): LoggedPoint {
     dense: base64(point.dense),
     sparseIndices: base64(Uint32Array.from(point.sparse.indices)),
     sparseValues: base64(Float32Array.from(point.sparse.values)),
+    ...(point.preweighted ? {} : { keywordFrequencies: true as const }),
     payload: point.payload,
   };
 }
@@ -240,6 +242,7 @@ function fromLog(point: LoggedPoint): StoredPoint {
     id: point.id,
     dense: new Float32Array(bytes(point.dense)),
     sparse: { indices: [...new Uint32Array(bytes(point.sparseIndices))], values: [...new Float32Array(bytes(point.sparseValues))] },
+    ...(point.keywordFrequencies ? {} : { preweighted: true }),
     payload: point.payload,
   };
 }

@@ -13,6 +13,8 @@ export interface LoggedPoint {
   dense: string;
   sparseIndices: string;
   sparseValues: string;
+  /** Set when sparseValues are term frequencies; logs written before query-time BM25 hold finished weights. */
+  keywordFrequencies?: true;
   payload: ChunkPayload;
 }
 

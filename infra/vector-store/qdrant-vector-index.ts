@@ -1,7 +1,15 @@
 // Qdrant adapter: one collection per embedding model with a named dense vector and a named sparse
-// keyword vector (IDF applied by Qdrant, which makes the keyword score BM25), hybrid search fused with
-// RRF in Qdrant's Query API, and a tenant payload index. The client is not allowed to retry: Temporal is.
+// keyword vector, hybrid search fused with RRF in Qdrant's Query API, and a tenant payload index. The
+// client is not allowed to retry: Temporal is.
+// Keyword scores are BM25 as in the embedded store: query values are term frequencies, Qdrant's "idf"
+// modifier multiplies in each term's IDF, and the stored values are BM25's saturated term weights.
+// Qdrant cannot length-normalise at query time, so the weights are computed at write time with the
+// tenant's average passage length as it stands then: estimated from the batch and a page of stored
+// points (ids are random UUIDs, so the first page by id is a sample). Differences from the embedded
+// store: Qdrant's IDF counts the whole collection, not one tenant, and earlier points keep the average
+// of their write time.
 import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantClientUnexpectedResponseError, type Schemas } from '@qdrant/js-client-rest';
+import { bm25PassageWeights, keywordLength } from '../../ingestion/keyword-vector.js';
 import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type SparseVector, type VectorIndex } from '../../ingestion/ports.js';
 import { formatLocation } from './store-location.js';
 import { VectorStoreError } from './vector-store-error.js';
@@ -19,6 +27,8 @@ const dense = 'dense';
 const keywords = 'keywords';
 const upsertBatch = 256;
 const scrollPage = 1000;
+/** Stored points read to estimate a tenant's average passage length. */
+const lengthSample = 256;
 
 type Filter = Schemas['Filter'];
 
@@ -60,18 +70,44 @@ export class QdrantVectorIndex implements VectorIndex {
 
   async upsert(points: readonly IndexedPoint[]): Promise<void> {
     await this.call('upsert', async () => {
+      const averageLengths = await this.averageLengths(points);
       for (let start = 0; start < points.length; start += upsertBatch) {
         await this.client.upsert(this.collection, {
           wait: true,
           points: points.slice(start, start + upsertBatch).map((point) => ({
             id: point.id,
             // A passage with no keyword terms simply has no sparse vector.
-            vector: point.sparse.indices.length > 0 ? { [dense]: point.dense, [keywords]: point.sparse } : { [dense]: point.dense },
-            payload: { ...point.payload },
+            vector: point.sparse.indices.length > 0
+              ? { [dense]: point.dense, [keywords]: bm25PassageWeights(point.sparse, averageLengths.get(point.payload.tenant)!) }
+              : { [dense]: point.dense },
+            payload: { ...point.payload, [lengthField]: keywordLength(point.sparse) },
           })),
         });
       }
     });
+  }
+
+  /** Per tenant of the batch: the mean passage length over the batch and a sample of the stored points. */
+  private async averageLengths(points: readonly IndexedPoint[]): Promise<Map<string, number>> {
+    const totals = new Map<string, { length: number; count: number }>();
+    for (const point of points) {
+      const total = totals.get(point.payload.tenant) ?? { length: 0, count: 0 };
+      total.length += keywordLength(point.sparse);
+      total.count += 1;
+      totals.set(point.payload.tenant, total);
+    }
+    const averages = new Map<string, number>();
+    for (const [tenant, total] of totals) {
+      const page = await this.client.scroll(this.collection, { filter: { must: [tenantCondition(tenant)] }, limit: lengthSample, with_payload: [lengthField], with_vector: false });
+      for (const stored of page.points) {
+        const length = (stored.payload as Record<string, unknown> | null | undefined)?.[lengthField];
+        if (typeof length !== 'number') continue;
+        total.length += length;
+        total.count += 1;
+      }
+      averages.set(tenant, total.length / total.count);
+    }
+    return averages;
   }
 
   async deletePoints(tenant: string, ids: readonly string[]): Promise<void> {
@@ -115,7 +151,7 @@ export class QdrantVectorIndex implements VectorIndex {
         with_payload: true,
       });
     });
-    return result.points.map((point) => ({ id: String(point.id), score: point.score, payload: point.payload as unknown as ChunkPayload }));
+    return result.points.map((point) => ({ id: String(point.id), score: point.score, payload: chunkPayload(point.payload) }));
   }
 
   /** Pages in Qdrant's id order; the cursor is Qdrant's next page offset (a point id). */
@@ -157,6 +193,14 @@ export class QdrantVectorIndex implements VectorIndex {
       throw new VectorStoreError(`Qdrant ${operation} on ${this.collection} failed: ${(error as Error).message}`, isRetryable(error), { cause: error });
     }
   }
+}
+
+/** The payload field holding a point's keyword length (the sum of its term frequencies). */
+const lengthField = 'keywordLength';
+
+function chunkPayload(stored: Record<string, unknown> | null | undefined): ChunkPayload {
+  const { [lengthField]: _length, ...payload } = stored ?? {};
+  return payload as unknown as ChunkPayload;
 }
 
 function tenantCondition(tenant: string): Schemas['FieldCondition'] {

@@ -1,6 +1,9 @@
 // The in-memory index of one tenant inside the embedded store: normalised dense vectors in one growing
-// Float32Array (one row per slot), an inverted index for keyword vectors, and the payloads. Freed slots
-// are reused, so deletes cost no compaction.
+// Float32Array (one row per slot), an inverted index of term frequencies with each passage's length, and
+// the payloads. Freed slots are reused, so deletes cost no compaction. Keyword search is BM25 with this
+// partition's statistics at query time: the terms' IDF and the average passage length, both kept up to
+// date as points come and go.
+import { bm25TermWeight, inverseDocumentFrequency, keywordLength } from '../../ingestion/keyword-vector.js';
 import type { ChunkPayload, SparseVector } from '../../ingestion/ports.js';
 import { PostingList } from './posting-list.js';
 import { topK } from './top-k.js';
@@ -9,7 +12,9 @@ export interface StoredPoint {
   id: string;
   /** Unit length. */
   dense: Float32Array;
+  /** Term frequencies; or, for points logged before query-time BM25 (`preweighted`), finished BM25 term weights. */
   sparse: SparseVector;
+  preweighted?: boolean;
   payload: ChunkPayload;
 }
 
@@ -20,6 +25,10 @@ export class TenantPartition {
   private readonly slotById = new Map<string, number>();
   private readonly slotsByDocument = new Map<string, Set<number>>();
   private readonly postings = new Map<number, PostingList>();
+  /** Per slot: the passage's length in terms, or NaN when its keyword values are preweighted. */
+  private lengths = new Float64Array(64);
+  private totalLength = 0;
+  private measuredPoints = 0;
 
   constructor(private readonly dimensions: number) {
     this.vectors = new Float32Array(dimensions * 64);
@@ -43,6 +52,17 @@ export class TenantPartition {
     }
     this.vectors.set(point.dense, slot * this.dimensions);
     this.points[slot] = point;
+    if (slot >= this.lengths.length) {
+      const grown = new Float64Array(this.lengths.length * 2);
+      grown.set(this.lengths);
+      this.lengths = grown;
+    }
+    const length = point.preweighted ? Number.NaN : keywordLength(point.sparse);
+    this.lengths[slot] = length;
+    if (!point.preweighted) {
+      this.totalLength += length;
+      this.measuredPoints += 1;
+    }
     this.slotById.set(point.id, slot);
     let documentSlots = this.slotsByDocument.get(point.payload.documentId);
     if (!documentSlots) this.slotsByDocument.set(point.payload.documentId, (documentSlots = new Set()));
@@ -66,6 +86,10 @@ export class TenantPartition {
     const documentSlots = this.slotsByDocument.get(point.payload.documentId);
     documentSlots?.delete(slot);
     if (documentSlots?.size === 0) this.slotsByDocument.delete(point.payload.documentId);
+    if (!point.preweighted) {
+      this.totalLength -= this.lengths[slot]!;
+      this.measuredPoints -= 1;
+    }
     this.slotById.delete(id);
     this.points[slot] = undefined;
     this.freeSlots.push(slot);
@@ -100,19 +124,26 @@ export class TenantPartition {
     }).map(({ index, score }) => ({ point: points[index]!, score }));
   }
 
-  /** BM25: passage weights (saturated term frequency) times the term's IDF in this partition, best first. */
+  /** The mean passage length in terms over the points stored with term frequencies. */
+  get averageLength(): number {
+    return this.measuredPoints > 0 ? this.totalLength / this.measuredPoints : 0;
+  }
+
+  /** BM25 with this partition's IDF and average length; query values are the query's term frequencies. Best first. */
   keywordSearch(query: SparseVector, limit: number): { point: StoredPoint; score: number }[] {
     const scores = new Float64Array(this.points.length);
     const touched: number[] = [];
     const total = this.slotById.size;
+    const averageLength = this.averageLength;
+    const { lengths } = this;
     query.indices.forEach((term, position) => {
       const posting = this.postings.get(term);
       if (!posting) return;
-      const idf = Math.log((total - posting.size + 0.5) / (posting.size + 0.5) + 1);
-      const weight = idf * query.values[position]!;
+      const weight = inverseDocumentFrequency(total, posting.size) * query.values[position]!;
       posting.forEach((slot, value) => {
         if (scores[slot] === 0) touched.push(slot);
-        scores[slot]! += weight * value;
+        const length = lengths[slot]!;
+        scores[slot]! += weight * (Number.isNaN(length) ? value : bm25TermWeight(value, length, averageLength));
       });
     });
     return topK(touched.length, limit, (index) => scores[touched[index]!]).map(({ index, score }) => ({ point: this.points[touched[index]!]!, score }));

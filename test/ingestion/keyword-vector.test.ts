@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keywordTerms, passageKeywordVector, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
+import { bm25TermWeight, keywordLength, keywordTerms, passageKeywordVector, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
 
 describe('keyword vectors', () => {
   it('stems terms and drops stop words', () => {
@@ -14,16 +14,26 @@ describe('keyword vectors', () => {
     expect(shared).toEqual([termIndex('refund'), termIndex('process')].sort((a, b) => a - b));
   });
 
-  it('saturates repeated terms and penalises long passages', () => {
-    const weightOf = (text: string) => passageKeywordVector(text).values[0]!;
-    expect(weightOf('turbine turbine')).toBeGreaterThan(weightOf('turbine'));
-    expect(weightOf('turbine '.repeat(50))).toBeLessThan(2.2);
-    const short = passageKeywordVector('turbine blade');
-    const long = passageKeywordVector(`turbine ${'blade '.repeat(200)}`);
-    expect(long.values[long.indices.indexOf(termIndex('turbin'))]!).toBeLessThan(short.values[short.indices.indexOf(termIndex('turbin'))]!);
+  it('carries term frequencies for passages and queries, so a repeated query term weighs more', () => {
+    const passage = passageKeywordVector('Turbine blades: the turbine blade cools.');
+    expect(passage.values[passage.indices.indexOf(termIndex('turbin'))]).toBe(2);
+    expect(passage.values[passage.indices.indexOf(termIndex('blade'))]).toBe(2);
+    expect(keywordLength(passage)).toBe(5);
+    const query = queryKeywordVector('turbine noise and turbine vibration');
+    expect(query.values[query.indices.indexOf(termIndex('turbin'))]).toBe(2);
+    expect(query.values[query.indices.indexOf(termIndex('nois'))]).toBe(1);
   });
 
-  it('produces sorted, unique indices and positive finite weights', () => {
+  it('saturates repeated terms and penalises passages longer than the average', () => {
+    expect(bm25TermWeight(2, 10, 10)).toBeGreaterThan(bm25TermWeight(1, 10, 10));
+    expect(bm25TermWeight(50, 10, 10)).toBeLessThan(2.2);
+    expect(bm25TermWeight(1, 200, 10)).toBeLessThan(bm25TermWeight(1, 2, 10));
+    expect(bm25TermWeight(1, 10, 10)).toBeCloseTo(1, 10);
+    // The same passage weighs more in an index of longer passages.
+    expect(bm25TermWeight(1, 50, 100)).toBeGreaterThan(bm25TermWeight(1, 50, 20));
+  });
+
+  it('produces sorted, unique indices and positive whole frequencies', () => {
     fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => {
       const vector = passageKeywordVector(text);
       expect(vector.indices.length).toBe(vector.values.length);
@@ -31,7 +41,7 @@ describe('keyword vectors', () => {
         expect(Number.isInteger(index) && index >= 0 && index < 2 ** 32).toBe(true);
         if (position > 0) expect(index).toBeGreaterThan(vector.indices[position - 1]!);
       });
-      for (const value of vector.values) expect(Number.isFinite(value) && value > 0).toBe(true);
+      for (const value of vector.values) expect(Number.isInteger(value) && value > 0).toBe(true);
     }));
   });
 });

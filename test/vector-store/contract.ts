@@ -93,6 +93,14 @@ export function describeVectorIndexContract(name: string, create: () => Promise<
       expect(hits.map((hit) => hit.id)).toEqual([cooking.id]);
     });
 
+    it('weighs query terms by how often the query names them (BM25 query term frequency)', async () => {
+      const lift = point('acme', 'lift', 0, [1, 0, 0, 0], 'lift coefficient');
+      const drag = point('acme', 'drag', 0, [1, 0, 0, 0], 'drag coefficient');
+      await index.upsert([lift, drag]);
+      expect((await index.query(query('acme', [1, 0, 0, 0], 'lift drag drag', 'keyword', 1)))[0]?.id).toBe(drag.id);
+      expect((await index.query(query('acme', [1, 0, 0, 0], 'lift lift drag', 'keyword', 1)))[0]?.id).toBe(lift.id);
+    });
+
     it('fuses dense and keyword rankings in hybrid mode', async () => {
       await index.upsert([wing, engine, cooking]);
       const hits = await index.query(query('acme', [0.2, 1, 0, 0], 'tomato basil'));

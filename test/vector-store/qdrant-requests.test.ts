@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bm25TermWeight } from '../../ingestion/keyword-vector.js';
 import { QdrantVectorIndex } from '../../infra/vector-store/qdrant-vector-index.js';
 
 interface Recorded { method: string; path: string; body: unknown }
@@ -78,15 +79,23 @@ describe('QdrantVectorIndex requests', () => {
     ]);
   });
 
-  it('upserts named vectors and leaves out an empty keyword vector', async () => {
+  it('upserts BM25 weights for the tenant\'s average length (batch and stored sample), the length in the payload, no empty keyword vector', async () => {
     const payload = { tenant: 'acme', documentId: 'd', title: 't', source: 's', position: 0, headingPath: [], text: 'x', contentHash: 'h' };
-    await index().upsert([
-      { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
-      { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
-    ]);
+    // The stored sample (scroll) holds one point of length 7 and one without a length; the batch adds lengths 3 and 0.
+    results['POST /collections/ragtime_test/points/scroll'] = { points: [{ id: 'x', payload: { keywordLength: 7 } }, { id: 'y', payload: {} }], next_page_offset: null };
+    try {
+      await index().upsert([
+        { id: 'a', dense: [1, 0, 0], sparse: { indices: [1, 2], values: [2, 1] }, payload },
+        { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
+      ]);
+    } finally {
+      results['POST /collections/ragtime_test/points/scroll'] = { points: [{ id: 'b5c1f6a4-2d7e-5f3a-9c8b-1e2d3f4a5b6c' }], next_page_offset: null };
+    }
+    expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, limit: 256, with_payload: ['keywordLength'], with_vector: false });
+    const average = (3 + 0 + 7) / 3;
     expect(sent('PUT', '/collections/ragtime_test/points')).toEqual({ points: [
-      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } }, payload },
-      { id: 'b', vector: { dense: [0, 1, 0] }, payload },
+      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1, 2], values: [bm25TermWeight(2, 3, average), bm25TermWeight(1, 3, average)] } }, payload: { ...payload, keywordLength: 3 } },
+      { id: 'b', vector: { dense: [0, 1, 0] }, payload: { ...payload, keywordLength: 0 } },
     ] });
   });
 
@@ -112,6 +121,14 @@ describe('QdrantVectorIndex requests', () => {
     } finally {
       results[scroll] = listing;
     }
+  });
+
+  it('returns hits without the stored keyword length', async () => {
+    const answer = results['POST /collections/ragtime_test/points/query'];
+    results['POST /collections/ragtime_test/points/query'] = { points: [{ id: 'p', version: 1, score: 0.5, payload: { tenant: 'acme', documentId: 'd', keywordLength: 4 } }] };
+    const hits = await index().query({ tenant: 'acme', dense: [1, 0, 0], sparse: { indices: [7], values: [2] }, limit: 5, mode: 'keyword' }).finally(() => { results['POST /collections/ragtime_test/points/query'] = answer; });
+    expect(hits).toEqual([{ id: 'p', score: 0.5, payload: { tenant: 'acme', documentId: 'd' } }]);
+    expect(sent('POST', '/collections/ragtime_test/points/query')).toMatchObject({ query: { indices: [7], values: [2] }, using: 'keywords' });
   });
 
   it.each([[503, true], [429, true], [400, false], [404, false]])('reports HTTP %i as retryable=%s', async (status, retryable) => {
