@@ -23,6 +23,7 @@ import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
 import type { GateObserver } from './gateway/gate.js';
+import { InFlight } from './chat/in-flight.js';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -62,9 +63,9 @@ function gateMetrics(metrics: Metrics): GateObserver {
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Graceful shutdown, before close(): refuses new requests (503, readiness too), then gives open
-     * WebSockets `closeGraceMs` (at most `timeoutMs`) to receive their last events and leave. Chat turns
-     * settle their own usage in their workflows, so nothing is left to settle here.
+     * Graceful shutdown, before close(): refuses new requests (503, readiness too), lets the answers being
+     * relayed finish, then gives open WebSockets `closeGraceMs` to receive their last events and leave; all
+     * within `timeoutMs`. Chat turns settle their own usage in their workflows.
      */
     drain(timeoutMs: number, closeGraceMs?: number): Promise<void>;
   }
@@ -118,6 +119,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     credentials.close();
     unsubscribe();
   });
+  const inFlight = new InFlight();
 
   // Log lines of an authenticated request carry its tenant (reqId is fastify's own); a chat connection's
   // lines inherit it.
@@ -133,7 +135,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   app.decorate('drain', async (timeoutMs: number, closeGraceMs = 5_000) => {
     draining = true;
-    const socketsDeadline = Date.now() + Math.min(timeoutMs, closeGraceMs);
+    const deadline = Date.now() + timeoutMs;
+    await inFlight.drain(timeoutMs);
+    const socketsDeadline = Math.min(deadline, Date.now() + closeGraceMs);
     while (Date.now() < socketsDeadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -162,6 +166,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
     gate,
+    inFlight,
     authenticate,
     credentials,
   });

@@ -14,6 +14,7 @@ import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
+import type { InFlight } from './in-flight.js';
 import { findChatTurn, startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
 
 export interface ChatConnectionDependencies {
@@ -23,6 +24,8 @@ export interface ChatConnectionDependencies {
   chatStart: ChatStartTarget;
   maxMessageBytes: number;
   gate: Gate;
+  /** Relays in progress, which a graceful shutdown lets finish. */
+  inFlight: InFlight;
   logger: FastifyBaseLogger;
   /** The socket's credential, re-checked before each frame is acted on. */
   credential?: { stillValid(): Promise<boolean> };
@@ -134,7 +137,7 @@ export class ChatConnection {
     this.relays.get(requestId)?.abort();
     const controller = new AbortController();
     this.relays.set(requestId, controller);
-    return relayEvents({
+    return this.deps.inFlight.track(relayEvents({
       workflowId,
       afterSeq,
       events: this.deps.events,
@@ -152,7 +155,7 @@ export class ChatConnection {
       })
       .finally(() => {
         if (this.relays.get(requestId) === controller) this.relays.delete(requestId);
-      });
+      }));
   }
 
   private async isClosed(workflowId: string): Promise<boolean> {
