@@ -94,6 +94,7 @@ function describeStoreSwitch(name: string, secondStore: () => Promise<Record<str
       }
     });
 
+    // Starts its own chat stack and waits for the local model: slow on a loaded machine.
     it('answers a chat on the new store with a citation from it', async () => {
       const chatQueue = uniqueTaskQueue('switch');
       let worker: RunningWorker | undefined;
@@ -114,7 +115,7 @@ function describeStoreSwitch(name: string, secondStore: () => Promise<Record<str
         await api?.close();
         await worker?.stop();
       }
-    });
+    }, 240_000);
 
     it('brings the first store exactly in sync again after an edit and a deletion made on the second', async () => {
       const overview = file('orbitra-overview.md');
