@@ -41,7 +41,7 @@ describe('a chat turn end to end', () => {
     expect(done.type).toBe('answer.done');
     const workflowId = chatWorkflowId(tenant, requestId);
     expect(done.data.workflowId).toBe(workflowId);
-    expect(done.data.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${workflowId}`);
+    expect(done.data.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
     const usage = done.data.usage as { promptTokens: number; completionTokens: number };
     expect(usage.promptTokens).toBeGreaterThan(0);
     expect(usage.completionTokens).toBeGreaterThan(0);
