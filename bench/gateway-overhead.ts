@@ -7,17 +7,20 @@
 // Everything but Postgres is started here on free ports (Temporal with the stack's SQLite settings, a
 // private redis-server); Postgres CPU is that of the backends connected to the bench database.
 //   npx tsx bench/gateway-overhead.ts [--upstream fast|llama] [--tokens 32] [--first-token-ms 0] [--gap-ms 0]
-//     [--clients 1,8,32] [--requests 60,160,256] [--runtime tsx|compiled]
+//     [--clients 1,8,32] [--requests 60,160,256] [--runtime tsx|compiled|tsx,compiled] [--api-root DIR[,DIR]] [--profile DIR] [--targets ragtime,litellm]
 //     [--database postgres://postgres@127.0.0.1:5432/ragtime_bench] [--litellm .data/litellm-venv/bin/litellm]
 // --upstream llama serves the real model (llama.cpp, SmolLM2 from PyPI) instead and adds inter-token gaps.
-// --runtime compiled runs the API from dist/ (npm run build) instead of through tsx.
+// --profile DIR writes a V8 CPU profile of the API process (with its embedded worker) there on exit.
+// --runtime compiled runs the API from dist/ (scripts/build.sh) instead of through tsx. --api-root a,b runs the API
+// of two checkouts side by side (before/after a change), each its own series.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { Redis } from 'ioredis';
 import { createGatewayDependencies } from '../api/gateway/gateway-dependencies.js';
 import { withDefaults } from '../domain/routing/model-registration.js';
@@ -41,7 +44,9 @@ const upstreamKind = option('upstream', 'fast');
 const realModel = upstreamKind === 'llama';
 const clientCounts = option('clients', realModel ? '1' : '1,8,32').split(',').map(Number);
 const requestCounts = option('requests', realModel ? '40' : '60,160,256').split(',').map(Number);
-const runtime = option('runtime', 'tsx');
+const runtimes = option('runtime', 'tsx').split(',');
+/** Checkouts whose API runs side by side (A/B of a change), each on its own port and task queue. */
+const apiRoots = option('api-root', '.').split(',').map((root) => realpathSync(root));
 const databaseUrl = option('database', 'postgres://postgres@127.0.0.1:5432/ragtime_bench');
 const venvBin = path.resolve('.venv', 'bin');
 const model = realModel ? 'smollm2-135m-instruct' : 'bench-chat';
@@ -84,13 +89,14 @@ async function main(): Promise<void> {
       closeUpstream = upstream.close;
     }
 
-    const [redisPort, temporalPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [redisPort, temporalPort] = await Promise.all([freePort(), freePort()]);
     const redis = start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    const temporal = start('temporal', path.join(venvBin, 'temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
+    const temporalServer = start('temporal', path.join(venvBin, 'temporal'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
       '--db-filename', path.join(work, 'temporal.db'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal', '--log-level', 'warn']);
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     await waitFor('redis', async () => {
       const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
       await connection.workflowService.getSystemInfo({});
       await connection.close();
       return true;
-    }, 60_000, temporal);
+    }, 60_000, temporalServer);
 
     const env: Record<string, string> = {
       NODE_ENV: 'production',
@@ -122,7 +128,7 @@ async function main(): Promise<void> {
       GATEWAY_TIERS: JSON.stringify({ free: tier, pro: tier, enterprise: tier }),
       MODEL_PRICES: JSON.stringify({ [model]: { inputPerMillionUsd: 0.1, outputPerMillionUsd: 0.2 } }),
       API_EMBEDDED_WORKER: 'true',
-      API_PORT: String(apiPort),
+      ...(option('profile', '') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(option('profile', ''))}` } : {}),
     };
     const config = loadConfig(env);
     const pool = createPool(databaseUrl);
@@ -136,34 +142,48 @@ async function main(): Promise<void> {
     const { key } = await gateway.identities.createKey('bench', { orgId, userId: 'bench' });
     commandRedis.disconnect();
 
-    const [command, commandArgs] = runtime === 'compiled' ? ['node', ['dist/api/server.js']] : [path.resolve('node_modules/.bin/tsx'), ['api/server.ts']];
-    if (runtime === 'compiled' && !existsSync('dist/api/server.js')) throw new Error('dist/api/server.js is missing: npm run build');
-    const api = start('api', command, commandArgs as string[], env);
-    await waitFor('Ragtime API', async () => (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).ok, 120_000, api);
+    const apis: { label: string; port: number; service: Service }[] = [];
+    for (const [index, [root, runtime]] of apiRoots.flatMap((root) => runtimes.map((runtime) => [root, runtime] as const)).entries()) {
+      const entry = runtime === 'compiled' ? path.join(root, 'dist/api/server.js') : path.join(root, 'api/server.ts');
+      if (!existsSync(entry)) throw new Error(`${entry} is missing${runtime === 'compiled' ? ': bash scripts/build.sh' : ''}`);
+      const port = await freePort();
+      const names = [...(apiRoots.length > 1 ? [path.basename(root)] : []), ...(runtimes.length > 1 ? [runtime] : [])];
+      const label = names.length > 0 ? ` [${names.join(' ')}]` : '';
+      const service = start(`api-${index}`, runtime === 'compiled' ? 'node' : path.resolve('node_modules/.bin/tsx'), [entry],
+        { ...env, API_PORT: String(port), CHAT_TASK_QUEUE: `chat-${index}`, REDIS_KEY_PREFIX: `ragtime-${index}:` });
+      apis.push({ label, port, service });
+    }
+    for (const api of apis) await waitFor('Ragtime API', async () => (await fetch(`http://127.0.0.1:${api.port}/readyz`)).ok, 120_000, api.service);
     const litellm = await startLiteLLM(upstreamUrl, start);
 
-    const temporalMeter = new CpuMeter('temporal', () => processTree(temporal.child.pid!));
+    const temporalMeter = new CpuMeter('temporal', () => processTree(temporalServer.child.pid!));
     const redisMeter = new CpuMeter('redis', () => [redis.child.pid!]);
     const postgresMeter = new CpuMeter('postgres', async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((row) => row.pid));
-    const apiMeter = new CpuMeter('api+worker', () => processTree(api.child.pid!));
-    const apiUrl = `http://127.0.0.1:${apiPort}/v1`;
     const targets: Target[] = [
       { name: 'direct', open: streamedCompletions(upstreamUrl, 'sk-upstream', model, question, maxTokens), meters: [] },
       ...(litellm ? [{ name: 'LiteLLM', open: streamedCompletions(litellm.url, 'sk-bench', model, question, maxTokens), meters: [new CpuMeter('litellm', () => processTree(litellm.service.child.pid!))] }] : []),
-      { name: 'Ragtime /v1', open: streamedCompletions(apiUrl, key, model, question, maxTokens), meters: [apiMeter, temporalMeter, redisMeter, postgresMeter] },
-      { name: 'Ragtime WS', open: webSocketChat(`ws://127.0.0.1:${apiPort}/v1/chat/ws`, key, question, maxTokens), meters: [apiMeter, temporalMeter, redisMeter, postgresMeter] },
+      ...apis.flatMap(({ label, port, service }) => {
+        const meters = [new CpuMeter('api+worker', () => processTree(service.child.pid!)), temporalMeter, redisMeter, postgresMeter];
+        return [
+          { name: `Ragtime /v1${label}`, open: streamedCompletions(`http://127.0.0.1:${port}/v1`, key, model, question, maxTokens), meters },
+          { name: `Ragtime WS${label}`, open: webSocketChat(`ws://127.0.0.1:${port}/v1/chat/ws`, key, question, maxTokens), meters },
+        ];
+      }),
     ];
     if (!litellm) console.log('LiteLLM: not installed; install with: python3 -m venv .data/litellm-venv && .data/litellm-venv/bin/pip install "litellm[proxy]"');
 
+    const only = option('targets', '');
+    if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'direct' || only.split(',').some((name) => target.name.toLowerCase().includes(name.toLowerCase()))));
     for (const target of targets) await runLoad(target.open, 2, 10); // warm-up: connections, JIT, caches
     const load = loadavg()[0]!.toFixed(2);
-    console.log(`\nGateway overhead: ${realModel ? 'llama.cpp SmolLM2-135M' : `fast upstream, ${maxTokens} tokens, first token after ${option('first-token-ms', '0')} ms, gap ${option('gap-ms', '0')} ms`}; Ragtime runtime: ${runtime}; load average before: ${load}`);
+    console.log(`\nGateway overhead: ${realModel ? 'llama.cpp SmolLM2-135M' : `fast upstream, ${maxTokens} tokens, first token after ${option('first-token-ms', '0')} ms, gap ${option('gap-ms', '0')} ms`}; Ragtime runtime: ${runtimes.join(' and ')}; load average before: ${load}`);
     for (const [index, clients] of clientCounts.entries()) {
       const total = requestCounts[index] ?? requestCounts.at(-1)!;
       const results: Measured[] = [];
       for (const target of targets) results.push(await measure(target, clients, total));
       report(clients, total, targets, results);
     }
+    await printHistory(`127.0.0.1:${temporalPort}`);
   } finally {
     for (const service of services.reverse()) await stopService(service);
     await closeUpstream();
@@ -234,6 +254,28 @@ async function startLiteLLM(upstreamUrl: string, start: typeof startService): Pr
   const url = `http://127.0.0.1:${port}`;
   await waitFor('LiteLLM', async () => (await fetch(`${url}/health/liveliness`)).ok, 180_000, service);
   return { url: `${url}/v1`, service };
+}
+
+/** What one chat turn costs Temporal: the events of a finished turn's history, by type. */
+async function printHistory(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    for await (const execution of client.workflow.list({ query: `WorkflowType = 'chatTurnWorkflow' AND ExecutionStatus = 'Completed'` })) {
+      const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
+      const counts = new Map<string, number>();
+      for (const event of history.events ?? []) {
+        const type = proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+        const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      console.log(`\nHistory of one chat turn: ${history.events?.length ?? 0} events`);
+      console.log([...counts].map(([name, count]) => `${name} ${count}`).join(' · '));
+      return;
+    }
+  } finally {
+    await connection.close();
+  }
 }
 
 function freePort(): Promise<number> {
