@@ -96,7 +96,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     const breakers = deps.routing?.breakers;
     const failures: string[] = [];
 
-    // Released text is written one window at a time (see PublishWindow); `text` is what the stream holds.
+    // Released text is written one window at a time (see PublishWindow); log.text is what the stream holds.
     const outbox = new PublishWindow((output) => publishOutput(output));
     const publish = async (output: FilteredOutput): Promise<void> => {
       try {
