@@ -51,7 +51,7 @@ const databaseUrl = option('database', 'postgres://postgres@127.0.0.1:5432/ragti
 const venvBin = path.resolve('.venv', 'bin');
 const model = realModel ? 'smollm2-135m-instruct' : 'bench-chat';
 const question = realModel ? 'Explain in three sentences why the sky is blue.' : 'Say hi.';
-const maxTokens = realModel ? 48 : Number(option('tokens', '32'));
+const maxTokens = Number(option('tokens', realModel ? '48' : '32'));
 const roomy = { requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000, concurrentStreams: 10_000 };
 const tier = { org: roomy, user: roomy, monthlyBudgetUsd: 1_000_000 };
 
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
 
     const only = option('targets', '');
     if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'direct' || only.split(',').some((name) => target.name.toLowerCase().includes(name.toLowerCase()))));
-    for (const target of targets) await runLoad(target.open, 2, 10); // warm-up: connections, JIT, caches
+    for (const target of targets) await runLoad(target.open, realModel ? 1 : 2, realModel ? 2 : 10); // warm-up: connections, JIT, caches
     const load = loadavg()[0]!.toFixed(2);
     console.log(`\nGateway overhead: ${realModel ? 'llama.cpp SmolLM2-135M' : `fast upstream, ${maxTokens} tokens, first token after ${option('first-token-ms', '0')} ms, gap ${option('gap-ms', '0')} ms`}; Ragtime runtime: ${runtimes.join(' and ')}; load average before: ${load}`);
     for (const [index, clients] of clientCounts.entries()) {
