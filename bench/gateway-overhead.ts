@@ -75,6 +75,12 @@ async function main(): Promise<void> {
     return service;
   };
   let closeUpstream = async () => undefined as void;
+  // The services run in their own process groups: stop them when the bench is interrupted, too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.all(services.map((service) => stopService(service))).finally(() => process.exit(130));
+    });
+  }
   try {
     // The upstream: the fast protocol-faithful server in this process, or the llama.cpp server.
     let upstreamUrl: string;
