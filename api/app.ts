@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Pool } from '../infra/postgres/pool.js';
 import type { EventStream } from '../infra/redis/event-stream.js';
+import { BlockingConnectionPool } from '../infra/redis/blocking-connections.js';
 import { FallbackRateLimiter } from '../infra/gateway/fallback-rate-limiter.js';
 import { LocalRateLimiter } from '../infra/gateway/local-rate-limiter.js';
 import { Authenticator } from './gateway/authenticator.js';
@@ -159,10 +160,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       temporal: async () => void (await deps.temporal.connection.workflowService.getSystemInfo({})),
     },
   });
+  // Blocking-read connections shared by the WebSocket and the streamed completions' relays.
+  const relayConnections = new BlockingConnectionPool(deps.redis);
+  app.addHook('onClose', async () => relayConnections.close());
   await app.register(chatWebSocketPlugin, {
     temporal: deps.temporal,
     events: deps.events,
-    redis: deps.redis,
+    relayConnections,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
     gate,
@@ -173,7 +177,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(openAICompatiblePlugin, {
     temporal: deps.temporal,
     events: deps.events,
-    redis: deps.redis,
+    relayConnections,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     gate,
     authenticate,

@@ -89,4 +89,6 @@ node_modules
 postgres
 redis
 deploy_check_tools "${1:-}"
+# What ./ragtime up runs: the sources transpiled to dist/ (tests and scripts run the sources through tsx).
+if [ "${1:-}" != test ]; then log "transpiling to dist/ (scripts/build.sh)"; bash scripts/build.sh; fi
 log "ready: $(.venv/bin/temporal --version | head -n1); node $(node_modules/.bin/node --version)"

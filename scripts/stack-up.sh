@@ -59,13 +59,14 @@ wait_for embedding-server 60 curl -sf "http://127.0.0.1:$embeddings_port/health"
 log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
 tsx scripts/admin.ts dev-key --out "$data/dev-api-key" --actor "stack-up"
 
+# The services run the JavaScript that scripts/setup.sh transpiled into dist/ (scripts/build.sh), not tsx.
 log "chat worker"
-start chat-worker tsx workers/chat-worker.ts
+start chat-worker node dist/workers/chat-worker.js
 log "ingestion worker"
-start ingestion-worker tsx workers/ingestion-worker.ts
+start ingestion-worker node dist/workers/ingestion-worker.js
 log "API on :$api_port"
 # A chat worker inside the API: chat turns start eagerly (no dispatch round before the first step).
-API_EMBEDDED_WORKER=true start api tsx api/server.ts
+API_EMBEDDED_WORKER=true start api node dist/api/server.js
 wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
 sleep 1
 

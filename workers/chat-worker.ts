@@ -1,5 +1,6 @@
 // Composition root of the chat worker: builds adapters from configuration and runs the Temporal worker
 // for task queue "chat". Stops gracefully on SIGINT/SIGTERM (in-flight activities finish or heartbeat out).
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
@@ -38,7 +39,8 @@ import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
 import { requireDependencies } from '../infra/dependency-check.js';
 import { startWorkerTelemetry } from './worker-telemetry.js';
 
-export const chatWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Beside this file: the TypeScript sources under tsx, the transpiled JavaScript in dist/ (scripts/build.sh). */
+export const chatWorkflowsPath = fileURLToPath(new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url));
 
 export interface ChatWorkerOptions {
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */

@@ -3,6 +3,7 @@
 // SIGINT/SIGTERM; a killed worker's activities move to another worker after their heartbeat timeout.
 // Observability as on the chat worker: /metrics, traces (a job is one trace: its start, the batch workflow,
 // each document's child workflow and activities), the SDK's lines as JSON, fail-fast start-up checks.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
@@ -24,7 +25,8 @@ import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
 import { requireDependencies } from '../infra/dependency-check.js';
 import { startWorkerTelemetry } from './worker-telemetry.js';
 
-export const ingestionWorkflowsPath = fileURLToPath(new URL('../workflows/ingestion/index.ts', import.meta.url));
+/** Beside this file: the TypeScript sources under tsx, the transpiled JavaScript in dist/ (scripts/build.sh). */
+export const ingestionWorkflowsPath = fileURLToPath(new URL(`../workflows/ingestion/index${path.extname(import.meta.url)}`, import.meta.url));
 
 export interface IngestionWorkerOptions {
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */

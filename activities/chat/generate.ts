@@ -21,6 +21,7 @@ import { StreamOffsetConflict } from '../../infra/redis/event-stream.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { AnswerLog, type AnswerLogSnapshot } from './answer-log.js';
 import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
+import { PublishWindow } from './publish-window.js';
 
 type Target = Omit<ModelTarget, 'provider'> & Partial<Pick<ModelTarget, 'provider'>>;
 
@@ -95,7 +96,16 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     const breakers = deps.routing?.breakers;
     const failures: string[] = [];
 
-    const publish = (output: FilteredOutput): Promise<void> => publishOutput(output).catch((error: unknown) => {
+    // Released text is written one window at a time (see PublishWindow); log.text is what the stream holds.
+    const outbox = new PublishWindow((output) => publishOutput(output));
+    const publish = async (output: FilteredOutput): Promise<void> => {
+      try {
+        outbox.push(output);
+      } catch (error) {
+        throw new PublishFailure(error);
+      }
+    };
+    const published = (): Promise<void> => outbox.flush().catch((error: unknown) => {
       throw new PublishFailure(error);
     });
     const publishOutput = async (output: FilteredOutput): Promise<void> => {
@@ -162,10 +172,15 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
             }
           }
           if (finishReason !== 'content_filter') await publish(filter.end());
+          await published();
         } catch (error) {
           if (context.cancellationSignal.aborted) throw new CancelledFailure('generation cancelled', [served()]);
           if (error instanceof PublishFailure) throw publishFailure(error.cause);
           if (error instanceof ModelError && !error.retryable) throw toFailure(error);
+          // The next endpoint continues from what the stream holds.
+          await published().catch((failure: unknown) => {
+            throw publishFailure(failure instanceof PublishFailure ? failure.cause : failure);
+          });
           if (current.completionTokens > 0) ledger.push(current);
           current = undefined;
           const reason = stream.timedOut ?? (error instanceof Error ? error.message : String(error));
@@ -197,6 +212,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       throw ApplicationFailure.create({ message: `every model endpoint failed: ${failures.join('; ')}`, type: 'model_unavailable', nonRetryable: false, details: [served()] });
     } finally {
       clearInterval(heartbeats);
+      await outbox.close();
     }
 
     async function announceFailover(from: number, reason: string): Promise<void> {

@@ -2,13 +2,13 @@
 // A bad frame gets an `error` event and the connection stays usable. Each chat frame is the root span of
 // its request's trace (the workflow start, and through it the run, its activities and the model call).
 import type { WebSocket } from 'ws';
-import type { Redis } from 'ioredis';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Span } from '@opentelemetry/api';
 import type { ChatEvent } from '../../domain/chat/events.js';
 import type { Principal } from '../../domain/gateway/principal.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
+import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan } from '../../infra/tracing/request-span.js';
 import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
@@ -20,7 +20,7 @@ import { findChatTurn, startChatTurn, type ChatStartTarget } from './start-chat-
 export interface ChatConnectionDependencies {
   temporal: Client;
   events: EventStream;
-  redis: Redis;
+  relayConnections: BlockingConnectionPool;
   chatStart: ChatStartTarget;
   maxMessageBytes: number;
   gate: Gate;
@@ -141,7 +141,7 @@ export class ChatConnection {
       workflowId,
       afterSeq,
       events: this.deps.events,
-      connection: this.deps.redis.duplicate(),
+      connections: this.deps.relayConnections,
       signal: controller.signal,
       send: (event) => this.sendEvent(requestId, event),
       workflowClosed: () => this.isClosed(workflowId),

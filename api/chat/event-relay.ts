@@ -1,16 +1,16 @@
 // Relays one request's events from its Redis Stream to a client, from a given seq, until a terminal event.
-// Each relay blocks on its own Redis connection so it gets events the moment they are published.
-import type { Redis } from 'ioredis';
+// Each relay blocks on its own Redis connection (from a pool) so it gets events the moment they are published.
 import type { ChatEvent } from '../../domain/chat/events.js';
 import { terminalEventTypes } from '../../domain/chat/events.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
+import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 
 export interface RelayOptions {
   workflowId: string;
   afterSeq: number;
   events: EventStream;
-  /** A dedicated connection for blocking reads; the relay disconnects it when it ends. */
-  connection: Redis;
+  /** Where the relay takes its connection for blocking reads; it gives it back when it ends. */
+  connections: BlockingConnectionPool;
   send: (event: ChatEvent) => void;
   /** Asked when no event arrived for a while: has the workflow closed without a terminal event? */
   workflowClosed: () => Promise<boolean>;
@@ -21,8 +21,14 @@ export interface RelayOptions {
 export type RelayEnd = 'terminal' | 'aborted' | 'closed_without_terminal';
 
 export async function relayEvents(options: RelayOptions): Promise<RelayEnd> {
-  const { connection, signal } = options;
-  const stop = () => connection.disconnect();
+  const { signal } = options;
+  const connection = options.connections.acquire();
+  let reusable = true;
+  // Interrupts a blocking read: the connection is closed, not reused.
+  const stop = () => {
+    reusable = false;
+    connection.disconnect();
+  };
   signal.addEventListener('abort', stop, { once: true });
   let last = options.afterSeq;
   try {
@@ -31,6 +37,7 @@ export async function relayEvents(options: RelayOptions): Promise<RelayEnd> {
       try {
         batch = await options.events.read(options.workflowId, last, options.blockMs ?? 5_000, connection);
       } catch (error) {
+        reusable = false;
         if (signal.aborted) return 'aborted';
         throw error;
       }
@@ -52,6 +59,6 @@ export async function relayEvents(options: RelayOptions): Promise<RelayEnd> {
     return 'aborted';
   } finally {
     signal.removeEventListener('abort', stop);
-    connection.disconnect();
+    options.connections.release(connection, reusable && !signal.aborted);
   }
 }

@@ -6,13 +6,13 @@ import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastif
 import { Type, type Static } from '@sinclair/typebox';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Redis } from 'ioredis';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { identifierPattern } from '../../domain/gateway/principal.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
+import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
 import { relayEvents } from '../chat/event-relay.js';
 import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
@@ -25,7 +25,7 @@ import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext }
 export interface OpenAICompatibleOptions {
   temporal: Client;
   events: EventStream;
-  redis: Redis;
+  relayConnections: BlockingConnectionPool;
   chatStart: ChatStartTarget;
   gate: Gate;
   authenticate: onRequestHookHandler;
@@ -154,7 +154,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
         workflowId: run.workflowId,
         afterSeq: 0,
         events: options.events,
-        connection: options.redis.duplicate(),
+        connections: options.relayConnections,
         signal: controller.signal,
         workflowClosed: async () => (await temporal.workflow.getHandle(run.workflowId).describe()).status.name !== 'RUNNING',
         send: (event) => {

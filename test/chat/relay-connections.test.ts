@@ -1,0 +1,62 @@
+// Relays share pooled blocking-read connections (real Redis): a relay that ends on its terminal event gives
+// its connection back for the next one; a relay interrupted mid-read (the client left) closes its connection
+// and never hands it on, so no stale blocking read can answer the next relay.
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../../domain/chat/events.js';
+import { relayEvents } from '../../api/chat/event-relay.js';
+import { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
+import { EventStream } from '../../infra/redis/event-stream.js';
+import { createRedis } from '../../infra/redis/redis-client.js';
+import { services } from '../support/services.js';
+
+describe('relay connections', () => {
+  const redis = createRedis(services().redisUrl, `${services().redisKeyPrefix}relay-pool:`);
+  const events = new EventStream(redis, 60);
+  const pool = new BlockingConnectionPool(redis);
+  afterAll(() => {
+    pool.close();
+    redis.disconnect();
+  });
+
+  const relay = (workflowId: string, signal: AbortSignal, received: ChatEvent[]) => relayEvents({
+    workflowId, afterSeq: 0, events, connections: pool, signal, blockMs: 2_000,
+    send: (event) => received.push(event),
+    workflowClosed: async () => false,
+  });
+
+  it('reuses the connection of a relay that ended on its terminal event', async () => {
+    const workflowId = `pool-${randomUUID()}`;
+    await events.appendDelta(workflowId, 0, 'Hello');
+    await events.publish(workflowId, { type: 'answer.done', dedupeKey: 'answer.done', data: {} });
+    const received: ChatEvent[] = [];
+    const first = pool.acquire();
+    await first.ping();
+    pool.release(first, true);
+
+    expect(await relay(workflowId, new AbortController().signal, received)).toBe('terminal');
+    expect(received.map((event) => event.type)).toEqual(['answer.delta', 'answer.done']);
+    const next = pool.acquire();
+    expect(next).toBe(first);
+    pool.release(next, true);
+  });
+
+  it('closes the connection of a relay interrupted mid-read and hands out a fresh one', async () => {
+    const workflowId = `pool-${randomUUID()}`;
+    const held = pool.acquire();
+    await held.ping();
+    pool.release(held, true);
+    const controller = new AbortController();
+    const received: ChatEvent[] = [];
+    const running = relay(workflowId, controller.signal, received);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    expect(await running).toBe('aborted');
+    expect(held.status).not.toBe('ready');
+    const next = pool.acquire();
+    expect(next).not.toBe(held);
+    await events.appendDelta(workflowId, 0, 'late');
+    expect(await events.read(workflowId, 0, 100, next)).toHaveLength(1);
+    pool.release(next, true);
+  });
+});
