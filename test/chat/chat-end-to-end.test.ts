@@ -71,7 +71,7 @@ describe('a chat turn end to end', () => {
 
     const plan = events.find((event) => event.type === 'plan')!;
     expect(plan.data.historyTurns).toBe(1);
-    const status = await api.temporal.workflow.getHandle(`chat-history-tenant-${second}`).query('status');
+    const status = await api.temporal.workflow.getHandle(chatWorkflowId('history-tenant', second)).query('status');
     expect(status).toEqual({ step: 'done', model: 'smollm2-135m-instruct', outcome: 'completed' });
   });
 
@@ -90,7 +90,7 @@ describe('a chat turn end to end', () => {
     await first.waitFor('replayed answer', () => first.for(requestId).filter((event) => event.type === 'answer.done').length === 2);
     await Promise.all([first.close(), second.close()]);
 
-    const runs = (await temporalCli(['workflow', 'list', '--query', `WorkflowId='chat-dup-${requestId}'`])) as unknown[];
+    const runs = (await temporalCli(['workflow', 'list', '--query', `WorkflowId='${chatWorkflowId('dup', requestId)}'`])) as unknown[];
     expect(runs).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services, testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { signalGroup, startProcess, stopProcess } from '../support/processes.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
 
@@ -41,7 +42,7 @@ describe('resume and cancel', () => {
     expect(seqsOf(after)[0]).toBe(lastEventId + 1);
     expect(seqsOf(all)).toEqual(seqsOf(all).map((_, index) => index + 1));
     expect(after.at(-1)!.type).toBe('answer.done');
-    const result = await api.temporal.workflow.getHandle(`chat-resume-${requestId}`).result();
+    const result = await api.temporal.workflow.getHandle(chatWorkflowId('resume', requestId)).result();
     expect(answerOf(all)).toBe(result.answer);
   });
 
@@ -64,7 +65,7 @@ describe('resume and cancel', () => {
     await socket.close();
 
     expect(events.at(-1)).toMatchObject({ type: 'error', data: { code: 'cancelled' } });
-    const handle = api.temporal.workflow.getHandle(`chat-cancel-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('cancel', requestId));
     await expect(handle.result()).rejects.toThrow();
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     // The upstream request was aborted: the model server is idle long before 1500 tokens could be produced.
@@ -108,7 +109,7 @@ describe('a worker killed mid-stream', () => {
     const answer = answerOf(events);
     expect(events.filter((event) => event.type === 'answer.delta').length).toBeGreaterThan(deltasAtKill);
 
-    const handle = api.temporal.workflow.getHandle(`chat-crash-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('crash', requestId));
     const result = await handle.result();
     expect(result.answer).toBe(answer);
     const history = await handle.fetchHistory();

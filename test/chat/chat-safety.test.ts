@@ -16,6 +16,7 @@ import { PolicySafetyScreen } from '../../infra/safety/policy-safety-screen.js';
 import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import type { ChatModel, ChatStreamChunk } from '../../infra/llm/chat-model.js';
 import type { GenerationResult } from '../../domain/chat/chat-request.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 describe('pre-model safety in the workflow', () => {
   const taskQueue = uniqueTaskQueue('safety');
@@ -39,7 +40,7 @@ describe('pre-model safety in the workflow', () => {
 
     expect(events.map((event) => event.type)).toEqual(['plan', 'error']);
     expect(events[1]!.data).toMatchObject({ code: 'blocked' });
-    const handle = api.temporal.workflow.getHandle(`chat-safety-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('safety', requestId));
     expect(await handle.result()).toMatchObject({ outcome: 'blocked' });
     const history = JSON.stringify(await handle.fetchHistory());
     expect(history).not.toContain('"generate"');

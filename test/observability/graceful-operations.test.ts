@@ -10,6 +10,7 @@ import { apiKeyFor } from '../support/identities.js';
 import { signalGroup, startProcess, stopProcess, waitUntil } from '../support/processes.js';
 import { testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
 
@@ -54,9 +55,9 @@ describe('SIGTERM on a chat worker during a streaming answer', () => {
     const seqs = seqsOf(events);
     expect(seqs).toEqual(seqs.map((_, index) => index + 1));
     const answer = answerOf(events);
-    const result = await api.temporal.workflow.getHandle(`chat-sigterm-${requestId}`).result();
+    const result = await api.temporal.workflow.getHandle(chatWorkflowId('sigterm', requestId)).result();
     expect(result.answer).toBe(answer);
-    const history = await api.temporal.workflow.getHandle(`chat-sigterm-${requestId}`).fetchHistory();
+    const history = await api.temporal.workflow.getHandle(chatWorkflowId('sigterm', requestId)).fetchHistory();
     const generated = history.events!
       .map((event) => event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data)
       .filter((data): data is Uint8Array => !!data && data.length > 0)
