@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services, testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
@@ -64,7 +65,7 @@ describe('resume and cancel', () => {
     await socket.close();
 
     expect(events.at(-1)).toMatchObject({ type: 'error', data: { code: 'cancelled' } });
-    const handle = api.temporal.workflow.getHandle(`chat-cancel-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('cancel', requestId));
     await expect(handle.result()).rejects.toThrow();
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     // The upstream request was aborted: the model server is idle long before 1500 tokens could be produced.
@@ -108,7 +109,7 @@ describe('a worker killed mid-stream', () => {
     const answer = answerOf(events);
     expect(events.filter((event) => event.type === 'answer.delta').length).toBeGreaterThan(deltasAtKill);
 
-    const handle = api.temporal.workflow.getHandle(`chat-crash-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('crash', requestId));
     const result = await handle.result();
     expect(result.answer).toBe(answer);
     const history = await handle.fetchHistory();
