@@ -39,7 +39,8 @@ describe('usage settled by the chat workflow, with no API process', () => {
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    harness = await routingHarness({ MODEL_ENVIRONMENT: environment, CHAT_TASK_QUEUE: taskQueue, MODEL_PRICES: prices });
+    // Failover only where the test cuts a stream: a loaded machine's slow tokens are no stall.
+    harness = await routingHarness({ MODEL_ENVIRONMENT: environment, CHAT_TASK_QUEUE: taskQueue, MODEL_PRICES: prices, LLM_STALL_TIMEOUT_MS: '120000', LLM_FIRST_TOKEN_TIMEOUT_MS: '120000' });
     ledger = new UsageLedger(harness.pool);
     await harness.registry.register(withDefaults({ model: 'st-model', endpoint: await direct.start(), environment, quality: 3 }));
     await harness.registry.register(withDefaults({ model: 'st-primary', endpoint: await primary.start(), environment, fallbacks: ['st-fallback'], quality: 2 }));
