@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services, testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
