@@ -9,7 +9,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'infra/deploy/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'infra/deploy/**', 'web/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
