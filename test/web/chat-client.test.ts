@@ -135,8 +135,8 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
 
   it('drops the connection mid-answer, reconnects and completes with exactly the persisted text', async () => {
     const { page, consoleErrors } = await signedIn(await apiKeyFor(tenant));
-    const requestId = await ask(page, longQuestion, 200);
-    await page.waitForFunction((id) => (document.querySelector(`article[data-request-id="${id}"] .answer-body`)?.textContent ?? '').length > 40, requestId, { timeout: 60_000 });
+    const requestId = await ask(page, longQuestion, 120);
+    await page.waitForFunction((id) => (document.querySelector(`article[data-request-id="${id}"] .answer-body`)?.textContent ?? '').length > 40, requestId, { timeout: 150_000 });
     expect(proxy.dropAll()).toBeGreaterThan(0);
     await page.getByText('Reconnected: the answer continues where it stopped.').waitFor({ timeout: 30_000 });
     await finished(page, requestId);
@@ -152,7 +152,7 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
     expect((await page.locator(`article[data-request-id="${requestId}"] .answer-body`).innerText()).replace(/\s+/g, ' ').trim().slice(0, 30))
       .toBe(stored.answer.replace(/[*_#`>]/g, '').replace(/\s+/g, ' ').trim().slice(0, 30));
     expect(consoleErrors.filter((error) => !error.includes('WebSocket'))).toEqual([]);
-  });
+  }, 420_000);
 
   it('uploads a document, shows its progress and outcome, and answers from it', async () => {
     const { page, consoleErrors } = await signedIn(await apiKeyFor(tenant));
@@ -178,10 +178,13 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
   });
 
   it('shows a rate limit with its retry time and an exhausted budget', async () => {
+    // Two tabs of a free-tier user (one request a minute): the second question is refused at once.
     const freeOrg = `web-free-${randomUUID().slice(0, 6)}`;
-    const { page } = await signedIn(await apiKeyFor(freeOrg, { tier: 'free' }));
-    const first = await ask(page, 'Say hi.', 8);
-    await finished(page, first);
+    const freeKey = await apiKeyFor(freeOrg, { tier: 'free' });
+    const first = await signedIn(freeKey);
+    const { page } = await signedIn(freeKey);
+    const admitted = await ask(first.page, 'Say hi.', 8);
+    await first.page.locator('.status-line li').first().waitFor();
     const second = await ask(page, 'Say hi again.', 8);
     await finished(page, second);
     await expect(page.locator(`article[data-request-id="${second}"] .error-rate_limit_exceeded`).textContent())
@@ -196,6 +199,7 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
     await finished(broke.page, refused);
     await expect(broke.page.locator(`article[data-request-id="${refused}"] .error-budget_exhausted`).textContent()).resolves.toMatch(/^Budget exhausted:/);
     await expect(broke.page.locator('.usage').textContent()).resolves.toMatch(/\$0\.0000 spent of \$0\.0000/);
+    await finished(first.page, admitted);
   });
 
   it('loads only same-origin module scripts, logs no console errors, paints within a second and fits a phone', async () => {

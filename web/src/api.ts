@@ -19,7 +19,7 @@ export interface Usage {
 }
 export interface IndexedDocument { document_id: string; source: string; uploaded: boolean; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunks: number; updated_at: string }
 export interface JobProgress { total: number; processed: number; indexed: number; unchanged: number; failed: number; failures: { source: string; reason: string }[] }
-export interface JobState { job_id: string; state: 'running' | 'completed' | 'failed'; progress?: JobProgress; error?: string }
+export interface JobState { job_id: string; state: 'running' | 'completed' | 'partial' | 'failed'; progress?: JobProgress; error?: string }
 export interface StartedJob { job_id: string; status_url: string }
 
 export class Api {

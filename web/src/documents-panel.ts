@@ -69,9 +69,9 @@ export class DocumentsPanel {
         outcome.classList.add('error');
       }
       if (state.state !== 'running') {
+        await this.refresh();
         if (progress?.failures.length) outcome.append(h('ul', { class: 'failures' }, ...progress.failures.map((failure) => h('li', {}, `${sourceLabel(failure.source)}: ${failure.reason}`))));
         outcome.classList.add(progress && progress.failed === 0 && state.state === 'completed' ? 'ok' : 'error');
-        await this.refresh();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
