@@ -16,6 +16,7 @@ import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestAp
 import { launchChromium, screenshot, watchedPage, type RunningBrowser, type WatchedPage } from '../support/browser.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tiersWith } from '../gateway/gateway-helpers.js';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 // The page's globals used by code that runs in the browser (this suite compiles without the DOM library).
 interface PageElement { textContent: string | null; getAttribute(name: string): string | null }
@@ -44,6 +45,7 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
       INGESTION_UPLOAD_DIRECTORY: await mkdtemp(path.join(tmpdir(), 'ragtime-web-uploads-')),
       // A starved model server is slow, not broken: this suite is about the client, not stall detection.
       LLM_STALL_TIMEOUT_MS: '60000',
+      RETRIEVAL_TIMEOUT_MS: '20000',
     });
     [worker, ingestion, api, chromium] = await Promise.all([
       startWorker(chatQueue, settings), startIngestionWorker(settings), startApi(chatQueue, settings), launchChromium(),
@@ -113,7 +115,7 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
     await expect(selected.locator('.snippet').textContent()).resolves.toBe(battery!.snippet);
     await expect(selected.locator('.origin').textContent()).resolves.toBe('File: orbitra-batteries-and-warranty.txt');
     await expect(selected.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
-    await expect(page.locator(`article[data-request-id="${requestId}"] a.run-link`).getAttribute('href')).resolves.toBe(`http://127.0.0.1:8233/namespaces/default/workflows/chat-${tenant}-${requestId}`);
+    await expect(page.locator(`article[data-request-id="${requestId}"] a.run-link`).getAttribute('href')).resolves.toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(chatWorkflowId(tenant, requestId))}`);
     await expect(page.locator(`article[data-request-id="${requestId}"] .tokens`).textContent()).resolves.toMatch(/^\d+ \+ \d+ tokens$/);
     await screenshot(page, 'chat-with-sources');
     expect(consoleErrors).toEqual([]);
@@ -122,11 +124,11 @@ describe('the web chat client in a real browser', { timeout: 240_000 }, () => {
   it('stops mid-answer: the model server stops generating and the turn ends cancelled', async () => {
     const { page, consoleErrors } = await signedIn(await apiKeyFor(tenant));
     const requestId = await ask(page, longQuestion, 1500);
-    await page.waitForFunction((id) => (document.querySelector(`article[data-request-id="${id}"] .answer-body`)?.textContent ?? '').length > 40, requestId, { timeout: 60_000 });
+    await page.waitForFunction((id) => (document.querySelector(`article[data-request-id="${id}"] .answer-body`)?.textContent ?? '').length > 40, requestId, { timeout: 150_000 });
     await page.getByRole('button', { name: 'Stop' }).click();
     await finished(page, requestId);
     await expect(page.locator(`article[data-request-id="${requestId}"] .error-cancelled`).textContent()).resolves.toBe('Stopped.');
-    const handle = api.temporal.workflow.getHandle(`chat-${tenant}-${requestId}`);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId(tenant, requestId));
     await expect(handle.result()).rejects.toThrow();
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     expect(await slotsProcessing()).toBe(0);

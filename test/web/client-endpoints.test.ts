@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { apiKeyFor } from '../support/identities.js';
 import { ingestionSettings, startIngestionWorker } from '../support/ingestion.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
@@ -63,8 +64,8 @@ describe('endpoints of the web client', () => {
     expect(listed.data).toEqual([expect.objectContaining({ id: conversationId, title: 'Name a color.', turns: 1 })]);
     const turns = await (await fetch(`${api.url}/v1/conversations/${conversationId}/turns`, { headers: await auth() })).json() as { data: Record<string, unknown>[] };
     expect(turns.data).toEqual([expect.objectContaining({
-      request_id: requestId, question: 'Name a color.', outcome: 'completed', workflow_id: `chat-${org}-${requestId}`,
-      temporal_ui_url: `http://127.0.0.1:8233/namespaces/default/workflows/chat-${org}-${requestId}`,
+      request_id: requestId, question: 'Name a color.', outcome: 'completed', workflow_id: chatWorkflowId(org, requestId),
+      temporal_ui_url: `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(chatWorkflowId(org, requestId))}`,
     })]);
     expect((turns.data[0]!.answer as string).length).toBeGreaterThan(0);
 
@@ -94,10 +95,11 @@ describe('endpoints of the web client', () => {
     const upload = async (name: string, body: string, contentType = 'application/octet-stream', tenant = org) => fetch(`${api.url}/v1/ingestion/files?name=${encodeURIComponent(name)}`, {
       method: 'POST', headers: { ...(await auth(tenant)), 'content-type': contentType }, body,
     });
-    const started = await upload('notes.md', '# Notes\n\nThe blue door opens on Tuesdays only.\n');
+    const notes = '# Notes\n\nThe blue door opens on Tuesdays only.\n';
+    const started = await upload('notes.md', notes);
     expect(started.status).toBe(202);
     const job = await started.json() as { job_id: string; status_url: string; bytes: number };
-    expect(job.bytes).toBe(48);
+    expect(job.bytes).toBe(Buffer.byteLength(notes));
     let state: { state: string; progress?: { indexed: number } } = { state: 'running' };
     const deadline = Date.now() + 90_000;
     while (state.state === 'running' && Date.now() < deadline) {
