@@ -197,7 +197,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   if (deps.uploads) {
     await app.register(ingestionUploadsPlugin, {
       temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate,
-      store: new IngestionStore(deps.pool, deps.uploads.collection), uploadDirectory: deps.uploads.directory, maxUploadBytes: deps.uploads.maxBytes,
+      // Read-only here: the catalog listing does not depend on the vector store's location.
+      store: new IngestionStore(deps.pool, deps.uploads.collection, 'api-catalog-reader'), uploadDirectory: deps.uploads.directory, maxUploadBytes: deps.uploads.maxBytes,
     });
   }
   if (deps.webDirectory) await app.register(webClientPlugin, { directory: deps.webDirectory });
