@@ -9,7 +9,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'infra/deploy/**', 'dist/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'infra/deploy/**', 'dist/**', 'web/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

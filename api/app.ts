@@ -19,6 +19,10 @@ import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
 import { usagePlugin } from './plugins/usage.js';
+import { conversationsPlugin } from './plugins/conversations.js';
+import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
+import { webClientPlugin } from './plugins/web-client.js';
+import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
@@ -47,6 +51,12 @@ export interface ApiDependencies {
   logDestination?: NodeJS.WritableStream;
   /** The registry /metrics serves; a fresh one when absent. */
   metrics?: Metrics;
+  /** The built web client (web/dist), served at /; absent: not served. */
+  webDirectory?: string;
+  /** File uploads for ingestion (a folder the ingestion worker shares) and the catalog's collection; absent: no upload routes. */
+  uploads?: { directory: string; maxBytes: number; collection: string };
+  /** Temporal UI base with the namespace, for the runs a conversation's turns link to. */
+  temporalRunsUrl?: string;
 }
 
 function gateMetrics(metrics: Metrics): GateObserver {
@@ -187,5 +197,14 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });
+  await app.register(conversationsPlugin, { authenticate, conversations: gateway.conversations, temporalRunsUrl: deps.temporalRunsUrl ?? 'http://127.0.0.1:8233/namespaces/default' });
+  if (deps.uploads) {
+    await app.register(ingestionUploadsPlugin, {
+      temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate,
+      // Read-only here: the catalog listing does not depend on the vector store's location.
+      store: new IngestionStore(deps.pool, deps.uploads.collection, 'api-catalog-reader'), uploadDirectory: deps.uploads.directory, maxUploadBytes: deps.uploads.maxBytes,
+    });
+  }
+  if (deps.webDirectory) await app.register(webClientPlugin, { directory: deps.webDirectory });
   return app;
 }

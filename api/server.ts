@@ -1,4 +1,6 @@
 // API server entry: builds adapters from configuration, serves, and shuts down gracefully on SIGTERM.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config.js';
@@ -12,6 +14,9 @@ import { buildApp } from './app.js';
 import { startEmbeddedChatWorker } from './embedded-chat-worker.js';
 import { createMetrics } from '../infra/metrics/metrics.js';
 import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
+import { collectionName } from '../infra/vector-store/collection-name.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -40,6 +45,14 @@ async function main(): Promise<void> {
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     logLevel: config.LOG_LEVEL,
     logPrompts: config.LOG_PROMPTS,
+    ingestionTaskQueue: config.INGESTION_TASK_QUEUE,
+    webDirectory: webClientDirectory(),
+    uploads: {
+      directory: path.resolve(config.INGESTION_UPLOAD_DIRECTORY),
+      maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES,
+      collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
+    },
+    temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`,
   });
   app.addHook('onClose', async () => {
     // Open streams have drained; the embedded worker finishes or hands back its tasks before the pools close.
@@ -77,4 +90,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
+}
+
+/** web/dist beside the sources (tsx) or beside dist/ (the compiled API runs from dist/api). */
+function webClientDirectory(): string {
+  const candidates = [path.join(projectRoot, 'web', 'dist'), path.join(projectRoot, '..', 'web', 'dist')];
+  return candidates.find((candidate) => existsSync(path.join(candidate, 'index.html'))) ?? candidates[0]!;
 }

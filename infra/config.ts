@@ -104,6 +104,8 @@ const schema = z.object({
   WORKER_EVENT_LOOP_STALL_MS: z.coerce.number().int().positive().default(2_000),
   /** CIDRs that URL sources may resolve to besides public addresses, e.g. 10.0.0.0/8 for an intranet. */
   INGESTION_TRUSTED_NETWORKS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  /** Where the API keeps files uploaded for ingestion; the ingestion worker reads them from there (a shared volume). */
+  INGESTION_UPLOAD_DIRECTORY: z.string().min(1).default('.data/uploads'),
   RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),
   /** Candidates per list before re-ranking: 50 measured best on Cranfield with score fusion (bench/retrieval-quality.ts). */
   RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(50),

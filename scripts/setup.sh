@@ -52,6 +52,18 @@ node_modules() {
   touch node_modules/.package-lock.json
 }
 
+web_client() {
+  # The browser chat client (web/), served by the API from web/dist; rebuilt when a source is newer.
+  if [ -f web/dist/index.html ] && [ -z "$(find web/src web/index.html web/vite.config.ts package-lock.json -newer web/dist/index.html -print -quit)" ]; then return; fi
+  log "web client (vite build into web/dist)"
+  node_modules/.bin/vite build --config web/vite.config.ts --logLevel warn
+}
+
+browser() {
+  # Debian's Chromium for the browser suites (test/web); playwright-core drives it, no browser download.
+  if [ "${1:-}" = test ] && ! command -v chromium >/dev/null; then log "installing Chromium (browser tests)"; apt_install chromium; fi
+}
+
 postgres() {
   if ! command -v pg_isready >/dev/null; then log "installing PostgreSQL"; apt_install postgresql; fi
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -86,6 +98,8 @@ deploy_check_tools() {
 
 python_env
 node_modules
+web_client
+browser "${1:-}"
 postgres
 redis
 deploy_check_tools "${1:-}"

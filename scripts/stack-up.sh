@@ -76,4 +76,9 @@ tsx scripts/ingest.ts samples/corpus --tenant dev
 log "asking a question over ws://127.0.0.1:$api_port/v1/chat/ws"
 tsx scripts/chat-client.ts --url "ws://127.0.0.1:$api_port/v1/chat/ws" --api-key-file "$data/dev-api-key" "${@:-How long does the Orbitra outdoor sensor run on its batteries?}"
 echo
-log "stack is running: Temporal UI $TEMPORAL_UI_URL · chat ws://127.0.0.1:$api_port/v1/chat/ws · OpenAI-compatible http://127.0.0.1:$api_port/v1 (key in .data/dev-api-key) · logs .data/logs · stop with ./ragtime down"
+# The web client opens signed in with the development key: it travels in the URL's fragment, which the browser
+# keeps to itself (never sent to a server) and the client removes from the address bar once read.
+web_url="http://127.0.0.1:$api_port/"
+if [ "${NODE_ENV:-development}" = development ]; then web_url="$web_url#dev-key=$(cat "$data/dev-api-key")"; fi
+log "web client $web_url"
+log "stack is running: Temporal UI $TEMPORAL_UI_URL · web client http://127.0.0.1:$api_port/ · chat ws://127.0.0.1:$api_port/v1/chat/ws · OpenAI-compatible http://127.0.0.1:$api_port/v1 (key in .data/dev-api-key) · logs .data/logs · stop with ./ragtime down"

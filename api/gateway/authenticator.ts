@@ -82,6 +82,12 @@ export class Authenticator {
   }
 }
 
+/**
+ * A browser cannot set headers on a WebSocket, so the web client offers its key as a subprotocol,
+ * `ragtime.bearer.<key>`, beside the plain `ragtime` one the server selects (the key is never echoed back).
+ */
+export const webSocketBearerPrefix = 'ragtime.bearer.';
+
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
   if (typeof authorization === 'string') {
@@ -89,5 +95,9 @@ function credentialOf(headers: IncomingHttpHeaders): string | undefined {
     return match?.[1];
   }
   const apiKey = headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+  if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey.trim();
+  const protocols = headers['sec-websocket-protocol'];
+  if (typeof protocols !== 'string') return undefined;
+  const offered = protocols.split(',').map((protocol) => protocol.trim()).find((protocol) => protocol.startsWith(webSocketBearerPrefix));
+  return offered ? offered.slice(webSocketBearerPrefix.length) || undefined : undefined;
 }

@@ -18,7 +18,9 @@ export const credentialCloseCode = 4401;
 const hardFrameLimitBytes = 4 * 1024 * 1024;
 
 export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWebSocketOptions): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: hardFrameLimitBytes } });
+  // The web client offers `ragtime` plus its key as `ragtime.bearer.<key>`: only `ragtime` is ever selected,
+  // so the key is not echoed in the handshake response.
+  await app.register(websocket, { options: { maxPayload: hardFrameLimitBytes, handleProtocols: (protocols) => (protocols.has('ragtime') ? 'ragtime' : false) } });
   const connections = new Set<ChatConnection>();
   app.addHook('onClose', async () => {
     for (const connection of connections) connection.close();

@@ -78,6 +78,9 @@ export interface Citation {
   source: string;
   snippet: string;
   score: number;
+  /** Where in the document: its heading path and the chunk's ordinal (absent in turns stored before they were kept). */
+  headingPath?: string[];
+  position?: number;
 }
 
 export interface SafetyVerdict {

@@ -209,6 +209,16 @@ export class IngestionStore {
     );
   }
 
+  /** What is indexed (or failed) for a tenant, most recently changed first. */
+  async documents(tenantId: string, limit: number): Promise<{ documentId: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunkCount: number; updatedAt: string }[]> {
+    const { rows } = await this.pool.query<{ document_id: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunk_count: number; updated_at: Date }>(
+      `SELECT document_id, source, title, status, reason, chunk_count, updated_at FROM ingestion_documents
+       WHERE collection = $1 AND tenant_id = $2 ORDER BY updated_at DESC, source LIMIT $3`,
+      [this.collection, tenantId, limit],
+    );
+    return rows.map((row) => ({ documentId: row.document_id, source: row.source, title: row.title, status: row.status, reason: row.reason, chunkCount: row.chunk_count, updatedAt: row.updated_at.toISOString() }));
+  }
+
   /** Records the indexed version and drops its staged bytes. */
   async markDocumentIndexed(key: DocumentKey, entry: { source: string; title: string; contentHash: string; settings: string; chunkCount: number; jobId: string }): Promise<void> {
     await this.pool.query(

@@ -17,6 +17,18 @@ export interface TurnRecord {
   citations: Citation[];
 }
 
+export interface ConversationSummary {
+  id: string;
+  /** The name its user gave it, else its first question. */
+  title: string;
+  turns: number;
+  updatedAt: string;
+}
+
+export interface TurnView extends Omit<TurnRecord, 'tenantId'> {
+  createdAt: string;
+}
+
 export class ConversationStore {
   constructor(private readonly pool: Pool) {}
 
@@ -88,5 +100,43 @@ export class ConversationStore {
       question: row.question, answer: row.answer, model: row.model ?? undefined, outcome: row.outcome,
       usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens }, citations: row.citations,
     };
+  }
+
+  /** The org's conversations, most recently active first. */
+  async list(tenantId: string, limit: number): Promise<ConversationSummary[]> {
+    const { rows } = await this.pool.query<{ id: string; title: string | null; first_question: string | null; turns: number; updated_at: Date }>(
+      `SELECT c.id, c.title, c.updated_at,
+              (SELECT question FROM turns t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id ORDER BY created_at LIMIT 1) AS first_question,
+              (SELECT count(*)::int FROM turns t WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id) AS turns
+       FROM conversations c WHERE c.tenant_id = $1 ORDER BY c.updated_at DESC, c.id LIMIT $2`,
+      [tenantId, limit],
+    );
+    return rows.map((row) => ({ id: row.id, title: row.title ?? row.first_question ?? 'New conversation', turns: row.turns, updatedAt: row.updated_at.toISOString() }));
+  }
+
+  /** Names a conversation, creating it if it has no turns yet. */
+  async rename(tenantId: string, conversationId: string, title: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO conversations (tenant_id, id, title) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET title = EXCLUDED.title`,
+      [tenantId, conversationId, title],
+    );
+  }
+
+  /** Every turn of a conversation (any outcome), oldest first, with its citations and usage. */
+  async turns(tenantId: string, conversationId: string, limit: number): Promise<TurnView[]> {
+    const { rows } = await this.pool.query(
+      `SELECT * FROM (
+         SELECT conversation_id, request_id, workflow_id, question, answer, model, outcome, prompt_tokens,
+                completion_tokens, citations, created_at
+         FROM turns WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at DESC LIMIT $3
+       ) recent ORDER BY created_at ASC`,
+      [tenantId, conversationId, limit],
+    );
+    return rows.map((row) => ({
+      conversationId: row.conversation_id, requestId: row.request_id, workflowId: row.workflow_id, question: row.question,
+      answer: row.answer, model: row.model ?? undefined, outcome: row.outcome, citations: row.citations,
+      usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens }, createdAt: (row.created_at as Date).toISOString(),
+    }));
   }
 }

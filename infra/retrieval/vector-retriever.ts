@@ -90,7 +90,7 @@ export class VectorRetriever implements Retriever {
         snippet = shortened(snippet, Math.max(0, budget - overhead) * charactersPerToken);
       }
       budget -= overhead + estimateTokens(snippet);
-      citations.push({ index: citations.length + 1, documentId: hit.payload.documentId, title: hit.payload.title, source: hit.payload.source, snippet, score: hit.score });
+      citations.push({ index: citations.length + 1, documentId: hit.payload.documentId, title: hit.payload.title, source: hit.payload.source, snippet, score: hit.score, headingPath: hit.payload.headingPath, position: hit.payload.position });
     }
     return citations;
   }

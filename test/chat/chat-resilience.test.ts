@@ -8,7 +8,6 @@ import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services, testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { signalGroup, startProcess, stopProcess } from '../support/processes.js';
-import { chatWorkflowId } from '../../domain/chat/ids.js';
 
 const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
 

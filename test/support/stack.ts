@@ -2,6 +2,9 @@
 // against the real services from the global setup.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
@@ -14,6 +17,8 @@ import { createChatWorker } from '../../workers/chat-worker.js';
 import { startEmbeddedChatWorker } from '../../api/embedded-chat-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import type { Config } from '../../infra/config.js';
+import { collectionName } from '../../infra/vector-store/collection-name.js';
+import { projectRoot } from './processes.js';
 import { services, testConfig } from './services.js';
 
 let runtimeInstalled = false;
@@ -80,6 +85,13 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
     temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
     taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     logLevel: options.logLevel ?? 'warn', ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    webDirectory: path.join(projectRoot, 'web', 'dist'),
+    uploads: {
+      directory: overrides.INGESTION_UPLOAD_DIRECTORY ?? await mkdtemp(path.join(tmpdir(), 'ragtime-uploads-')),
+      maxBytes: config.INGESTION_MAX_DOCUMENT_BYTES,
+      collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
+    },
+    temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}`,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -1,0 +1,50 @@
+// The caller's conversations for chat clients: list them, name one, read its turns with citations and
+// usage. Every query is scoped by the caller's org; a conversation is created by its first turn or its name.
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
+
+const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false });
+const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false });
+
+export interface ConversationsOptions {
+  authenticate: onRequestHookHandler;
+  conversations: ConversationStore;
+  /** Temporal UI base with the namespace, e.g. http://127.0.0.1:8233/namespaces/default: each turn links its run. */
+  temporalRunsUrl: string;
+}
+
+export async function conversationsPlugin(app: FastifyInstance, options: ConversationsOptions): Promise<void> {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/conversations', { onRequest: options.authenticate, schema: { querystring: ListQuery } }, async (request) => {
+    const found = await options.conversations.list(principalOf(request).orgId, request.query.limit ?? 50);
+    return { object: 'list', data: found.map((entry) => ({ id: entry.id, title: entry.title, turns: entry.turns, updated_at: entry.updatedAt })) };
+  });
+
+  app.patch<{ Params: Static<typeof ConversationParams>; Body: Static<typeof RenameBody> }>(
+    '/v1/conversations/:conversationId',
+    { onRequest: options.authenticate, schema: { params: ConversationParams, body: RenameBody } },
+    async (request) => {
+      const title = request.body.title.trim();
+      await options.conversations.rename(principalOf(request).orgId, request.params.conversationId, title);
+      return { object: 'conversation', id: request.params.conversationId, title };
+    },
+  );
+
+  app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof ListQuery> }>(
+    '/v1/conversations/:conversationId/turns',
+    { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ListQuery } },
+    async (request) => {
+      const turns = await options.conversations.turns(principalOf(request).orgId, request.params.conversationId, request.query.limit ?? 100);
+      return {
+        object: 'list',
+        data: turns.map((turn) => ({
+          request_id: turn.requestId, question: turn.question, answer: turn.answer, model: turn.model ?? null, outcome: turn.outcome,
+          usage: { prompt_tokens: turn.usage.promptTokens, completion_tokens: turn.usage.completionTokens }, citations: turn.citations,
+          workflow_id: turn.workflowId, temporal_ui_url: `${options.temporalRunsUrl}/workflows/${encodeURIComponent(turn.workflowId)}`, created_at: turn.createdAt,
+        })),
+      };
+    },
+  );
+}
