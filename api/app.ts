@@ -24,6 +24,8 @@ import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
 import { webClientPlugin } from './plugins/web-client.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { EdgeError, installEdgeGuards, paramOf } from './edge/http-edge.js';
+import { defaultEdgeLimits, type EdgeLimits } from './edge/edge-limits.js';
 import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
@@ -42,6 +44,8 @@ export interface ApiDependencies {
   /** Task queue of the ingestion worker; 'ingestion' when absent. */
   ingestionTaskQueue?: string;
   maxMessageBytes: number;
+  /** Timeouts and socket caps at the edge; the defaults of infra/config.ts when absent. */
+  edge?: Partial<EdgeLimits>;
   logLevel?: string;
   /** How often reservations nobody will settle (their workflow never started) are expired; 0 turns the sweep off. */
   settleSweepSeconds?: number;
@@ -83,10 +87,15 @@ declare module 'fastify' {
 }
 
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
+  const edge: EdgeLimits = { ...defaultEdgeLimits, ...deps.edge };
   const app = Fastify({
     logger: { ...loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
     bodyLimit: 1024 * 1024,
+    // A client that trickles its headers or its body is answered 408 and cut off; Node checks every second.
+    requestTimeout: edge.requestTimeoutMs,
+    http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
+  installEdgeGuards(app);
   app.decorateRequest('principal', null);
   const metrics = deps.metrics ?? createMetrics();
   await app.register(metricsPlugin, { metrics });
@@ -98,7 +107,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       return reply.code(status).send({ error: { message: 'Internal error.', type: 'api_error', code: 'internal', param: null } });
     }
     const code = error.validation ? 'bad_request' : (error.code ?? 'bad_request');
-    return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param: null } });
+    const param = error instanceof EdgeError ? error.param : paramOf(error);
+    return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
 
   const { gateway } = deps;
@@ -179,6 +189,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     relayConnections,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
+    limits: edge,
     gate,
     inFlight,
     authenticate,

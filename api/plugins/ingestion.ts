@@ -1,7 +1,7 @@
 // Ingestion jobs over HTTP: start one (http(s) URLs only — server-side files are the CLI's business) and read
 // its progress. Jobs belong to the caller's org: the workflow id carries it, so no org reads another's job.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
 import { ingestJobState, startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
@@ -17,7 +17,7 @@ const JobParams = Type.Object({ jobId: Type.String({ pattern: jobIdPattern }) })
 export interface IngestionOptions {
   temporal: Client;
   taskQueue: string;
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
 }
 
 export async function ingestionPlugin(app: FastifyInstance, options: IngestionOptions): Promise<void> {

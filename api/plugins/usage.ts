@@ -1,12 +1,13 @@
 // What an org spent (/v1/usage, per day, user and model, with the month's budget) and its conversations.
 // Every query is scoped by the caller's org: one tenant's key never reads another's rows.
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { UsageLedger } from '../../infra/gateway/usage-ledger.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 
-const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'UTC date, YYYY-MM-DD' });
+// A calendar date Postgres accepts: real month and day (format), and no year 0000 (pattern).
+const date = Type.String({ format: 'date', pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$', description: 'UTC date, YYYY-MM-DD' });
 const UsageQuery = Type.Object({
   from: Type.Optional(date),
   to: Type.Optional(date),
@@ -17,7 +18,7 @@ const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: 
 const ConversationQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, { additionalProperties: false });
 
 export interface UsageOptions {
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   ledger: UsageLedger;
   conversations: ConversationStore;
 }
