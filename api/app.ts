@@ -1,5 +1,5 @@
 // The API as one fastify plugin tree. Adapters come in from the server entry (or a test).
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Pool } from '../infra/postgres/pool.js';
@@ -24,6 +24,7 @@ import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
 import { webClientPlugin } from './plugins/web-client.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { openApiPlugin } from './plugins/openapi.js';
 import { EdgeError, installEdgeGuards, paramOf } from './edge/http-edge.js';
 import { defaultEdgeLimits, type EdgeLimits } from './edge/edge-limits.js';
 import { loggerOptions } from '../infra/logger.js';
@@ -93,10 +94,15 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     // A client that trickles its headers or its body is answered 408 and cut off; Node checks every second.
     requestTimeout: edge.requestTimeoutMs,
+    // The router's own refusals (a path parameter over its length, a malformed URL) in the error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { message: error.message, type: 'invalid_request_error', code: error.code ?? 'bad_request', param: null } });
+    },
     http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
   installEdgeGuards(app);
   app.decorateRequest('principal', null);
+  await app.register(openApiPlugin);
   const metrics = deps.metrics ?? createMetrics();
   await app.register(metricsPlugin, { metrics });
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
@@ -110,6 +116,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     const param = error instanceof EdgeError ? error.param : paramOf(error);
     return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
+
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({
+    error: { message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
+  }));
 
   const { gateway } = deps;
   metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);

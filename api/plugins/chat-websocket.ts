@@ -64,7 +64,8 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
     request.socketLease = socketLease;
   };
 
-  app.get('/v1/chat/ws', { websocket: true, onRequest: authenticate, preHandler: admitSocket }, (socket, request) => {
+  // Not in /openapi.json: the upgrade and its protocol are described in the README.
+  app.get('/v1/chat/ws', { websocket: true, schema: { hide: true }, onRequest: authenticate, preHandler: admitSocket }, (socket, request) => {
     const principal = principalOf(request);
     const socketLease = request.socketLease;
     const lease = credentials.watch({

@@ -19,6 +19,7 @@ import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js'
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
+import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
 import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
 
@@ -43,6 +44,12 @@ const EmbeddingsRequestSchema = Type.Object({
   user: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
+/** A JSON completion, or with `stream: true` server-sent events of chat.completion.chunk objects. */
+const chatCompletionResponses = {
+  ...responses({}),
+  200: { content: { 'application/json': { schema: ChatCompletion }, 'text/event-stream': { schema: { type: 'string', description: 'data: <chat.completion.chunk JSON> events, then data: [DONE]' } } } },
+};
+
 const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 const embeddingsTimeoutMs = 30_000;
@@ -53,18 +60,18 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   const modelIds = async (orgId: string) => [...(await options.models.modelsFor(orgId)).map((endpoint) => endpoint.model), options.embeddings.model];
   const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'ragtime' });
 
-  app.get('/v1/models', { onRequest: options.authenticate }, async (request) => ({
+  app.get('/v1/models', { onRequest: options.authenticate, schema: { response: responses({ 200: ModelList }) } }, async (request) => ({
     object: 'list',
     data: (await modelIds(principalOf(request).orgId)).map(modelObject),
   }));
 
-  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams } }, async (request) => {
+  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
     if (!(await modelIds(principalOf(request).orgId)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
   // Each completion is the root span of its trace, streamed answers included.
-  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
@@ -208,7 +215,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     raw.end('data: [DONE]\n\n');
   }
 
-  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.model !== options.embeddings.model) throw modelNotFound(body.model);
