@@ -25,7 +25,7 @@ import { webClientPlugin } from './plugins/web-client.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
-import { EdgeError, installEdgeGuards, paramOf } from './edge/http-edge.js';
+import { EdgeError, clientErrorHandler, installEdgeGuards, paramOf } from './edge/http-edge.js';
 import { defaultEdgeLimits, type EdgeLimits } from './edge/edge-limits.js';
 import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
@@ -94,6 +94,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     // A client that trickles its headers or its body is answered 408 and cut off; Node checks every second.
     requestTimeout: edge.requestTimeoutMs,
+    clientErrorHandler,
     // The router's own refusals (a path parameter over its length, a malformed URL) in the error shape too.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { message: error.message, type: 'invalid_request_error', code: error.code ?? 'bad_request', param: null } });
@@ -102,9 +103,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   installEdgeGuards(app);
   app.decorateRequest('principal', null);
-  await app.register(openApiPlugin);
-  const metrics = deps.metrics ?? createMetrics();
-  await app.register(metricsPlugin, { metrics });
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     if (error instanceof GatewayError) return reply.code(error.statusCode).headers(error.headers).send(error.body());
     const status = error.statusCode ?? 500;
@@ -116,6 +114,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     const param = error instanceof EdgeError ? error.param : paramOf(error);
     return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
+  // After the error handler: the routes these add answer their errors in the same shape.
+  await app.register(openApiPlugin);
+  const metrics = deps.metrics ?? createMetrics();
+  await app.register(metricsPlugin, { metrics });
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({
     error: { message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },

@@ -1,6 +1,8 @@
 // The HTTP edge: every body, query string and path parameter is checked against the payload budget before a
 // route sees it, and validated without coercion. JSON bodies are parsed by secure-json-parse (prototype
 // poisoning refused) only after a linear depth scan; request bodies and headers have deadlines.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Ajv, type Options } from 'ajv';
 import formats from 'ajv-formats';
@@ -51,6 +53,21 @@ export function installEdgeGuards(app: FastifyInstance): void {
       if (unsafe) throw new EdgeError(`${part}${unsafeTextMessage(unsafe)}`, `${part}${unsafe.path}`);
     }
   });
+}
+
+/**
+ * Requests Node refuses before fastify sees them (headers too large, a request timeout, a malformed request):
+ * answered in the error shape with a code, then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request_header_fields_too_large']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout'] : [400, 'bad_request'];
+  const body = JSON.stringify({ error: { message: STATUS_CODES[status], type: 'invalid_request_error', code, param: null } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** The `param` of a validation error: the field it names, as OpenAI's error shape carries it. */

@@ -65,7 +65,16 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
   };
 
   // Not in /openapi.json: the upgrade and its protocol are described in the README.
-  app.get('/v1/chat/ws', { websocket: true, schema: { hide: true }, onRequest: authenticate, preHandler: admitSocket }, (socket, request) => {
+  app.route({
+    method: 'GET',
+    url: '/v1/chat/ws',
+    schema: { hide: true },
+    onRequest: authenticate,
+    preHandler: admitSocket,
+    // A plain GET (no upgrade) is told what the route wants.
+    handler: (_request, reply) => reply.code(426).header('upgrade', 'websocket')
+      .send({ error: { message: 'This route speaks WebSocket: send an upgrade request.', type: 'invalid_request_error', code: 'upgrade_required', param: null } }),
+    wsHandler: (socket, request) => {
     const principal = principalOf(request);
     const socketLease = request.socketLease;
     const lease = credentials.watch({
@@ -92,5 +101,6 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
       connections.delete(connection);
       if (socketLease) leases.release(socketLease.id, socketLease.scopes).catch((error: unknown) => request.log.warn({ err: error }, 'socket lease release failed'));
     });
+  },
   });
 }

@@ -4,6 +4,7 @@
 // time budget for the whole run.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,9 @@ describe('the OpenAPI contract', () => {
   });
 
   it('passes Schemathesis: no 5xx and no response outside its schema', { timeout: 240_000 }, async () => {
+    // Schemathesis keeps its cache in its working directory: there, not in the repository.
     const reportDir = path.join(projectRoot, '.data', 'test-logs', 'schemathesis');
+    mkdirSync(reportDir, { recursive: true });
     const result = await run(path.join(projectRoot, '.venv', 'bin', 'schemathesis'), [
       'run', `${api.url}/openapi.json`,
       '--header', `Authorization: Bearer ${key}`,
@@ -59,7 +62,7 @@ describe('the OpenAPI contract', () => {
       '--workers', '1',
       '--seed', '13',
       '--report', 'junit', '--report-dir', reportDir,
-    ], { cwd: projectRoot, timeout: 200_000, maxBuffer: 32 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+    ], { cwd: reportDir, timeout: 200_000, maxBuffer: 32 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     expect((result as { code?: number }).code ?? 0, output.slice(-6000)).toBe(0);
     expect(output).toMatch(/passed/i);
