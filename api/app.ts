@@ -202,6 +202,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
     limits: edge,
+    redis: deps.redis,
     gate,
     inFlight,
     authenticate,

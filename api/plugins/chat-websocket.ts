@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Principal } from '../../domain/gateway/principal.js';
@@ -15,6 +16,8 @@ export interface ChatWebSocketOptions extends Omit<ChatConnectionDependencies, '
   /** Re-checks each socket's credential while it is open (revoked, deleted, suspended, expired). */
   credentials: CredentialWatch;
   limits: EdgeLimits;
+  /** Where the open-socket leases are counted (across instances). */
+  redis: Redis;
 }
 
 /** Close code of a socket whose credential stopped holding (4000-4999: application codes; 4401 as in HTTP 401). */
@@ -38,7 +41,7 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
   app.addHook('onClose', async () => {
     for (const connection of connections) connection.close();
   });
-  const { authenticate, credentials, limits, ...dependencies } = options;
+  const { authenticate, credentials, limits, redis: _redis, ...dependencies } = options;
   const leases = new SocketLeases(options.redis, limits.wsPingIntervalMs * 3);
   const scopesOf = (principal: Principal): SocketScope[] => [
     { name: `key:${principal.orgId}:${principal.keyId ?? `user:${principal.userId}`}`, limit: limits.wsMaxSocketsPerKey },
