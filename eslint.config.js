@@ -16,6 +16,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // A dropped promise is a rejection nobody handles, and an unhandled rejection ends the process: every
+  // promise is awaited, returned or given a .catch (`void` does not count).
+  // (Server-side code: the browser client in web/ has no process to lose.)
+  {
+    files: ['**/*.ts'],
+    ignores: ['web/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     files: ['workflows/**/*.ts'],
     rules: {

@@ -1,5 +1,5 @@
 // The API as one fastify plugin tree. Adapters come in from the server entry (or a test).
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Pool } from '../infra/postgres/pool.js';
@@ -24,6 +24,9 @@ import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
 import { webClientPlugin } from './plugins/web-client.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { openApiPlugin } from './plugins/openapi.js';
+import { EdgeError, clientErrorHandler, installEdgeGuards, paramOf } from './edge/http-edge.js';
+import { defaultEdgeLimits, type EdgeLimits } from './edge/edge-limits.js';
 import { loggerOptions } from '../infra/logger.js';
 import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
@@ -42,6 +45,8 @@ export interface ApiDependencies {
   /** Task queue of the ingestion worker; 'ingestion' when absent. */
   ingestionTaskQueue?: string;
   maxMessageBytes: number;
+  /** Timeouts and socket caps at the edge; the defaults of infra/config.ts when absent. */
+  edge?: Partial<EdgeLimits>;
   logLevel?: string;
   /** How often reservations nobody will settle (their workflow never started) are expired; 0 turns the sweep off. */
   settleSweepSeconds?: number;
@@ -83,13 +88,21 @@ declare module 'fastify' {
 }
 
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
+  const edge: EdgeLimits = { ...defaultEdgeLimits, ...deps.edge };
   const app = Fastify({
     logger: { ...loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
     bodyLimit: 1024 * 1024,
+    // A client that trickles its headers or its body is answered 408 and cut off; Node checks every second.
+    requestTimeout: edge.requestTimeoutMs,
+    clientErrorHandler,
+    // The router's own refusals (a path parameter over its length, a malformed URL) in the error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { message: error.message, type: 'invalid_request_error', code: error.code ?? 'bad_request', param: null } });
+    },
+    http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
+  installEdgeGuards(app);
   app.decorateRequest('principal', null);
-  const metrics = deps.metrics ?? createMetrics();
-  await app.register(metricsPlugin, { metrics });
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     if (error instanceof GatewayError) return reply.code(error.statusCode).headers(error.headers).send(error.body());
     const status = error.statusCode ?? 500;
@@ -98,8 +111,17 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       return reply.code(status).send({ error: { message: 'Internal error.', type: 'api_error', code: 'internal', param: null } });
     }
     const code = error.validation ? 'bad_request' : (error.code ?? 'bad_request');
-    return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param: null } });
+    const param = error instanceof EdgeError ? error.param : paramOf(error);
+    return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
+  // After the error handler: the routes these add answer their errors in the same shape.
+  await app.register(openApiPlugin);
+  const metrics = deps.metrics ?? createMetrics();
+  await app.register(metricsPlugin, { metrics });
+
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({
+    error: { message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
+  }));
 
   const { gateway } = deps;
   metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);
@@ -179,6 +201,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     relayConnections,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
+    limits: edge,
+    redis: deps.redis,
     gate,
     inFlight,
     authenticate,

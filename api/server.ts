@@ -10,7 +10,9 @@ import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { startTracing, tracingClientInterceptors } from '../infra/tracing/tracing.js';
 import { requireDependency } from '../infra/dependency-check.js';
+import { exitOnUnhandledErrors } from '../infra/process-guards.js';
 import { buildApp } from './app.js';
+import { edgeLimitsOf } from './edge/edge-limits.js';
 import { startEmbeddedChatWorker } from './embedded-chat-worker.js';
 import { createMetrics } from '../infra/metrics/metrics.js';
 import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     gateway: createGatewayDependencies(config, { pool, redis }),
     taskQueue: config.CHAT_TASK_QUEUE,
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+    edge: edgeLimitsOf(config),
     logLevel: config.LOG_LEVEL,
     logPrompts: config.LOG_PROMPTS,
     ingestionTaskQueue: config.INGESTION_TASK_QUEUE,
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     },
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`,
   });
+  exitOnUnhandledErrors(app.log);
   app.addHook('onClose', async () => {
     // Open streams have drained; the embedded worker finishes or hands back its tasks before the pools close.
     await embedded?.stop();

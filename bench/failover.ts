@@ -48,7 +48,8 @@ let failedAt = 0;
 const proxy = http.createServer((request, response) => {
   let body = '';
   request.on('data', (chunk) => (body += chunk));
-  request.on('end', async () => {
+  request.on('end', () => void forward().catch((error: unknown) => response.destroy(error as Error)));
+  const forward = async () => {
     const upstream = await fetch(`${modelUrl}${request.url!.replace(/^\/v1/, '')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     response.writeHead(upstream.status, { 'content-type': 'text/event-stream' });
     let events = 0;
@@ -63,7 +64,7 @@ const proxy = http.createServer((request, response) => {
       }
     }
     response.end();
-  });
+  };
 });
 
 /** Notes when the fallback's first token arrives. */

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   // The services run in their own process groups: stop them when the bench is interrupted, too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void Promise.all(services.map((service) => stopService(service))).finally(() => process.exit(130));
+      Promise.all(services.map((service) => stopService(service))).then(() => process.exit(130), () => process.exit(130));
     });
   }
   try {

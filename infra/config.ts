@@ -44,6 +44,18 @@ const schema = z.object({
   API_PORT: port.default(8787),
   API_PUBLIC_URL: url.optional(),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** A chat WebSocket that sends no frame and answers no ping for this long is closed (1001 idle_timeout). */
+  WS_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** How often the server pings each chat WebSocket; a pong counts as activity. */
+  WS_PING_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  /** Open chat WebSockets one API key (or JWT user) may hold at once, across instances. */
+  WS_MAX_SOCKETS_PER_KEY: z.coerce.number().int().positive().default(16),
+  /** Open chat WebSockets one org may hold at once, across instances. */
+  WS_MAX_SOCKETS_PER_ORG: z.coerce.number().int().positive().default(256),
+  /** A request whose headers have not all arrived after this long is answered 408 and closed. */
+  API_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** A request whose body has not all arrived after this long is answered 408 and closed. */
+  API_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** A worker's /metrics port (0 = no metrics server); the SDK's own exporter binds to METRICS_PORT + 1 on loopback. */
   METRICS_PORT: port.default(0),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -55,7 +55,7 @@ async function main(): Promise<number> {
         console.error(`job failed: ${state.error}`);
         return exitCodes.failed;
       }
-      bar.draw(state.progress);
+      if (state.progress) bar.draw(state.progress);
       if (state.state === 'completed' || state.state === 'partial') {
         bar.end();
         printSummary(state.progress);

@@ -3,7 +3,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 for name in api ingestion-worker chat-worker embedding-server model-server temporal; do
-  file="$root/.data/pids/$name"
+  file="${RAGTIME_DATA_DIR:-$root/.data}/pids/$name"
   [ -f "$file" ] || continue
   pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null; then

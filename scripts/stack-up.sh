@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$root/node_modules/.bin:$root/.venv/bin:$PATH"
-data="$root/.data"
+data="${RAGTIME_DATA_DIR:-$root/.data}"
 mkdir -p "$data/logs" "$data/pids"
 log() { printf '\033[1;34m[up]\033[0m %s\n' "$*"; }
 
@@ -21,6 +21,8 @@ export EMBEDDINGS_BASE_URL="http://127.0.0.1:$embeddings_port/v1"
 export API_PORT="$api_port"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ragtime}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+# For `./ragtime status`: where this stack listens.
+printf 'TEMPORAL_PORT=%s\nMODEL_PORT=%s\nEMBEDDINGS_PORT=%s\nAPI_PORT=%s\n' "$temporal_port" "$model_port" "$embeddings_port" "$api_port" >"$data/stack.env"
 
 running() { [ -f "$data/pids/$1" ] && kill -0 "$(cat "$data/pids/$1")" 2>/dev/null; }
 start() { # name, command...
@@ -59,14 +61,15 @@ wait_for embedding-server 60 curl -sf "http://127.0.0.1:$embeddings_port/health"
 log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
 tsx scripts/admin.ts dev-key --out "$data/dev-api-key" --actor "stack-up"
 
-# The services run the JavaScript that scripts/setup.sh transpiled into dist/ (scripts/build.sh), not tsx.
+# The services run the JavaScript that scripts/setup.sh transpiled into dist/ (scripts/build.sh), not tsx, each under a
+# supervisor that restarts it if it dies (scripts/supervise.sh).
 log "chat worker"
-start chat-worker node dist/workers/chat-worker.js
+start chat-worker bash scripts/supervise.sh chat-worker node dist/workers/chat-worker.js
 log "ingestion worker"
-start ingestion-worker node dist/workers/ingestion-worker.js
+start ingestion-worker bash scripts/supervise.sh ingestion-worker node dist/workers/ingestion-worker.js
 log "API on :$api_port"
 # A chat worker inside the API: chat turns start eagerly (no dispatch round before the first step).
-API_EMBEDDED_WORKER=true start api node dist/api/server.js
+API_EMBEDDED_WORKER=true start api bash scripts/supervise.sh api node dist/api/server.js
 wait_for api 60 curl -sf "http://127.0.0.1:$api_port/readyz"
 sleep 1
 
@@ -81,4 +84,6 @@ echo
 web_url="http://127.0.0.1:$api_port/"
 if [ "${NODE_ENV:-development}" = development ]; then web_url="$web_url#dev-key=$(cat "$data/dev-api-key")"; fi
 log "web client $web_url"
+log "status (./ragtime status):"
+bash scripts/stack-status.sh || true
 log "stack is running: Temporal UI $TEMPORAL_UI_URL · web client http://127.0.0.1:$api_port/ · chat ws://127.0.0.1:$api_port/v1/chat/ws · OpenAI-compatible http://127.0.0.1:$api_port/v1 (key in .data/dev-api-key) · logs .data/logs · stop with ./ragtime down"

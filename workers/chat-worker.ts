@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { exitOnUnhandledErrors } from '../infra/process-guards.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -150,6 +151,7 @@ function workerObserver(metrics: Metrics) {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'chat-worker', { logPrompts: config.LOG_PROMPTS });
+  exitOnUnhandledErrors(logger);
   const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-chat-worker');
   // Fails fast, naming the dependency, instead of a worker that polls but can only fail its activities.
   await requireDependencies(config, ['Redis', 'PostgreSQL', 'Temporal']);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
+import { exitOnUnhandledErrors } from '../infra/process-guards.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
@@ -92,6 +93,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker', { logPrompts: config.LOG_PROMPTS });
+  exitOnUnhandledErrors(logger);
   const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-ingestion-worker');
   await requireDependencies(config, ['PostgreSQL', 'Temporal', 'embedding server', ...(config.VECTOR_STORE === 'qdrant' ? ['Qdrant' as const] : [])]);
   const { worker, close } = await createIngestionWorker(config, { metrics, ...(tracing ? { tracing } : {}) });

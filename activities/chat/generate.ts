@@ -145,7 +145,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
             baseUrl: target.baseUrl,
             model: target.model,
             messages: input.messages,
-            maxTokens: Math.max(16, input.maxTokens - produced()),
+            maxTokens: Math.max(1, input.maxTokens - produced()),
             ...input.sampling,
             assistantPrefix: log.text || undefined,
             signal: AbortSignal.any([context.cancellationSignal, upstream.signal, signal]),

@@ -41,7 +41,13 @@ export class ChatConnection {
     private readonly deps: ChatConnectionDependencies,
   ) {
     this.tenantId = principal.orgId;
-    socket.on('message', (data: Buffer) => void this.onFrame(data));
+    // A frame's failure is the client's error event, never an unhandled rejection that ends the process.
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      this.onFrame(data, isBinary).catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'chat frame failed');
+        this.sendError('internal', 'The request could not be processed.');
+      });
+    });
     socket.on('close', () => this.close());
   }
 
@@ -56,9 +62,10 @@ export class ChatConnection {
     this.close();
   }
 
-  private async onFrame(data: Buffer): Promise<void> {
+  private async onFrame(data: Buffer, isBinary: boolean): Promise<void> {
     // A frame after the credential stopped holding is refused; the watch tells the client and closes the socket.
     if (this.deps.credential && !(await this.deps.credential.stillValid())) return;
+    if (isBinary) return this.sendError('bad_request', 'binary frames are not accepted; send JSON text frames');
     const parsed = parseClientMessage(data, this.deps.maxMessageBytes);
     if (!parsed.ok) return this.sendError(parsed.code, parsed.message, parsed.requestId);
     const message = parsed.message;
@@ -129,7 +136,8 @@ export class ChatConnection {
     // Only the caller's own run: another tenant's request is answered exactly like a missing one.
     const run = await findChatTurn(this.deps.temporal, this.tenantId, message.requestId);
     if (!run) return this.sendError('not_found', 'no request with this requestId', message.requestId);
-    void this.relay(message.requestId, run.workflowId, message.lastEventId);
+    this.relay(message.requestId, run.workflowId, message.lastEventId)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, workflowId: run.workflowId }, 'resumed relay failed'));
   }
 
   /** Settles when the relay ends; its failures are reported to the client, never thrown. */

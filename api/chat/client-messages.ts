@@ -1,6 +1,7 @@
 // Messages a WebSocket client may send, as TypeBox schemas compiled once.
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { findUnsafeText, jsonDepthExceeds, maxJsonDepth, unsafeTextMessage } from '../edge/payload-budget.js';
 
 const identifier = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 
@@ -26,7 +27,7 @@ export const CancelMessageSchema = Type.Object({
 export const ResumeMessageSchema = Type.Object({
   type: Type.Literal('resume'),
   requestId: identifier,
-  lastEventId: Type.Integer({ minimum: 0 }),
+  lastEventId: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
 }, { additionalProperties: false });
 
 export type ChatMessage = Static<typeof ChatMessageSchema>;
@@ -48,9 +49,13 @@ export type ParseResult =
 export function parseClientMessage(raw: Buffer | string, maxBytes: number): ParseResult {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > maxBytes) return { ok: false, code: 'message_too_large', message: `message is ${size} bytes; the limit is ${maxBytes}` };
+  const text = raw.toString();
+  if (jsonDepthExceeds(text) !== undefined) {
+    return { ok: false, code: 'bad_request', message: `message nests deeper than ${maxJsonDepth} levels` };
+  }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString());
+    value = JSON.parse(text);
   } catch {
     return { ok: false, code: 'invalid_json', message: 'message is not valid JSON' };
   }
@@ -58,15 +63,19 @@ export function parseClientMessage(raw: Buffer | string, maxBytes: number): Pars
     return { ok: false, code: 'bad_request', message: 'message must be a JSON object with a "type"' };
   }
   const record = value as Record<string, unknown>;
-  const requestId = typeof record.requestId === 'string' ? record.requestId : undefined;
+  const requestId = typeof record.requestId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(record.requestId) ? record.requestId : undefined;
   const type = record.type;
   if (type !== 'chat' && type !== 'cancel' && type !== 'resume') {
-    return { ok: false, code: 'unknown_message_type', message: `unknown message type ${JSON.stringify(type)}; expected chat, cancel or resume`, requestId };
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : typeof type;
+    return { ok: false, code: 'unknown_message_type', message: `unknown message type ${shown}; expected chat, cancel or resume`, requestId };
   }
   const validator = validators[type];
   if (!validator.Check(value)) {
     const problems = [...validator.Errors(value)].slice(0, 5).map((error) => `${error.path || '/'}: ${error.message}`);
     return { ok: false, code: 'bad_request', message: problems.join('; '), requestId };
   }
+  // Valid in shape, now valid for storage: what is refused here never reaches the model or Postgres.
+  const unsafe = findUnsafeText(value);
+  if (unsafe) return { ok: false, code: 'bad_request', message: unsafeTextMessage(unsafe), requestId };
   return { ok: true, message: value as ClientMessage };
 }

@@ -7,6 +7,7 @@ import { looksLikeApiKey, parseApiKey, secretMatches } from '../../infra/gateway
 import type { IdentityStore, OrgRecord } from '../../infra/gateway/identity-store.js';
 import type { JwtVerifier } from '../../infra/gateway/jwt-verifier.js';
 import type { TierLimits } from '../../infra/gateway/gateway-config.js';
+import { textProblem } from '../edge/payload-budget.js';
 import { unauthorized } from './gateway-error.js';
 
 export interface AuthenticatorOptions {
@@ -16,6 +17,9 @@ export interface AuthenticatorOptions {
   orgClaim: string;
   tiers: TierLimits;
 }
+
+/** Longer bearer tokens are refused before any parsing (a JWT's claims are bounded with it). */
+const maxCredentialLength = 8192;
 
 export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
@@ -30,7 +34,7 @@ export class Authenticator {
    */
   async credential(headers: IncomingHttpHeaders): Promise<{ principal: Principal; token: string; expiresAt?: number }> {
     const token = credentialOf(headers);
-    if (!token) throw unauthorized();
+    if (!token || token.length > maxCredentialLength) throw unauthorized();
     if (looksLikeApiKey(token)) return { principal: await this.byApiKey(token), token };
     if (this.options.jwt && token.split('.').length === 3) return { token, ...(await this.byJwt(token)) };
     throw unauthorized();
@@ -64,7 +68,9 @@ export class Authenticator {
     }
     const orgId = claims[this.options.orgClaim];
     const userId = claims.sub;
-    if (typeof orgId !== 'string' || !userId || userId.length > 128) throw unauthorized();
+    // Claims are client-borne text too: only ids Postgres can store and compare get through.
+    if (typeof orgId !== 'string' || orgId.length > 64 || textProblem(orgId)) throw unauthorized();
+    if (!userId || userId.length > 128 || textProblem(userId)) throw unauthorized();
     const org = await this.options.identities.org(orgId);
     if (!org || org.suspendedAt || await this.options.identities.isUserDeleted(org.id, userId)) throw unauthorized();
     return { principal: this.principal(org, userId, 'jwt'), ...(claims.exp ? { expiresAt: claims.exp * 1000 } : {}) };

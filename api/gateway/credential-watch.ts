@@ -48,7 +48,9 @@ export class CredentialWatch {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: CredentialWatchOptions) {
-    this.timer = setInterval(() => void this.recheckAll(), options.intervalMs).unref();
+    this.timer = setInterval(() => {
+      this.recheckAll().catch((error: unknown) => options.logger.error({ err: error }, 'credential sweep failed'));
+    }, options.intervalMs).unref();
   }
 
   watch(credential: WatchedCredential): CredentialLease {
@@ -75,7 +77,7 @@ export class CredentialWatch {
       if (principal.orgId !== change.orgId) continue;
       if (change.keyId && principal.keyId !== change.keyId) continue;
       if (change.userId && principal.userId !== change.userId) continue;
-      void this.check(entry, true);
+      this.check(entry, true).catch((error: unknown) => this.options.logger.error({ err: error }, 'credential re-check failed'));
     }
   }
 

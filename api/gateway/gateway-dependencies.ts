@@ -34,7 +34,7 @@ export interface GatewayDependencies {
   failureMode: 'open' | 'closed';
   limiterTimeoutMs: number;
   leaseMs: number;
-  embeddings: { baseUrl: string; model: string; apiKey?: string };
+  embeddings: { baseUrl: string; model: string; apiKey?: string; dimensions?: number };
   /** How open connections re-check their credentials, and the Redis channel credential changes arrive on. */
   credentialRecheck: { intervalMs: number; cacheMs: number; channel: string };
 }
@@ -67,7 +67,7 @@ export function createGatewayDependencies(config: Config, adapters: { pool: Pool
     failureMode: config.RATE_LIMIT_FAILURE_MODE,
     limiterTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
     leaseMs: config.STREAM_LEASE_SECONDS * 1000,
-    embeddings: { baseUrl: config.EMBEDDINGS_BASE_URL, model: config.EMBEDDINGS_MODEL, apiKey: config.EMBEDDINGS_API_KEY },
+    embeddings: { baseUrl: config.EMBEDDINGS_BASE_URL, model: config.EMBEDDINGS_MODEL, apiKey: config.EMBEDDINGS_API_KEY, dimensions: config.EMBEDDINGS_DIMENSIONS },
     credentialRecheck: { intervalMs: config.AUTH_RECHECK_INTERVAL_MS, cacheMs: config.AUTH_RECHECK_CACHE_MS, channel: credentialChannel(config.REDIS_KEY_PREFIX) },
   };
 }

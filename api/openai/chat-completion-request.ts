@@ -28,6 +28,33 @@ export const ChatCompletionRequestSchema = Type.Object({
 
 export type ChatCompletionRequest = Static<typeof ChatCompletionRequestSchema>;
 
+/**
+ * OpenAI options Ragtime cannot honour, each with the value that asks for nothing (absent and null pass too).
+ * A request that sets one otherwise is refused with the field named, never served as if it were not there.
+ */
+const unservedOptions: Record<string, (value: unknown) => boolean> = {
+  tools: (value) => Array.isArray(value) && value.length === 0,
+  tool_choice: (value) => value === 'none',
+  functions: (value) => Array.isArray(value) && value.length === 0,
+  function_call: (value) => value === 'none',
+  logprobs: (value) => value === false,
+  top_logprobs: (value) => value === 0,
+  response_format: (value) => typeof value === 'object' && (value as { type?: unknown }).type === 'text',
+  audio: () => false,
+  modalities: (value) => Array.isArray(value) && value.every((entry) => entry === 'text'),
+  prediction: () => false,
+  logit_bias: (value) => typeof value === 'object' && Object.keys(value as object).length === 0,
+};
+
+export function refuseUnservedOptions(body: ChatCompletionRequest): void {
+  for (const [name, harmless] of Object.entries(unservedOptions)) {
+    const value = (body as Record<string, unknown>)[name];
+    if (value !== undefined && value !== null && !harmless(value)) {
+      throw new GatewayError(400, 'bad_request', `'${name}' is not supported by this server; leave it out.`, {}, name);
+    }
+  }
+}
+
 /** The chat turn's limits (the workflow refuses more). */
 const maxQuestionCharacters = 16_000;
 const maxContextCharacters = 64_000;

@@ -1,6 +1,6 @@
 // The caller's conversations for chat clients: list them, name one, read its turns with citations and
 // usage. Every query is scoped by the caller's org; a conversation is created by its first turn or its name.
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -10,7 +10,7 @@ const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, 
 const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false });
 
 export interface ConversationsOptions {
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   conversations: ConversationStore;
   /** Temporal UI base with the namespace, e.g. http://127.0.0.1:8233/namespaces/default: each turn links its run. */
   temporalRunsUrl: string;

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { Health, Readiness } from '../openapi/response-schemas.js';
+import { publicRoute } from './openapi.js';
 
 export type ReadinessCheck = () => Promise<void>;
 
 /** Liveness says the process serves; readiness says every dependency answers. */
 export async function healthPlugin(app: FastifyInstance, options: { checks: Record<string, ReadinessCheck> }): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { schema: { ...publicRoute, response: { 200: Health } } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { ...publicRoute, response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
     const results = await Promise.all(
       Object.entries(options.checks).map(async ([name, check]) => {
         try {

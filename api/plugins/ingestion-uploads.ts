@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
@@ -19,7 +19,7 @@ const DocumentsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum
 export interface IngestionUploadOptions {
   temporal: Client;
   taskQueue: string;
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   store: IngestionStore;
   /** Absolute; the ingestion worker must see the same files. */
   uploadDirectory: string;

@@ -1,6 +1,7 @@
 // The API's /metrics: request counts and latency per route pattern (never the raw URL), open chat
 // WebSockets (an upgrade counts once with status 101 and the gauge falls when its socket closes), and
 // whatever else the app records into the same registry (rate-limit rejections, cache hits, tokens, cost).
+import { publicRoute } from './openapi.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 
@@ -37,7 +38,7 @@ async function metricsPluginBody(app: FastifyInstance, options: { metrics: Metri
     metrics.websocketConnections.inc();
     request.raw.socket.once('close', () => metrics.websocketConnections.dec());
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { logLevel: 'warn', schema: { ...publicRoute, response: { 200: { content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text format' } } } } } } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

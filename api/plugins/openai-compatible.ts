@@ -2,7 +2,7 @@
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,7 +19,8 @@ import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js'
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
-import { ChatCompletionRequestSchema, defaultMaxTokens, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
+import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
+import { ChatCompletionRequestSchema, defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
 import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
 
 export interface OpenAICompatibleOptions {
@@ -28,19 +29,26 @@ export interface OpenAICompatibleOptions {
   relayConnections: BlockingConnectionPool;
   chatStart: ChatStartTarget;
   gate: Gate;
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   models: ModelCatalog;
   cache: ResponseCache;
-  embeddings: { baseUrl: string; model: string; apiKey?: string };
+  /** `dimensions` is the model's own vector size, the only one it can serve. */
+  embeddings: { baseUrl: string; model: string; apiKey?: string; dimensions?: number };
 }
 
 const EmbeddingsRequestSchema = Type.Object({
   input: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 2048 })]),
   model: Type.String({ minLength: 1, maxLength: 200 }),
   encoding_format: Type.Optional(Type.Union([Type.Literal('float'), Type.Literal('base64')])),
-  dimensions: Type.Optional(Type.Integer({ minimum: 1 })),
+  dimensions: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_536 })),
   user: Type.Optional(Type.String({ maxLength: 256 })),
 });
+
+/** A JSON completion, or with `stream: true` server-sent events of chat.completion.chunk objects. */
+const chatCompletionResponses = {
+  ...responses({}),
+  200: { content: { 'application/json': { schema: ChatCompletion }, 'text/event-stream': { schema: { type: 'string', description: 'data: <chat.completion.chunk JSON> events, then data: [DONE]' } } } },
+};
 
 const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
@@ -52,22 +60,23 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   const modelIds = async (orgId: string) => [...(await options.models.modelsFor(orgId)).map((endpoint) => endpoint.model), options.embeddings.model];
   const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'ragtime' });
 
-  app.get('/v1/models', { onRequest: options.authenticate }, async (request) => ({
+  app.get('/v1/models', { onRequest: options.authenticate, schema: { response: responses({ 200: ModelList }) } }, async (request) => ({
     object: 'list',
     data: (await modelIds(principalOf(request).orgId)).map(modelObject),
   }));
 
-  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams } }, async (request) => {
+  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
     if (!(await modelIds(principalOf(request).orgId)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
   // Each completion is the root span of its trace, streamed answers included.
-  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
     if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
+    refuseUnservedOptions(body);
     const turn = turnOf(body.messages);
     const sampling = samplingOf(body);
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
@@ -206,10 +215,15 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     raw.end('data: [DONE]\n\n');
   }
 
-  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.model !== options.embeddings.model) throw modelNotFound(body.model);
+    // The model has one vector size: another one is refused, not silently ignored.
+    if (body.dimensions !== undefined && body.dimensions !== options.embeddings.dimensions) {
+      const served = options.embeddings.dimensions === undefined ? 'its own size only' : `${options.embeddings.dimensions} only`;
+      throw new GatewayError(400, 'bad_request', `The model '${body.model}' cannot serve ${body.dimensions} dimensions; it serves ${served}.`, {}, 'dimensions');
+    }
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
     const admission = await gate.admit(principal, {
       requestId: requestIdOf(request.headers), endpoint: 'embeddings', model: body.model, promptText: inputs.join(' '), maxTokens: 0,
@@ -241,7 +255,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       response = await fetch(`${options.embeddings.baseUrl}/embeddings`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ input: body.input, model: body.model, encoding_format: body.encoding_format, dimensions: body.dimensions }),
+        body: JSON.stringify({ input: body.input, model: body.model, encoding_format: body.encoding_format }),
         signal: AbortSignal.timeout(embeddingsTimeoutMs),
       });
     } catch (error) {

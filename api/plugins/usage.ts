@@ -1,12 +1,14 @@
 // What an org spent (/v1/usage, per day, user and model, with the month's budget) and its conversations.
 // Every query is scoped by the caller's org: one tenant's key never reads another's rows.
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { UsageLedger } from '../../infra/gateway/usage-ledger.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
+import { Conversation, UsageReport, responses } from '../openapi/response-schemas.js';
 
-const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'UTC date, YYYY-MM-DD' });
+// A calendar date Postgres accepts: real month and day (format), and no year 0000 (pattern).
+const date = Type.String({ format: 'date', pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$', description: 'UTC date, YYYY-MM-DD' });
 const UsageQuery = Type.Object({
   from: Type.Optional(date),
   to: Type.Optional(date),
@@ -17,7 +19,7 @@ const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: 
 const ConversationQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, { additionalProperties: false });
 
 export interface UsageOptions {
-  authenticate: onRequestHookHandler;
+  authenticate: onRequestAsyncHookHandler;
   ledger: UsageLedger;
   conversations: ConversationStore;
 }
@@ -25,7 +27,7 @@ export interface UsageOptions {
 const usd = (micros: number) => micros / 1_000_000;
 
 export async function usagePlugin(app: FastifyInstance, options: UsageOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof UsageQuery> }>('/v1/usage', { onRequest: options.authenticate, schema: { querystring: UsageQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof UsageQuery> }>('/v1/usage', { onRequest: options.authenticate, schema: { querystring: UsageQuery, response: responses({ 200: UsageReport }) } }, async (request) => {
     const principal = principalOf(request);
     const today = new Date().toISOString().slice(0, 10);
     const from = request.query.from ?? `${today.slice(0, 8)}01`;
@@ -63,7 +65,7 @@ export async function usagePlugin(app: FastifyInstance, options: UsageOptions): 
 
   app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof ConversationQuery> }>(
     '/v1/conversations/:conversationId',
-    { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ConversationQuery } },
+    { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ConversationQuery, response: responses({ 200: Conversation }) } },
     async (request) => {
       const principal = principalOf(request);
       const messages = await options.conversations.history(principal.orgId, request.params.conversationId, request.query.limit ?? 20);

@@ -45,9 +45,13 @@ export async function startIngestJob(temporal: Client, taskQueue: string, input:
 }
 
 export type JobState =
-  | { state: 'running' | 'completed' | 'partial'; workflowId: string; progress: JobProgress }
+  | { state: 'completed' | 'partial'; workflowId: string; progress: JobProgress }
+  /** No progress when no ingestion worker answered the progress query in time (the job itself is unharmed). */
+  | { state: 'running'; workflowId: string; progress?: JobProgress }
   | { state: 'failed'; workflowId: string; error: string }
   | { state: 'not-found'; workflowId: string };
+
+const progressQueryTimeoutMs = 3_000;
 
 /** The job's progress: live while it runs (progress query), its result once done (`partial` when documents failed). */
 export async function ingestJobState(temporal: Client, tenantId: string, jobId: string): Promise<JobState> {
@@ -58,7 +62,11 @@ export async function ingestJobState(temporal: Client, tenantId: string, jobId: 
   const handle = temporal.workflow.getHandle<typeof ingestBatchWorkflow>(workflowId);
   try {
     const status = description.status.name;
-    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { state: 'running', workflowId, progress: await handle.query(progressQuery) };
+    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
+      // A query needs a worker: bounded, so a status request never hangs on a job whose workers are all down.
+      const progress = await temporal.connection.withDeadline(Date.now() + progressQueryTimeoutMs, () => handle.query(progressQuery)).catch(() => undefined);
+      return { state: 'running', workflowId, ...(progress ? { progress } : {}) };
+    }
     if (status === 'COMPLETED') {
       // Partial: the job finished, and some documents failed (each with its reason in progress.failures).
       const progress = await handle.result();

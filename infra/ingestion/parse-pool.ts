@@ -138,7 +138,8 @@ export class ParsePool {
     if (index >= 0) this.idle.splice(index, 1);
     thread.worker.removeAllListeners();
     thread.worker.on('error', () => {});
-    void thread.worker.terminate();
+    // Its exit code is of no interest: the thread is being replaced.
+    thread.worker.terminate().catch(() => undefined);
     this.threads.delete(thread);
     if (this.closed) return;
     // A thread that failed before it was ready (it could not load) is replaced after a pause, not in a loop.
@@ -160,7 +161,7 @@ export class ParsePool {
       }
       if (thread.busy?.id !== message.id) return;
       this.settle(thread, message.ok ? { value: message.value } : { error: replyError(message.error) });
-      if (this.closed) void worker.terminate();
+      if (this.closed) worker.terminate().catch(() => undefined);
       else {
         this.idle.push(thread);
         this.dispatch();

@@ -20,7 +20,7 @@ const { parserModule } = (workerData ?? {}) as { parserModule?: string };
 const parse: Parse = parserModule ? ((await import(parserModule)) as { parseDocument: Parse }).parseDocument : parseDocument;
 
 parentPort?.on('message', (task: ThreadTask) => {
-  void (async () => {
+  (async () => {
     try {
       const value = task.kind === 'parse' ? await parse(task.input, task.limits) : await chunkDocument(task.source, task.options);
       parentPort!.postMessage({ id: task.id, ok: true, value } satisfies ThreadReply);
@@ -31,6 +31,9 @@ parentPort?.on('message', (task: ThreadTask) => {
       const message = error instanceof Error ? error.message : String(error);
       parentPort!.postMessage({ id: task.id, ok: false, error: { message, ...(error instanceof DocumentError ? { documentCode: error.code } : {}) } } satisfies ThreadReply);
     }
-  })();
+  })().catch((error: unknown) => {
+    // Only posting the reply can fail here: the pool times the task out and replaces this thread.
+    console.error('parse thread could not reply', error);
+  });
 });
 parentPort?.postMessage('ready');

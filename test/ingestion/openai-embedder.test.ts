@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingError } from '../../infra/embeddings/embedding-error.js';
@@ -15,14 +15,15 @@ let nextReply: Reply | undefined;
 const vectorFor = (text: string) => [text.length, 1, 0];
 
 beforeAll(async () => {
-  server = createServer(async (request: IncomingMessage, response) => {
+  server = createServer((request: IncomingMessage, response) => void answer(request, response).catch((error: unknown) => response.destroy(error as Error)));
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const body = JSON.parse(Buffer.concat(await request.toArray()).toString()) as { input: string[] };
     requests.push({ ...body, authorization: request.headers.authorization });
     const reply = nextReply ?? { status: 200, body: { object: 'list', data: body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorFor(text) })).reverse() } };
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (response.destroyed) return;
     response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body ?? { error: { message: 'nope' } }));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`;
 });

@@ -41,6 +41,11 @@ export class ChatSocket {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
+  /** Sends exactly this: a string as a text frame, a Buffer as a binary frame. */
+  sendRaw(frame: string | Buffer): void {
+    this.socket.send(frame);
+  }
+
   for(requestId: string): ReceivedEvent[] {
     return this.events.filter((event) => event.requestId === requestId);
   }

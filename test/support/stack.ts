@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
+import { edgeLimitsOf } from '../../api/edge/edge-limits.js';
 import { createGatewayDependencies } from '../../api/gateway/gateway-dependencies.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
@@ -83,7 +84,7 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const app = await buildApp({
     temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
-    taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+    taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, edge: edgeLimitsOf(config),
     logLevel: options.logLevel ?? 'warn', ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     webDirectory: path.join(projectRoot, 'web', 'dist'),
     uploads: {

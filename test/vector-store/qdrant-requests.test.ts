@@ -1,7 +1,7 @@
 // What the Qdrant adapter asks of Qdrant's REST API, checked request by request. No Qdrant server can
 // run here, so this records the adapter's requests and answers with Qdrant's response envelopes; the
 // behaviour itself is covered by the shared contract suite when QDRANT_URL is set.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bm25TermWeight } from '../../ingestion/keyword-vector.js';
@@ -22,7 +22,8 @@ const results: Record<string, unknown> = {
 };
 
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
+  server = createServer((request, response) => void answer(request, response).catch((error: unknown) => response.destroy(error as Error)));
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const text = Buffer.concat(await request.toArray()).toString();
     const path = request.url!.split('?')[0]!;
     requests.push({ method: request.method!, path: request.url!, body: text ? JSON.parse(text) : undefined });
@@ -32,7 +33,7 @@ beforeAll(async () => {
     }
     const result = results[`${request.method} ${path}`] ?? { operation_id: 1, status: 'completed' };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result, status: 'ok', time: 0 }));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

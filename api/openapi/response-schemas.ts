@@ -1,0 +1,94 @@
+// Response schemas of every HTTP route, as TypeBox (JSON Schema): fastify serializes with them and
+// @fastify/swagger publishes them in /openapi.json. Open objects (additionalProperties) where Ragtime passes
+// through what another component produced (an upstream's embedding items, an ingestion job's progress).
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    message: Type.String(),
+    type: Type.String(),
+    code: Type.String(),
+    param: Type.Union([Type.String(), Type.Null()]),
+  }, { additionalProperties: true }),
+}, { $id: 'ErrorBody', title: 'Error', description: 'Every refusal: OpenAI\'s error shape with a stable code.' });
+
+/** 4xx and 5xx answers of a route: always the error shape. */
+export const errorResponses = {
+  '4xx': Type.Ref('ErrorBody'),
+  '5xx': Type.Ref('ErrorBody'),
+};
+
+export function responses(ok: Record<number, TSchema>): Record<string, TSchema> {
+  return { ...ok, ...errorResponses };
+}
+
+export const Health = Type.Object({ status: Type.String() });
+export const Readiness = Type.Object({ status: Type.String(), dependencies: Type.Record(Type.String(), Type.String()) });
+
+export const ModelObject = Type.Object({ id: Type.String(), object: Type.Literal('model'), created: Type.Integer(), owned_by: Type.String() });
+export const ModelList = Type.Object({ object: Type.Literal('list'), data: Type.Array(ModelObject) });
+
+const Usage = Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() });
+const RagtimeFields = Type.Object({ cached: Type.Boolean(), workflow_id: Type.Optional(Type.String()) }, { additionalProperties: true });
+export const ChatCompletion = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('chat.completion'),
+  created: Type.Integer(),
+  model: Type.String(),
+  system_fingerprint: Type.Null(),
+  choices: Type.Array(Type.Object({
+    index: Type.Integer(),
+    message: Type.Object({ role: Type.Literal('assistant'), content: Type.String(), refusal: Type.Null() }),
+    logprobs: Type.Null(),
+    finish_reason: Type.Union([Type.Literal('stop'), Type.Literal('length'), Type.Literal('content_filter')]),
+  })),
+  usage: Usage,
+  ragtime: RagtimeFields,
+});
+
+export const EmbeddingList = Type.Object({
+  object: Type.Literal('list'),
+  data: Type.Array(Type.Object({ object: Type.String(), index: Type.Integer(), embedding: Type.Union([Type.Array(Type.Number()), Type.String()]) }, { additionalProperties: true })),
+  model: Type.String(),
+  usage: Type.Object({ prompt_tokens: Type.Integer(), total_tokens: Type.Integer() }),
+});
+
+export const UsageReport = Type.Object({
+  object: Type.Literal('usage'),
+  org_id: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  budget: Type.Object({
+    period: Type.String(),
+    monthly_budget_usd: Type.Union([Type.Number(), Type.Null()]),
+    spent_usd: Type.Number(),
+    reserved_usd: Type.Number(),
+    remaining_usd: Type.Union([Type.Number(), Type.Null()]),
+  }),
+  data: Type.Array(Type.Object({
+    day: Type.String(),
+    user_id: Type.String(),
+    model: Type.String(),
+    requests: Type.Integer(),
+    cached_requests: Type.Integer(),
+    prompt_tokens: Type.Integer(),
+    completion_tokens: Type.Integer(),
+    total_tokens: Type.Integer(),
+    cost_usd: Type.Number(),
+  })),
+});
+
+export const Conversation = Type.Object({
+  object: Type.Literal('conversation'),
+  id: Type.String(),
+  messages: Type.Array(Type.Object({ role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]), content: Type.String() })),
+});
+
+export const StartedJob = Type.Object({ job_id: Type.String(), workflow_id: Type.String(), status_url: Type.String() });
+export const JobStatus = Type.Object({
+  job_id: Type.String(),
+  workflow_id: Type.String(),
+  state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('partial'), Type.Literal('failed')]),
+  progress: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  error: Type.Optional(Type.String()),
+});
