@@ -63,6 +63,12 @@ export function bm25PassageWeights(passage: SparseVector, averageLength: number)
   return { indices: passage.indices, values: passage.values.map((frequency) => bm25TermWeight(frequency, length, averageLength)) };
 }
 
+/** The inverse of bm25PassageWeights for a passage of known length: its term frequencies again. */
+export function termFrequenciesFromWeights(weights: SparseVector, length: number, averageLength: number): SparseVector {
+  const lengthNorm = 1 - bm25.b + (bm25.b * length) / (averageLength > 0 ? averageLength : 1);
+  return { indices: weights.indices, values: weights.values.map((weight) => Math.max(1, Math.round((weight * bm25.k1 * lengthNorm) / (bm25.k1 + 1 - weight)))) };
+}
+
 function countByIndex(terms: readonly string[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const term of terms) {

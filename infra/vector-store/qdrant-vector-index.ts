@@ -9,7 +9,7 @@
 // store: Qdrant's IDF counts the whole collection, not one tenant, and earlier points keep the average
 // of their write time.
 import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantClientUnexpectedResponseError, type Schemas } from '@qdrant/js-client-rest';
-import { bm25PassageWeights, keywordLength } from '../../ingestion/keyword-vector.js';
+import { bm25PassageWeights, keywordLength, termFrequenciesFromWeights } from '../../ingestion/keyword-vector.js';
 import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type SparseVector, type VectorIndex } from '../../ingestion/ports.js';
 import { formatLocation } from './store-location.js';
 import { VectorStoreError } from './vector-store-error.js';
@@ -80,7 +80,7 @@ export class QdrantVectorIndex implements VectorIndex {
             vector: point.sparse.indices.length > 0
               ? { [dense]: point.dense, [keywords]: bm25PassageWeights(point.sparse, averageLengths.get(point.payload.tenant)!) }
               : { [dense]: point.dense },
-            payload: { ...point.payload, [lengthField]: keywordLength(point.sparse) },
+            payload: { ...point.payload, [lengthField]: keywordLength(point.sparse), [averageField]: averageLengths.get(point.payload.tenant)! },
           })),
         });
       }
@@ -167,12 +167,13 @@ export class QdrantVectorIndex implements VectorIndex {
       const points = page.points.map((point) => {
         const vectors = point.vector as { [dense]?: number[]; [keywords]?: SparseVector } | undefined;
         const keywordVector = vectors?.[keywords];
-        return {
-          id: String(point.id),
-          dense: vectors?.[dense] ?? [],
-          sparse: keywordVector ? { indices: [...keywordVector.indices], values: [...keywordVector.values] } : { indices: [], values: [] },
-          payload: point.payload as unknown as ChunkPayload,
-        };
+        const stored = (point.payload ?? {}) as Record<string, unknown>;
+        const weights = keywordVector ? { indices: [...keywordVector.indices], values: [...keywordVector.values] } : { indices: [], values: [] };
+        // Points are handed on with term frequencies, as the port carries them (points written before keep their weights).
+        const sparse = typeof stored[lengthField] === 'number' && typeof stored[averageField] === 'number'
+          ? termFrequenciesFromWeights(weights, stored[lengthField], stored[averageField])
+          : weights;
+        return { id: String(point.id), dense: vectors?.[dense] ?? [], sparse, payload: chunkPayload(stored) };
       });
       const next = page.next_page_offset ?? undefined;
       return next === undefined || next === null ? { points } : { points, next: String(next) };
@@ -195,11 +196,12 @@ export class QdrantVectorIndex implements VectorIndex {
   }
 }
 
-/** The payload field holding a point's keyword length (the sum of its term frequencies). */
+/** Payload fields: a point's keyword length (the sum of its term frequencies) and the average its weights were computed with. */
 const lengthField = 'keywordLength';
+const averageField = 'keywordAverageLength';
 
 function chunkPayload(stored: Record<string, unknown> | null | undefined): ChunkPayload {
-  const { [lengthField]: _length, ...payload } = stored ?? {};
+  const { [lengthField]: _length, [averageField]: _average, ...payload } = stored ?? {};
   return payload as unknown as ChunkPayload;
 }
 

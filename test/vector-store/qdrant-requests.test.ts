@@ -95,8 +95,8 @@ describe('QdrantVectorIndex requests', () => {
     expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, limit: 256, with_payload: ['keywordLength'], with_vector: false });
     const average = (3 + 0 + 7) / 3;
     expect(sent('PUT', '/collections/ragtime_test/points')).toEqual({ points: [
-      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1, 2], values: [bm25TermWeight(2, 3, average), bm25TermWeight(1, 3, average)] } }, payload: { ...payload, keywordLength: 3 } },
-      { id: 'b', vector: { dense: [0, 1, 0] }, payload: { ...payload, keywordLength: 0 } },
+      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1, 2], values: [bm25TermWeight(2, 3, average), bm25TermWeight(1, 3, average)] } }, payload: { ...payload, keywordLength: 3, keywordAverageLength: average } },
+      { id: 'b', vector: { dense: [0, 1, 0] }, payload: { ...payload, keywordLength: 0, keywordAverageLength: average } },
     ] });
   });
 
@@ -108,6 +108,8 @@ describe('QdrantVectorIndex requests', () => {
       points: [
         { id: 'a', payload, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
         { id: 'b', payload, vector: { dense: [0, 1, 0] } },
+        // Written with BM25 weights for length 5 at average 4: handed on as term frequencies again.
+        { id: 'w', payload: { ...payload, keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3, 9], values: [bm25TermWeight(3, 5, 4), bm25TermWeight(2, 5, 4)] } } },
       ],
       next_page_offset: 'c',
     };
@@ -116,6 +118,7 @@ describe('QdrantVectorIndex requests', () => {
       expect(page).toEqual({ next: 'c', points: [
         { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
         { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
+        { id: 'w', dense: [0, 0, 1], sparse: { indices: [3, 9], values: [3, 2] }, payload },
       ] });
       expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ limit: 2, with_payload: true, with_vector: true, filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, offset: 'a' });
       expect(index().location).toBe(`qdrant:${url}`);
