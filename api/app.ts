@@ -163,6 +163,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   let draining = false;
   app.addHook('onRequest', async (request, reply) => {
     if (!draining || request.url === '/healthz' || request.url === '/metrics') return;
+    // Readiness answers in its own (documented) shape: load balancers read the 503, operators the status.
+    if (request.url.split('?')[0] === '/readyz') return reply.code(503).header('connection', 'close').send({ status: 'draining', dependencies: {} });
     return reply.code(503).header('connection', 'close').header('retry-after', '1')
       .send({ error: { message: 'The server is shutting down; retry on another instance.', type: 'api_error', code: 'shutting_down', param: null } });
   });

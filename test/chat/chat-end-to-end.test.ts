@@ -71,8 +71,10 @@ describe('a chat turn end to end', () => {
 
     const plan = events.find((event) => event.type === 'plan')!;
     expect(plan.data.historyTurns).toBe(1);
-    const status = await api.temporal.workflow.getHandle(chatWorkflowId('history-tenant', second)).query('status');
-    expect(status).toEqual({ step: 'done', model: 'smollm2-135m-instruct', outcome: 'completed' });
+    // answer.done goes out before the turn is stored: the status query may still see 'persisting' for a moment.
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId('history-tenant', second));
+    await expect.poll(() => handle.query('status'), { timeout: 10_000, interval: 100 })
+      .toEqual({ step: 'done', model: 'smollm2-135m-instruct', outcome: 'completed' });
   });
 
   it('joins a duplicate requestId to the running workflow and never runs it twice', async () => {
