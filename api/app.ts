@@ -18,6 +18,9 @@ import { chatWebSocketPlugin } from './plugins/chat-websocket.js';
 import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
+import { fusionPlugin } from './plugins/fusion.js';
+import { providersPlugin } from './plugins/providers.js';
+import { ProviderMetrics } from '../infra/gateway/provider-metrics.js';
 import { usagePlugin } from './plugins/usage.js';
 import { conversationsPlugin } from './plugins/conversations.js';
 import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
@@ -220,6 +223,25 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     models: gateway.models,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
+  });
+  await app.register(fusionPlugin, {
+    temporal: deps.temporal,
+    events: deps.events,
+    relayConnections,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    gate,
+    authenticate,
+    models: gateway.models,
+    maxModels: gateway.fusionMaxModels,
+  });
+  await app.register(providersPlugin, {
+    authenticate,
+    registry: gateway.registry,
+    environment: gateway.environment,
+    breakers: gateway.breakers,
+    latency: gateway.latency,
+    metrics: new ProviderMetrics(deps.pool),
+    ...(gateway.adminTokenSha256 ? { adminTokenSha256: gateway.adminTokenSha256 } : {}),
   });
   await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });

@@ -25,7 +25,7 @@ import { fusionStrategies } from '../domain/routing/fusion.js';
 import { fusionWorkflow } from './fusion.js';
 import * as presets from './activity-options.js';
 import { statusQuery } from './messages.js';
-import { modelAttribute, outcomeAttribute } from './search-attributes.js';
+import { conversationAttribute, fusionStrategyAttribute, modelAttribute, outcomeAttribute, tenantAttribute } from './search-attributes.js';
 
 const { plan } = proxyLocalActivities<ChatActivities>(presets.planOptions);
 const { preSafety } = proxyLocalActivities<ChatActivities>(presets.preSafetyOptions);
@@ -70,7 +70,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       question,
       ...(sourceCount !== undefined ? { sourceCount } : {}),
       maxTokens,
-      ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [] } } : {}),
+      ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [], ...(input.fusion.count ? { count: input.fusion.count } : {}) } } : {}),
     });
     const gatherStage = (decided: Plan) => Promise.all([
       decided.useRetrieval ? retrieveOrSkip(workflowId, input) : Promise.resolve<Gathered>({ citations: [] }),
@@ -137,6 +137,15 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         workflowId: fusionWorkflowId(workflowId),
         args: [{ streamWorkflowId: workflowId, tenantId: input.tenantId, strategy: input.fusion.strategy, candidates: choice.fanOut, messages, maxTokens }],
         memo: { strategy: input.fusion.strategy, models: choice.fanOut.map((candidate) => candidate.model) },
+        // Operators find a fusion run like its chat turn: by tenant, conversation, the models asked and the strategy.
+        ...(patched('fusion-search-attributes') ? {
+          typedSearchAttributes: [
+            { key: tenantAttribute, value: input.tenantId },
+            { key: conversationAttribute, value: input.conversationId },
+            { key: modelAttribute, value: choice.fanOut.map((candidate) => candidate.model).join('+') },
+            { key: fusionStrategyAttribute, value: input.fusion.strategy },
+          ],
+        } : {}),
       })
       : await generate({
         workflowId,
@@ -183,7 +192,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       });
     }
     finish(status, 'completed');
-    return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons };
+    const fusion = generation.fusion ? { workflowId: fusionWorkflowId(workflowId), decision: generation.fusion, answers: generation.fusionAnswers ?? [] } : undefined;
+    return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons, ...(fusion ? { fusion } : {}) };
   } catch (error) {
     const outcome: ChatOutcome = isCancellation(error) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {

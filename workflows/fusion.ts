@@ -41,7 +41,7 @@ export async function fusionWorkflow(input: FusionInput): Promise<GenerationResu
     },
   });
   const text = await publishAnswer({ workflowId: input.streamWorkflowId, tenantId: input.tenantId, text: decision.text });
-  const usageByEndpoint: EndpointUsage[] = answers.map((answer) => ({ model: answer.model, baseUrl: answer.baseUrl, ...answer.usage, estimated: false }));
+  const usageByEndpoint: EndpointUsage[] = answers.map((answer) => ({ model: answer.model, baseUrl: answer.baseUrl, ...answer.usage, estimated: false, latencyMs: answer.latencyMs, answered: true }));
   return {
     text,
     usage: {
@@ -53,6 +53,7 @@ export async function fusionWorkflow(input: FusionInput): Promise<GenerationResu
     resumedFromOffset: 0,
     usageByEndpoint,
     fusion: decision,
+    fusionAnswers: answers.map((answer) => ({ model: answer.model, text: answer.text, latencyMs: answer.latencyMs, usage: answer.usage, costUsd: answer.costUsd, finishReason: answer.finishReason })),
   };
 }
 

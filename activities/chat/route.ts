@@ -22,7 +22,7 @@ export interface RouteInput {
   /** Publish `model.selected` (default); false when a later step announces the choice. */
   announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
-  fanOut?: { models: string[] };
+  fanOut?: { models: string[]; count?: number };
 }
 
 export const defaultTier = 'free';
@@ -65,7 +65,7 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
     });
     if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
 
-    const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, routing.fusionMaxModels) : undefined;
+    const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, Math.min(input.fanOut.count ?? routing.fusionMaxModels, routing.fusionMaxModels)) : undefined;
     const chosen = targetOf(decision.chosen);
     if (input.announce !== false) await deps.events.publish(input.workflowId, {
       type: 'model.selected',

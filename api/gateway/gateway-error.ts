@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | 'rate_limiter_unavailable'
   | 'bad_request'
   | 'model_not_found'
+  | 'model_disabled'
   | 'context_length_exceeded'
   | 'upstream_error'
   | 'answer_failed'
@@ -20,6 +21,7 @@ const types: Record<GatewayErrorCode, string> = {
   rate_limiter_unavailable: 'api_error',
   bad_request: 'invalid_request_error',
   model_not_found: 'invalid_request_error',
+  model_disabled: 'invalid_request_error',
   context_length_exceeded: 'invalid_request_error',
   upstream_error: 'api_error',
   answer_failed: 'api_error',

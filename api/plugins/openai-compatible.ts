@@ -57,16 +57,17 @@ const embeddingsTimeoutMs = 30_000;
 export async function openAICompatiblePlugin(app: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
   const { gate, cache, temporal } = options;
 
-  const modelIds = async (orgId: string) => [...(await options.models.modelsFor(orgId)).map((endpoint) => endpoint.model), options.embeddings.model];
+  // The registry's ready models the caller's tier may use (the workers route with the same cached registry).
+  const modelIds = async (tier: string) => [...(await options.models.modelsFor(tier)).map((endpoint) => endpoint.model), options.embeddings.model];
   const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'ragtime' });
 
   app.get('/v1/models', { onRequest: options.authenticate, schema: { response: responses({ 200: ModelList }) } }, async (request) => ({
     object: 'list',
-    data: (await modelIds(principalOf(request).orgId)).map(modelObject),
+    data: (await modelIds(principalOf(request).tier)).map(modelObject),
   }));
 
   app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
-    if (!(await modelIds(principalOf(request).orgId)).includes(request.params.model)) throw modelNotFound(request.params.model);
+    if (!(await modelIds(principalOf(request).tier)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
@@ -74,8 +75,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
-    const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
-    if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
+    await requireModel(options.models, body.model, principal.tier);
     refuseUnservedOptions(body);
     const turn = turnOf(body.messages);
     const sampling = samplingOf(body);
@@ -274,7 +274,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   }
 }
 
-function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
+export function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -285,8 +285,21 @@ function modelNotFound(model: string): GatewayError {
   return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
 }
 
+/**
+ * Refuses a model the tier may not request now: unknown or another tier's (404 model_not_found), or disabled
+ * with no ready model in its fallback chain (404 model_disabled). A disabled model with one is served by it.
+ */
+export async function requireModel(models: ModelCatalog, model: string, tier: string, param = 'model'): Promise<void> {
+  const access = await models.access(model, tier);
+  if (access.ok) return;
+  if (access.reason === 'disabled') {
+    throw new GatewayError(404, 'model_disabled', `The model '${model}' is disabled and none of its fallbacks is available.`, {}, param);
+  }
+  throw new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, param);
+}
+
 /** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
-function requestIdOf(headers: IncomingHttpHeaders): string {
+export function requestIdOf(headers: IncomingHttpHeaders): string {
   const key = headers['idempotency-key'];
   return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
 }
@@ -298,7 +311,7 @@ function cacheOptOut(headers: IncomingHttpHeaders): boolean {
   return headers['x-ragtime-cache'] === 'off';
 }
 
-function failureOf(error: unknown): GatewayError {
+export function failureOf(error: unknown): GatewayError {
   const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
   const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
   if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);

@@ -53,6 +53,8 @@ export interface FusionRequest {
   strategy: FusionStrategy;
   /** Models to ask; the router picks them when absent. */
   models?: string[];
+  /** Without `models`: how many the router picks (at most the worker's FUSION_MAX_MODELS). */
+  count?: number;
 }
 
 export interface HistoryMessage {
@@ -132,6 +134,10 @@ export interface EndpointUsage extends Usage {
   baseUrl: string;
   /** Counted from the stream (the endpoint failed before reporting usage). */
   estimated: boolean;
+  /** The call's own duration, when the worker measured it (fusion answers). */
+  latencyMs?: number;
+  /** A whole answer (fusion); absent: every endpoint but the last failed over to the next. */
+  answered?: boolean;
 }
 
 export interface GenerationResult {
@@ -146,6 +152,25 @@ export interface GenerationResult {
   costMicros?: number;
   /** How the answers of a fusion request were combined. */
   fusion?: FusionDecision;
+  /** Each model's own answer of a fusion request. */
+  fusionAnswers?: FusionAnswer[];
+}
+
+/** One model's answer to a fusion request, as the fusion workflow returns it. */
+export interface FusionAnswer {
+  model: string;
+  text: string;
+  latencyMs: number;
+  usage: Usage;
+  costUsd: number;
+  finishReason: string;
+}
+
+/** A fusion request's outcome: the decision and every answer it weighed. */
+export interface FusionOutcome {
+  workflowId: string;
+  decision: FusionDecision;
+  answers: FusionAnswer[];
 }
 
 export type ChatOutcome = 'completed' | 'blocked' | 'cancelled' | 'failed';
@@ -158,6 +183,8 @@ export interface ChatTurnResult {
   citations: Citation[];
   /** Findings of the post-generation check that did not block the answer. */
   safetyNotes?: string[];
+  /** A fusion request's decision and answers (the fusion child workflow's result). */
+  fusion?: FusionOutcome;
 }
 
 export type ChatStep = 'planning' | 'gathering' | 'routing' | 'generating' | 'checking' | 'persisting' | 'done';

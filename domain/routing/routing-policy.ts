@@ -57,8 +57,14 @@ export function decideRoute(request: RoutingRequest): RoutingDecision {
   let reason: string;
   if (request.requestedModel) {
     const requested = allowed.find((registration) => registration.model === request.requestedModel);
-    if (!requested) return { ok: false, code: 'bad_request', message: `model ${request.requestedModel} is not available to tier ${request.tier}` };
-    if (usable.includes(requested)) {
+    const disabled = requested ? undefined : request.registrations.find((registration) => registration.model === request.requestedModel && registration.tiers.includes(request.tier));
+    if (disabled) {
+      // Disabled by an operator: its fallback chain serves it, or the request is refused (see model-access.ts).
+      chosen = chainOf(disabled, usable)[0];
+      if (!chosen) return { ok: false, code: 'bad_request', message: `model ${disabled.model} is disabled and no model of its fallback chain is available` };
+      reason = `requested model ${disabled.model} is disabled; using its fallback`;
+    } else if (!requested) return { ok: false, code: 'bad_request', message: `model ${request.requestedModel} is not available to tier ${request.tier}` };
+    else if (usable.includes(requested)) {
       chosen = requested;
       reason = 'requested by client';
     } else {

@@ -32,7 +32,7 @@ const services = compose.services;
 const composeDir = path.dirname(composeFile);
 const appServices = ['api', 'chat-worker', 'ingestion-worker'];
 const oneShot = new Set(['temporal-setup']);
-const ragtimeSearchAttributes = ['RagtimeTenant', 'RagtimeConversation', 'RagtimeModel', 'RagtimeOutcome'];
+const ragtimeSearchAttributes = ['RagtimeTenant', 'RagtimeConversation', 'RagtimeModel', 'RagtimeOutcome', 'RagtimeFusionStrategy'];
 
 const dependencies = (service: Service): Record<string, { condition?: string; required?: boolean }> =>
   Array.isArray(service.depends_on) ? Object.fromEntries(service.depends_on.map((name: string) => [name, {}])) : (service.depends_on ?? {});

@@ -11,7 +11,6 @@ import { CachedModelRegistry } from '../../infra/registry/cached-model-registry.
 import { PostgresModelRegistry } from '../../infra/registry/postgres-model-registry.js';
 import { RedisCircuitBreakers } from '../../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../../infra/registry/redis-latency-stats.js';
-import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { OpenAICompatibleChatModel } from '../../infra/llm/openai-compatible-chat-model.js';
 import { freePort } from '../support/free-port.js';
@@ -70,7 +69,6 @@ describe('model registry', () => {
       events: harness.events,
       conversations: new ConversationStore(unreachable),
       chatModel: new OpenAICompatibleChatModel(),
-      models: new StaticModelCatalog([]),
       routing: {
         registry: downRegistry,
         environment: 'staging',
