@@ -57,8 +57,8 @@ describe('the registry drives the API', () => {
   const listed = async (client: OpenAI) => (await client.models.list()).data.map((model) => model.id);
   const providers = async (key: string) => ((await (await fetch(`${api.url}/v1/providers`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: ProviderEntry[] }).data;
   const predictedTokens = async () => Number(/llamacpp:tokens_predicted_total (\d+)/.exec(await (await fetch(`${second.baseUrl.replace(/\/v1$/, '')}/metrics`)).text())?.[1] ?? NaN);
-  const servedModel = async (completion: { ragtime?: unknown }) => {
-    const workflowId = (completion.ragtime as { workflow_id: string }).workflow_id;
+  const servedModel = async (completion: object) => {
+    const workflowId = (completion as { ragtime: { workflow_id: string } }).ragtime.workflow_id;
     return ((await api.temporal.workflow.getHandle(workflowId).result()) as ChatTurnResult).model;
   };
 
