@@ -3,11 +3,16 @@
 // call, and runs a fusion workflow an operator finds in Temporal by its search attributes; `stream: true`
 // streams the fused answer as server-sent events. Bad requests are refused before any work.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import { apiKeyFor } from '../support/identities.js';
 import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../support/routing-stack.js';
 import { startSecondModelServer, type ModelServer } from '../support/second-model-server.js';
+import { projectRoot } from '../support/processes.js';
 import { services } from '../support/services.js';
 import { startApi, type TestApi } from '../support/stack.js';
 
@@ -85,6 +90,14 @@ describe('POST /v1/fusion', () => {
 
     const runs = await findRun(`RagtimeTenant='${org}' AND RagtimeFusionStrategy='${strategy}' AND RagtimeConversation='${requestId}'`);
     expect(runs).toEqual([body.fusion_workflow_id]);
+
+    // The new path (search attributes on the fusion child, behind a patch) replays against the bundle; with
+    // RECORD_HISTORIES=1 the voting run is kept as a replay fixture for test/replay.
+    const history = await api.temporal.workflow.getHandle(body.workflow_id).fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: services().chatBundlePath } }, history, body.workflow_id)).resolves.toBeUndefined();
+    if (strategy === 'voting' && process.env.RECORD_HISTORIES === '1') {
+      writeFileSync(path.join(projectRoot, 'test/fixtures/histories/fusion-voting.json'), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+    }
   });
 
   it('streams the fused answer as server-sent events, then the whole result; the router picks n models', { timeout: 180_000 }, async () => {
