@@ -96,7 +96,7 @@ describe('POST /v1/fusion', () => {
     const history = await api.temporal.workflow.getHandle(body.workflow_id).fetchHistory();
     await expect(Worker.runReplayHistory({ workflowBundle: { codePath: services().chatBundlePath } }, history, body.workflow_id)).resolves.toBeUndefined();
     if (strategy === 'voting' && process.env.RECORD_HISTORIES === '1') {
-      writeFileSync(path.join(projectRoot, 'test/fixtures/histories/fusion-voting.json'), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      writeFileSync(path.join(projectRoot, 'test/fixtures/histories/fusion-voting.json'), `${JSON.stringify({ workflowId: body.workflow_id, ...JSON.parse(historyToJSON(history)) }, null, 2)}\n`);
     }
   });
 
