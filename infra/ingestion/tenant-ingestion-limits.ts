@@ -8,6 +8,13 @@ export interface TenantIngestionLimitOptions {
   maxConcurrentDocuments: number;
   /** A slot older than this is taken to belong to a run that was terminated. */
   slotLeaseSeconds: number;
+  /**
+   * Whether the run holding a slot still runs. When the tenant's slots are all taken, holders older than
+   * `holderCheckSeconds` (10) are asked (each at most once per that interval) and the slots of closed runs freed,
+   * so a terminated job does not block its tenant for the whole lease.
+   */
+  holderAlive?: (holder: string) => Promise<boolean>;
+  holderCheckSeconds?: number;
   period: 'day' | 'month';
   /** 0 = unlimited. */
   quotas: { documents: number; bytes: number; tokens: number };
@@ -27,10 +34,35 @@ export class QuotaExceededError extends Error {
 }
 
 export class TenantIngestionLimits {
+  private readonly checkedAt = new Map<string, number>();
+
   constructor(private readonly pool: pg.Pool, private readonly options: TenantIngestionLimitOptions) {}
 
   /** Takes a processing slot for `holder` (idempotent); false when the tenant has all its slots in use. */
   async claimSlot(tenantId: string, holder: string): Promise<boolean> {
+    if (await this.tryClaim(tenantId, holder)) return true;
+    return await this.freeClosedHolders(tenantId, holder) > 0 && this.tryClaim(tenantId, holder);
+  }
+
+  /** Frees the tenant's slots whose runs have closed; the number freed. */
+  private async freeClosedHolders(tenantId: string, claimant: string): Promise<number> {
+    const alive = this.options.holderAlive;
+    if (!alive) return 0;
+    const intervalSeconds = this.options.holderCheckSeconds ?? 10;
+    const now = Date.now();
+    for (const [holder, at] of this.checkedAt) if (now - at > intervalSeconds * 1000) this.checkedAt.delete(holder);
+    const { rows } = await this.pool.query<{ holder: string }>(
+      `SELECT holder FROM ingestion_document_slots WHERE tenant_id = $1 AND holder <> $2 AND acquired_at < now() - make_interval(secs => $3)`,
+      [tenantId, claimant, intervalSeconds]);
+    const due = rows.map((row) => row.holder).filter((holder) => !this.checkedAt.has(holder));
+    for (const holder of due) this.checkedAt.set(holder, now);
+    const closed = (await Promise.all(due.map(async (holder) => (await alive(holder)) ? [] : [holder]))).flat();
+    if (closed.length === 0) return 0;
+    const { rowCount } = await this.pool.query('DELETE FROM ingestion_document_slots WHERE tenant_id = $1 AND holder = ANY($2)', [tenantId, closed]);
+    return rowCount ?? 0;
+  }
+
+  private async tryClaim(tenantId: string, holder: string): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
