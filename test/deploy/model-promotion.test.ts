@@ -196,6 +196,10 @@ describe('deployment promote and rollback (admin CLI)', () => {
     const skipped = await cli('deployment', 'promote', '--model', 'fast', '--from', 'development', '--to', 'production');
     expect(skipped.code).toBe(1);
     expect(skipped.stderr).toContain('error (invalid_step): cannot promote from development to production');
+    expect((await register('paused', services().modelBaseUrl, '--disabled')).code).toBe(0);
+    const disabled = await cli('deployment', 'promote', '--model', 'paused', '--from', 'staging', '--to', 'production');
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toContain('error (model_disabled): model paused is disabled in staging');
     const missing = await cli('deployment', 'promote', '--model', 'fast', '--from', 'staging');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--to is required');
