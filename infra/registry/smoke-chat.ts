@@ -15,7 +15,7 @@ export async function smokeChat(chatModel: ChatModel, registration: ModelRegistr
       baseUrl: registration.endpoint,
       model: registration.model,
       messages: [{ role: 'user', content: smokePrompt }],
-      maxTokens: options.maxTokens ?? 24,
+      maxTokens: options.maxTokens ?? 8,
       temperature: 0,
       signal: AbortSignal.timeout(options.timeoutMs),
     })) {

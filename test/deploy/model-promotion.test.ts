@@ -12,7 +12,7 @@ import { createPool, type Pool } from '../../infra/postgres/pool.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { CachedModelRegistry } from '../../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../../infra/registry/postgres-model-registry.js';
-import type { DeploymentEnvironment, ModelRegistration } from '../../domain/routing/model-registration.js';
+import { withDefaults, type DeploymentEnvironment, type ModelRegistration } from '../../domain/routing/model-registration.js';
 import { freePort } from '../support/free-port.js';
 import { projectRoot } from '../support/processes.js';
 import { services, testEnvironment } from '../support/services.js';
@@ -63,8 +63,9 @@ describe('deployment promote and rollback (admin CLI)', () => {
 
   const entry = async (model: string, environment: DeploymentEnvironment): Promise<ModelRegistration | undefined> =>
     (await new PostgresModelRegistry(pool).list(environment)).find((registration) => registration.model === model);
-  const register = (model: string, endpoint: string, ...extra: string[]) =>
-    cli('registry', 'register', '--model', model, '--env', 'staging', '--endpoint', endpoint, ...extra);
+  // Staging entries are set up in-process (the registry's own tests cover `registry register`).
+  const register = (model: string, endpoint: string, fields: Partial<ModelRegistration> = {}) =>
+    registry.register(withDefaults({ model, endpoint, environment: 'staging', ...fields }));
 
   beforeAll(async () => {
     pool = createPool(services().databaseUrl);
@@ -80,7 +81,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
   });
 
   it('refuses a staging endpoint with nothing listening, and leaves production alone', async () => {
-    expect((await register('ghost', `http://127.0.0.1:${await freePort()}/v1`)).code).toBe(0);
+    await register('ghost', `http://127.0.0.1:${await freePort()}/v1`);
     const result = await cli('deployment', 'promote', '--model', 'ghost', '--from', 'staging', '--to', 'production');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error \(unhealthy\): refusing to promote ghost: its staging endpoint .* is unhealthy/);
@@ -92,7 +93,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
   it('refuses a staging endpoint whose server answers 500, before any chat', async () => {
     const broken = await recordingServer((_request, response) => response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}'));
     cleanup.push(() => broken.close());
-    expect((await register('broken', `${broken.url}/v1`)).code).toBe(0);
+    await register('broken', `${broken.url}/v1`);
     const result = await cli('deployment', 'promote', '--model', 'broken', '--from', 'staging', '--to', 'production');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error (unhealthy)');
@@ -112,7 +113,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
       response.end(chunk({ role: 'assistant', content: '' }, null) + chunk({}, 'stop') + 'data: [DONE]\n\n');
     });
     cleanup.push(() => mute.close());
-    expect((await register('mute', `${mute.url}/v1`)).code).toBe(0);
+    await register('mute', `${mute.url}/v1`);
     const result = await cli('deployment', 'promote', '--model', 'mute', '--from', 'staging', '--to', 'production');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error \(smoke_failed\): refusing to promote mute: the smoke chat through .* failed \(empty answer\)/);
@@ -123,7 +124,9 @@ describe('deployment promote and rollback (admin CLI)', () => {
   });
 
   it('promotes a healthy staging endpoint that answers, copying its entry; a second promotion keeps the first for rollback', async () => {
-    expect((await register('fast', services().modelBaseUrl, '--input-price', '0.000001', '--output-price', '0.000002', '--context', '2048', '--tools', '--tiers', 'pro,enterprise', '--fallbacks', 'base')).code).toBe(0);
+    await register('fast', services().modelBaseUrl, {
+      inputPrice: 0.000001, outputPrice: 0.000002, contextLength: 2048, capabilities: { tools: true, jsonMode: false }, tiers: ['pro', 'enterprise'], fallbacks: ['base'],
+    });
     expect(await registry.list('production')).toEqual([]); // the worker's cached view, empty for now
 
     const first = await cli('deployment', 'promote', '--model', 'fast', '--from', 'staging', '--to', 'production');
@@ -140,7 +143,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
     expect((await registry.list('production')).map((registration) => registration.endpoint)).toEqual([services().modelBaseUrl]);
 
     // A new staging deployment of the same model, then promoted over the first.
-    expect((await register('fast', `${secondEndpoint.url}/v1`, '--input-price', '0.000003')).code).toBe(0);
+    await register('fast', `${secondEndpoint.url}/v1`, { inputPrice: 0.000003 });
     const second = await cli('deployment', 'promote', '--model', 'fast', '--from', 'staging', '--to', 'production');
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`replaced ${services().modelBaseUrl} (kept for rollback)`);
@@ -154,7 +157,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
       { state: 'superseded', actor: 'release-bot', source_environment: 'staging', previous_endpoint: null, smoke_ok: true },
       { state: 'active', actor: 'release-bot', source_environment: 'staging', previous_endpoint: services().modelBaseUrl, smoke_ok: true },
     ]);
-  });
+  }, 300_000); // two real completions on a shared, loaded CPU
 
   it('rolls back to the previous entry, then to none (disabled), then has nothing to roll back', async () => {
     const back = await cli('deployment', 'rollback', '--model', 'fast', '--env', 'production');
@@ -196,7 +199,7 @@ describe('deployment promote and rollback (admin CLI)', () => {
     const skipped = await cli('deployment', 'promote', '--model', 'fast', '--from', 'development', '--to', 'production');
     expect(skipped.code).toBe(1);
     expect(skipped.stderr).toContain('error (invalid_step): cannot promote from development to production');
-    expect((await register('paused', services().modelBaseUrl, '--disabled')).code).toBe(0);
+    await register('paused', services().modelBaseUrl, { status: 'disabled' });
     const disabled = await cli('deployment', 'promote', '--model', 'paused', '--from', 'staging', '--to', 'production');
     expect(disabled.code).toBe(1);
     expect(disabled.stderr).toContain('error (model_disabled): model paused is disabled in staging');
