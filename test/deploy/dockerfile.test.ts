@@ -79,6 +79,15 @@ describe('Dockerfile', () => {
     expect(inFinal.find((instruction) => instruction.keyword === 'EXPOSE')?.args.split(/\s+/)).toEqual(['8787', '9464']);
   });
 
+  it('builds the web client and ships it where the compiled API looks for it', () => {
+    const build = instructions.filter((instruction) => instruction.stage === 0 && instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n');
+    expect(build).toMatch(/vite build --config web\/vite\.config\.ts/);
+    // dist/api/server.js serves web/dist from beside dist/ (api/server.ts, webClientDirectory).
+    expect(readFileSync(path.join(repoRoot, 'api/server.ts'), 'utf8')).toContain("path.join(projectRoot, '..', 'web', 'dist')");
+    const copy = inFinal.find((instruction) => instruction.keyword === 'COPY' && instruction.args.includes('--from=build') && instruction.args.includes('web/dist'));
+    expect(copy?.args).toMatch(/\/app\/web\/dist \.\/web\/dist$/);
+  });
+
   it('builds with scripts/build.sh, which transpiles the entry points the entrypoint starts', () => {
     const build = instructions.filter((instruction) => instruction.stage === 0 && instruction.keyword === 'RUN').map((instruction) => instruction.args);
     // The same build as ./ragtime up: the image cannot miss a runtime file the local build copies.
