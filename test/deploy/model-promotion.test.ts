@@ -12,6 +12,7 @@ import { createPool, type Pool } from '../../infra/postgres/pool.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { CachedModelRegistry } from '../../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../../infra/registry/postgres-model-registry.js';
+import { PostgresDeploymentHistory } from '../../infra/registry/postgres-deployment-history.js';
 import { withDefaults, type DeploymentEnvironment, type ModelRegistration } from '../../domain/routing/model-registration.js';
 import { freePort } from '../support/free-port.js';
 import { projectRoot } from '../support/processes.js';
@@ -187,6 +188,26 @@ describe('deployment promote and rollback (admin CLI)', () => {
     const history = await cli('deployment', 'history', '--model', 'fast', '--env', 'production');
     expect(history.code).toBe(0);
     expect(history.stdout.match(/rollback/g)).toHaveLength(2);
+  });
+
+  it('keeps one active promotion and an unbroken chain when promotions race', async () => {
+    const history = new PostgresDeploymentHistory(pool);
+    const checks = { health: { healthy: true, health: '200', latencyMs: 1 }, smoke: { ok: true, answer: 'hi', latencyMs: 1 } };
+    const endpoints = Array.from({ length: 6 }, (_, index) => `http://10.0.0.${index + 1}:8000/v1`);
+    const records = await Promise.all(endpoints.map((endpoint) =>
+      history.promote({ registration: withDefaults({ model: 'race', endpoint, environment: 'production' }), sourceEnvironment: 'staging', checks, actor: 'release-bot' })));
+    const { rows } = await pool.query<{ id: string; state: string; endpoint: string; previous_deployment_id: string | null; previous_endpoint: string | null }>(
+      `SELECT id, state, registration->>'endpoint' AS endpoint, previous_deployment_id, previous_registration->>'endpoint' AS previous_endpoint
+         FROM model_deployments WHERE model = 'race' ORDER BY id`,
+    );
+    expect(rows.map((row) => row.state)).toEqual([...Array(5).fill('superseded'), 'active']);
+    // Each promotion replaced exactly the one before it, entry and record alike.
+    rows.forEach((row, index) => {
+      expect(row.previous_deployment_id).toBe(index === 0 ? null : rows[index - 1]!.id);
+      expect(row.previous_endpoint).toBe(index === 0 ? null : rows[index - 1]!.endpoint);
+    });
+    expect(new Set(records.map((record) => record.id)).size).toBe(6);
+    expect((await entry('race', 'production'))?.endpoint).toBe(rows[5]!.endpoint);
   });
 
   it('answers unknown models and wrong steps with a clear error and a non-zero exit', async () => {
