@@ -188,6 +188,10 @@ describe('deployment promote and rollback (admin CLI)', () => {
     const history = await cli('deployment', 'history', '--model', 'fast', '--env', 'production');
     expect(history.code).toBe(0);
     expect(history.stdout.match(/rollback/g)).toHaveLength(2);
+    // `deployment status` still probes the environment's endpoints: the disabled entry's server is up.
+    const status = await cli('deployment', 'status', '--env', 'production');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/'fast' .*'disabled' .*'healthy' .*'200'/);
   });
 
   it('keeps one active promotion and an unbroken chain when promotions race', async () => {
