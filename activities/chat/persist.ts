@@ -91,7 +91,7 @@ async function chargeOf(deps: ChatActivityDependencies, turn: TurnRecord, billin
       usage: { promptTokens: part.promptTokens, completionTokens: part.completionTokens },
       costMicros: price ? costMicros(price, part) : 0,
       ...(part.latencyMs !== undefined ? { latencyMs: part.latencyMs } : {}),
-      outcome: part.answered || index === parts.length - 1 ? turn.outcome : 'failed_over',
+      outcome: part.failed ? 'failed' : part.answered || index === parts.length - 1 ? turn.outcome : 'failed_over',
     });
   }
   const cost = calls.reduce((sum, call) => sum + call.costMicros, 0);

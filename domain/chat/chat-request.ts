@@ -138,6 +138,8 @@ export interface EndpointUsage extends Usage {
   latencyMs?: number;
   /** A whole answer (fusion); absent: every endpoint but the last failed over to the next. */
   answered?: boolean;
+  /** A fusion model that gave no answer (its error; it served nothing). */
+  failed?: boolean;
 }
 
 export interface GenerationResult {

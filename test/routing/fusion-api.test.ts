@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDefaults } from '../../domain/routing/model-registration.js';
+import { freePort } from '../support/free-port.js';
 import { apiKeyFor } from '../support/identities.js';
 import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../support/routing-stack.js';
 import { startSecondModelServer, type ModelServer } from '../support/second-model-server.js';
@@ -114,6 +115,24 @@ describe('POST /v1/fusion', () => {
     expect(streamed).toBe(result.answer);
     expect(result.answers!.map((answer) => answer.model).sort()).toEqual(['fuse-a', 'fuse-b']);
     expect(await ledgerCalls(result.id!.replace(/^fusion-/, ''))).toHaveLength(2);
+  });
+
+  it('a model that fails is left out of the fusion and is its own failed ledger entry, counted in its metrics', { timeout: 180_000 }, async () => {
+    await harness.registry.register(withDefaults({ model: 'fuse-dead', endpoint: `http://127.0.0.1:${await freePort()}/v1`, environment: 'production' }));
+    const response = await post({ strategy: 'voting', models: ['fuse-a', 'fuse-dead'], messages: [{ role: 'user', content: 'Name a river.' }], max_tokens: 16 });
+    expect(response.status).toBe(200);
+    const body = await response.json() as FusionBody;
+    expect(body.answers.map((answer) => answer.model)).toEqual(['fuse-a']);
+    expect(body.winner).toBe('fuse-a');
+    const requestId = body.id.replace(/^fusion-/, '');
+    const outcomes = (await harness.pool.query<{ model: string; outcome: string; completion_tokens: number }>(
+      'SELECT model, outcome, completion_tokens FROM usage_ledger_calls WHERE org_id = $1 AND request_id = $2 ORDER BY seq', [org, requestId])).rows;
+    expect(outcomes).toEqual([
+      { model: 'fuse-a', outcome: 'completed', completion_tokens: body.answers[0]!.usage.completion_tokens },
+      { model: 'fuse-dead', outcome: 'failed', completion_tokens: 0 },
+    ]);
+    const metrics = await (await fetch(`${api.url}/v1/providers/fuse-dead/metrics?window=15m`, { headers: { authorization: `Bearer ${key}` } })).json() as { requests: number; errors: number; error_rate: number };
+    expect(metrics).toMatchObject({ requests: 1, errors: 1, error_rate: 1 });
   });
 
   it('refuses bad requests with a 4xx before any work', { timeout: 30_000 }, async () => {
