@@ -59,7 +59,8 @@ export function turnOf(messages: ChatCompletionMessage[]): TurnMessages {
     throw new GatewayError(400, 'context_length_exceeded', `The other messages hold ${contextLength} characters; at most ${maxContextCharacters} are accepted.`, {}, 'messages');
   }
   return {
-    question: question.content,
+    // A question that is only an image still needs words for the turn's record and the planner.
+    question: question.content.trim() === '' ? '(image)' : question.content,
     ...(question.parts ? { questionParts: question.parts } : {}),
     history,
     ...(continuation.length > 0 ? { continuation } : {}),

@@ -202,6 +202,20 @@ describe('the openai npm client: tools, structured output, sampling and content 
     }
   });
 
+  it('forwards image parts in order to a model registered with vision', async () => {
+    const registration = (await stack.harness.registry.list('staging')).find((entry) => entry.model === model)!;
+    await stack.harness.registry.register(withDefaults({ ...registration, capabilities: { ...registration.capabilities, vision: true } }));
+    try {
+      const image = { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } };
+      await client.chat.completions.create({ model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Compare ' }, image, { type: 'text', text: 'with this one.' }] }] }, noCache);
+      expect((lastGeneration(stack.recorder).messages as { content: unknown }[]).at(-1)!.content).toEqual([{ type: 'text', text: 'Compare ' }, image, { type: 'text', text: 'with this one.' }]);
+      await client.chat.completions.create({ model, messages: [{ role: 'user', content: [image] }] }, noCache);
+      expect((lastGeneration(stack.recorder).messages as { content: unknown }[]).at(-1)!.content).toEqual([image]);
+    } finally {
+      await stack.harness.registry.register(registration);
+    }
+  });
+
   it('answers a cache hit with the cached answer\'s usage, streamed and not, marked as cached and free in the ledger', async () => {
     const request = { model, messages: [{ role: 'user' as const, content: `Say hello ${randomUUID().slice(0, 6)}.` }], max_completion_tokens: 64 };
     const first = await client.chat.completions.create(request);
