@@ -19,7 +19,8 @@ import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { responses } from '../openapi/response-schemas.js';
 import { FusionResult } from '../openapi/multi-model-schemas.js';
-import { ChatCompletionRequestSchema, defaultMaxTokens, turnOf } from '../openai/chat-completion-request.js';
+import { ChatCompletionRequestSchema, defaultMaxTokens } from '../openai/chat-completion-request.js';
+import { turnOf } from '../openai/turn-messages.js';
 import { failureOf, openEventStream, requestIdOf } from './openai-compatible.js';
 
 export interface FusionOptions {
