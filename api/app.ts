@@ -18,6 +18,7 @@ import { chatWebSocketPlugin } from './plugins/chat-websocket.js';
 import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
+import { openAIResponsesPlugin } from './plugins/openai-responses.js';
 import { usagePlugin } from './plugins/usage.js';
 import { conversationsPlugin } from './plugins/conversations.js';
 import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
@@ -220,6 +221,16 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     models: gateway.models,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
+  });
+  await app.register(openAIResponsesPlugin, {
+    temporal: deps.temporal,
+    events: deps.events,
+    relayConnections,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    gate,
+    authenticate,
+    models: gateway.models,
+    conversations: gateway.conversations,
   });
   await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });

@@ -1,14 +1,11 @@
 // OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
-import { identifierPattern } from '../../domain/gateway/principal.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
@@ -22,6 +19,7 @@ import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
 import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
+import { failureOf, modelNotFound, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions {
   temporal: Client;
@@ -274,34 +272,9 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   }
 }
 
-function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  return raw;
-}
-
-function modelNotFound(model: string): GatewayError {
-  return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
-}
-
-/** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
-function requestIdOf(headers: IncomingHttpHeaders): string {
-  const key = headers['idempotency-key'];
-  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
-}
-
 /** `Cache-Control: no-cache` / `no-store` or `x-ragtime-cache: off` skip the response cache. */
 function cacheOptOut(headers: IncomingHttpHeaders): boolean {
   const control = headers['cache-control'];
   if (typeof control === 'string' && /no-cache|no-store/i.test(control)) return true;
   return headers['x-ragtime-cache'] === 'off';
-}
-
-function failureOf(error: unknown): GatewayError {
-  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
-  if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);
-  if (failure?.type === 'persist_failed') return new GatewayError(502, 'persist_failed', 'The answer was generated but could not be stored; it was charged.');
-  return new GatewayError(502, 'answer_failed', 'The answer could not be completed.');
 }

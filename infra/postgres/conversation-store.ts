@@ -48,6 +48,15 @@ export class ConversationStore {
     ]);
   }
 
+  /** The request id of a conversation's newest turn (any outcome), or undefined when it has none. */
+  async latestRequestId(tenantId: string, conversationId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ request_id: string }>(
+      `SELECT request_id FROM turns WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at DESC, request_id DESC LIMIT 1`,
+      [tenantId, conversationId],
+    );
+    return rows[0]?.request_id;
+  }
+
   /**
    * Stores a turn once, and settles its usage reservation in the same transaction: a retried persist with the
    * same request id changes nothing. True when this call settled the reservation.
