@@ -33,6 +33,10 @@ import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
 import type { GateObserver } from './gateway/gate.js';
 import { InFlight } from './chat/in-flight.js';
+import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
+import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
+import type { DeploymentEnvironment } from '../domain/routing/model-registration.js';
+import { ModelCapabilityCheck } from './openai/request-capabilities.js';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -63,6 +67,8 @@ export interface ApiDependencies {
   uploads?: { directory: string; maxBytes: number; collection: string };
   /** Temporal UI base with the namespace, for the runs a conversation's turns link to. */
   temporalRunsUrl?: string;
+  /** The registry the router reads (MODEL_ENVIRONMENT, REGISTRY_CACHE_TTL_SECONDS): chat requests are checked against its capabilities. */
+  modelRegistry?: { environment: DeploymentEnvironment; cacheTtlSeconds: number };
 }
 
 function gateMetrics(metrics: Metrics): GateObserver {
@@ -211,6 +217,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticate,
     credentials,
   });
+  const capabilities = new ModelCapabilityCheck(
+    new CachedModelRegistry(new PostgresModelRegistry(deps.pool), deps.redis, { ttlSeconds: deps.modelRegistry?.cacheTtlSeconds ?? 120 }),
+    deps.modelRegistry?.environment ?? 'development',
+  );
   await app.register(openAICompatiblePlugin, {
     temporal: deps.temporal,
     events: deps.events,
@@ -219,6 +229,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     gate,
     authenticate,
     models: gateway.models,
+    capabilities,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
   });
@@ -230,6 +241,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     gate,
     authenticate,
     models: gateway.models,
+    capabilities,
     conversations: gateway.conversations,
   });
   await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });

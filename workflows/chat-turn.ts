@@ -71,6 +71,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       ...(sourceCount !== undefined ? { sourceCount } : {}),
       maxTokens,
       ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [] } } : {}),
+      ...(input.requires?.length ? { requires: input.requires } : {}),
     });
     const gatherStage = (decided: Plan) => Promise.all([
       decided.useRetrieval ? retrieveOrSkip(workflowId, input) : Promise.resolve<Gathered>({ citations: [] }),
@@ -122,6 +123,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     const screened = inputVerdict.context ?? clientContext;
     const messages = buildMessages({
       question,
+      ...(input.questionParts ? { questionParts: input.questionParts } : {}),
+      ...(input.continuation ? { continuation: input.continuation } : {}),
       history: input.history ? input.history.map((message, index) => ({ role: message.role, content: screened[index] ?? message.content })) : decided.history,
       ...(input.instructions ? { instructions: screened[input.history?.length ?? 0] ?? input.instructions } : {}),
       citations: gathered.citations,
@@ -148,6 +151,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         messages,
         maxTokens,
         ...(input.sampling ? { sampling: input.sampling } : {}),
+        ...(input.generation ? { generation: input.generation } : {}),
         ...(announced ? {} : { announce: { reason: choice.reason } }),
         workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
@@ -166,7 +170,10 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       answer,
       sourceCount: gathered.citations.length + toolOutputs.length,
       sources: [...gathered.citations.map((citation) => ({ names: [citation.title, citation.source] })), ...toolOutputs.map((output) => ({ names: [output.tool] }))],
+      ...(generation.toolCalls?.length ? { toolArguments: generation.toolCalls.map((call) => call.function.arguments) } : {}),
     });
+    // The client's tool calls as the output policy leaves them (an argument's PII redacted).
+    const toolCalls = generation.toolCalls?.map((call, index) => ({ ...call, function: { ...call.function, arguments: outputVerdict.toolArguments?.[index] ?? call.function.arguments } }));
     // Lines restating the source list are not kept (the client already saw them streamed; the stored turn drops them).
     if (outputVerdict.answer !== undefined) answer = outputVerdict.answer;
 
@@ -183,7 +190,11 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       });
     }
     finish(status, 'completed');
-    return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons };
+    return {
+      outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons,
+      ...(toolCalls?.length ? { toolCalls } : {}),
+      ...(generation.finishReason ? { finishReason: generation.finishReason } : {}),
+    };
   } catch (error) {
     const outcome: ChatOutcome = isCancellation(error) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
@@ -314,9 +325,10 @@ function validate(input: ChatTurnInput): void {
 /** A stateless client's history, instructions and sampling settings, checked before anything runs. */
 function clientContextProblems(input: ChatTurnInput): string[] {
   const problems: string[] = [];
-  if (input.history !== undefined) {
-    if (!Array.isArray(input.history) || input.history.length > maxHistoryMessages) problems.push(`history must be a list of at most ${maxHistoryMessages} messages`);
-    else if (input.history.some((message) => (message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string')) problems.push('history messages need a role (user or assistant) and a text content');
+  for (const [name, messages] of [['history', input.history], ['continuation', input.continuation]] as const) {
+    if (messages === undefined) continue;
+    if (!Array.isArray(messages) || messages.length > maxHistoryMessages) problems.push(`${name} must be a list of at most ${maxHistoryMessages} messages`);
+    else if (messages.some((message) => !['user', 'assistant', 'tool'].includes(message.role) || typeof message.content !== 'string')) problems.push(`${name} messages need a role (user, assistant or tool) and a text content`);
   }
   if (input.instructions !== undefined && typeof input.instructions !== 'string') problems.push('instructions must be a string');
   const contextLength = (input.history ?? []).reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0) + (input.instructions?.length ?? 0);
@@ -325,6 +337,12 @@ function clientContextProblems(input: ChatTurnInput): string[] {
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) problems.push('sampling.temperature must be between 0 and 2');
   if (topP !== undefined && !(topP >= 0 && topP <= 1)) problems.push('sampling.topP must be between 0 and 1');
   if (stop !== undefined && (!Array.isArray(stop) || stop.length > 4 || stop.some((each) => typeof each !== 'string'))) problems.push('sampling.stop must be at most 4 strings');
+  const { seed, frequencyPenalty, presencePenalty, topLogprobs } = input.sampling ?? {};
+  if (seed !== undefined && !Number.isInteger(seed)) problems.push('sampling.seed must be an integer');
+  for (const [name, value] of [['frequencyPenalty', frequencyPenalty], ['presencePenalty', presencePenalty]] as const) {
+    if (value !== undefined && !(value >= -2 && value <= 2)) problems.push(`sampling.${name} must be between -2 and 2`);
+  }
+  if (topLogprobs !== undefined && !(Number.isInteger(topLogprobs) && topLogprobs >= 0 && topLogprobs <= 20)) problems.push('sampling.topLogprobs must be an integer from 0 to 20');
   return problems;
 }
 

@@ -8,6 +8,8 @@ export interface PostSafetyInput {
   sourceCount: number;
   /** The numbered sources' names (documents, then tool outputs); histories from before carry only the count. */
   sources?: NumberedSource[];
+  /** The arguments of the client tool calls the model made: checked under the output policy like the answer. */
+  toolArguments?: string[];
 }
 
 /**
@@ -21,7 +23,20 @@ export function createPostSafetyActivity(deps: ChatActivityDependencies) {
     const citations = checkCitations(input.answer, input.sources ?? input.sourceCount);
     const cleaned = citations.sourceLines > 0 ? { answer: citations.answer } : {};
     if (!deps.safety) return { action: 'allow', reasons: citations.reasons, ...cleaned };
-    const verdict = await deps.safety.check(input.tenantId, input.answer, 'output');
-    return { ...verdict, reasons: [...verdict.reasons, ...citations.reasons], ...cleaned };
+    const safety = deps.safety;
+    const verdict = await safety.check(input.tenantId, input.answer, 'output');
+    if (!input.toolArguments?.length) return { ...verdict, reasons: [...verdict.reasons, ...citations.reasons], ...cleaned };
+    // Each argument is screened whole (the stream screened it in fragments); a redaction replaces it.
+    const argumentVerdicts = await Promise.all(input.toolArguments.map((text) => safety.check(input.tenantId, text, 'output')));
+    const toolArguments = argumentVerdicts.map((argument, index) => (argument.action === 'redact' && argument.text !== undefined ? argument.text : input.toolArguments![index]!));
+    const action = [verdict, ...argumentVerdicts].some((each) => each.action === 'block') ? 'block'
+      : [verdict, ...argumentVerdicts].some((each) => each.action === 'redact') ? 'redact' : 'allow';
+    return {
+      ...verdict,
+      action,
+      reasons: [...verdict.reasons, ...argumentVerdicts.flatMap((argument) => argument.reasons.map((reason) => `tool call argument: ${reason}`)), ...citations.reasons],
+      ...cleaned,
+      toolArguments,
+    };
   };
 }

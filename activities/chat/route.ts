@@ -8,6 +8,7 @@ import { decideRoute, type ScoredCandidate } from '../../domain/routing/routing-
 import { approximateTokens, estimateComplexity } from '../../domain/routing/task-complexity.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import type { RequiredCapability } from '../../domain/chat/model-request.js';
 
 export interface RouteInput {
   workflowId: string;
@@ -23,6 +24,8 @@ export interface RouteInput {
   announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
   fanOut?: { models: string[] };
+  /** Capabilities the request needs (client tools, structured output, images…): chosen model and fallbacks have them. */
+  requires?: RequiredCapability[];
 }
 
 export const defaultTier = 'free';
@@ -62,6 +65,7 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       maxTokens,
       latency,
       openEndpoints,
+      ...(input.requires ? { requires: input.requires } : {}),
     });
     if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
 

@@ -38,9 +38,19 @@ export const ChatCompletion = Type.Object({
   system_fingerprint: Type.Null(),
   choices: Type.Array(Type.Object({
     index: Type.Integer(),
-    message: Type.Object({ role: Type.Literal('assistant'), content: Type.String(), refusal: Type.Null() }),
+    message: Type.Object({
+      role: Type.Literal('assistant'),
+      /** Null when the model only called tools. */
+      content: Type.Union([Type.String(), Type.Null()]),
+      refusal: Type.Null(),
+      tool_calls: Type.Optional(Type.Array(Type.Object({
+        id: Type.String(),
+        type: Type.Literal('function'),
+        function: Type.Object({ name: Type.String(), arguments: Type.String() }),
+      }))),
+    }),
     logprobs: Type.Null(),
-    finish_reason: Type.Union([Type.Literal('stop'), Type.Literal('length'), Type.Literal('content_filter')]),
+    finish_reason: Type.Union([Type.Literal('stop'), Type.Literal('length'), Type.Literal('content_filter'), Type.Literal('tool_calls')]),
   })),
   usage: Usage,
   ragtime: RagtimeFields,

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
-import type { ResponseCache } from '../../infra/gateway/response-cache.js';
+import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
@@ -17,8 +17,11 @@ import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
-import { ChatCompletionRequestSchema, defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
+import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
+import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { turnOf } from '../openai/turn-messages.js';
+import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
+import type { ToolCallRequest } from '../../domain/chat/model-request.js';
 import { failureOf, modelNotFound, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions {
@@ -29,6 +32,8 @@ export interface OpenAICompatibleOptions {
   gate: Gate;
   authenticate: onRequestAsyncHookHandler;
   models: ModelCatalog;
+  /** Refuses a named model that lacks a capability the request needs; absent: the router alone decides. */
+  capabilities?: ModelCapabilityCheck;
   cache: ResponseCache;
   /** `dimensions` is the model's own vector size, the only one it can serve. */
   embeddings: { baseUrl: string; model: string; apiKey?: string; dimensions?: number };
@@ -49,6 +54,7 @@ const chatCompletionResponses = {
 };
 
 const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
+/** What a cache hit costs: nothing (the ledger's business); the client still sees the answer's own usage. */
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 const embeddingsTimeoutMs = 30_000;
 
@@ -76,13 +82,16 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
     refuseUnservedOptions(body);
     const turn = turnOf(body.messages);
+    const requires = requiredCapabilities(body, turn);
+    await options.capabilities?.check(body.model, requires);
     const sampling = samplingOf(body);
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
+    const generation = generationOf(body);
+    const maxTokens = maxTokensOf(body);
     const requestId = requestIdOf(request.headers);
     span.setAttribute(requestIdAttribute, requestId);
 
     const cacheKey = cache.enabled && !cacheOptOut(request.headers)
-      ? cache.key(principal.orgId, { model: body.model, messages: body.messages, maxTokens, temperature: body.temperature, top_p: body.top_p, stop: body.stop })
+      ? cache.key(principal.orgId, cacheableOf(body, maxTokens))
       : undefined;
     const hit = cacheKey ? await cache.get(cacheKey) : undefined;
     const admission = await gate.admit(principal, { requestId, endpoint: 'chat.completions', model: body.model, promptText: turn.promptText, maxTokens, cached: !!hit });
@@ -90,9 +99,10 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     const headers = { ...admission.headers, 'x-ragtime-cache': hit ? 'hit' : cacheKey ? 'miss' : 'bypass' };
 
     if (hit) {
+      // Free in the ledger (cached), but the client's token accounting sees what the answer is made of.
       await gate.settle(admission, { model: hit.model, usage: zeroUsage, outcome: 'completed', cached: true, usageSource: 'cache' });
-      if (!body.stream) return reply.headers(headers).send(completion(context, hit.answer, hit.finishReason as 'stop', zeroUsage));
-      return streamCachedAnswer(reply, headers, context, hit.answer, hit.finishReason as 'stop', body.stream_options?.include_usage === true);
+      if (!body.stream) return reply.headers(headers).send(completion(context, hit.answer, hit.finishReason as FinishReason, hit.usage, hit.toolCalls));
+      return streamCachedAnswer(reply, headers, context, hit, body.stream_options?.include_usage === true);
     }
 
     let workflowId: string;
@@ -101,8 +111,12 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
         tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
         // Stateless: the request carries its own history, so each completion is its own conversation.
         conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
+        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
+        ...(turn.continuation ? { continuation: turn.continuation } : {}),
         ...(turn.instructions ? { instructions: turn.instructions } : {}),
         ...(sampling ? { sampling } : {}),
+        ...(generation ? { generation } : {}),
+        ...(requires.length > 0 ? { requires } : {}),
         billing: billingOf(admission),
       });
     } catch (error) {
@@ -129,9 +143,9 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       throw failureOf(error);
     }
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
-    const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens);
-    if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage });
-    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage));
+    const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
+    if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
+    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls));
   }));
 
   interface StreamRun {
@@ -155,6 +169,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     });
     const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
     let answer = '';
+    const toolCalls: ToolCallRequest[] = [];
     write(chunk(context, { role: 'assistant', content: '' }));
     try {
       const end = await relayEvents({
@@ -169,15 +184,20 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
             const text = String(event.data.text ?? '');
             answer += text;
             write(chunk(context, { content: text }));
+          } else if (event.type === 'answer.tool_call') {
+            const fragment = toolCallChunkOf(event.data);
+            const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
+            call.function.arguments += fragment.function.arguments;
+            write(chunk(context, { tool_calls: [fragment] }));
           } else if (event.type === 'answer.done') {
             ended = true;
             const usage = event.data.usage as TokenUsage;
-            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens);
+            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
             write(chunk(context, {}, finishReason));
             if (run.includeUsage) write(usageChunk(context, usage));
             raw.write('data: [DONE]\n\n');
             if (run.cacheKey) {
-              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage })
+              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
                 .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
             }
           } else if (event.type === 'error') {
@@ -203,13 +223,14 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     }
   }
 
-  function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, answer: string, finishReason: 'stop', includeUsage: boolean): void {
+  function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {
     const raw = openEventStream(reply, headers);
     const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
     write(chunk(context, { role: 'assistant', content: '' }));
-    write(chunk(context, { content: answer }));
-    write(chunk(context, {}, finishReason));
-    if (includeUsage) write(usageChunk(context, zeroUsage));
+    if (hit.answer) write(chunk(context, { content: hit.answer }));
+    hit.toolCalls?.forEach((call, index) => write(chunk(context, { tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] })));
+    write(chunk(context, {}, hit.finishReason as FinishReason));
+    if (includeUsage) write(usageChunk(context, hit.usage));
     raw.end('data: [DONE]\n\n');
   }
 
@@ -270,6 +291,12 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     }
     return payload as { data: unknown[]; model?: string; usage?: { prompt_tokens?: number } };
   }
+}
+
+/** Everything that shapes the answer (the stream flags and the user tag do not). */
+function cacheableOf(body: ChatCompletionRequest, maxTokens: number): Record<string, unknown> {
+  const { stream: _stream, stream_options: _options, user: _user, max_tokens: _max, max_completion_tokens: _maxCompletion, ...shaping } = body;
+  return { ...shaping, maxTokens };
 }
 
 /** `Cache-Control: no-cache` / `no-store` or `x-ragtime-cache: off` skip the response cache. */

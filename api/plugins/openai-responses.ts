@@ -17,13 +17,15 @@ import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ResponseObject, responses } from '../openapi/response-schemas.js';
-import { defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf } from '../openai/chat-completion-request.js';
-import { finishReasonOf } from '../openai/completion-shapes.js';
-import { asResponsesError, chatRequestOf } from '../openai/responses/chat-request.js';
-import { continuationOf, historyMessages, storedItemResolver } from '../openai/responses/continuation.js';
+import { generationOf, maxTokensOf, refuseUnservedOptions, samplingOf } from '../openai/chat-completion-request.js';
+import { finishReasonOf, toolCallChunkOf } from '../openai/completion-shapes.js';
+import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
+import { turnOf } from '../openai/turn-messages.js';
+import { asResponsesError, asResponsesErrorAsync, chatRequestOf } from '../openai/responses/chat-request.js';
+import { continuationOf, historyMessages, refuseStatelessToolResults, storedItemResolver } from '../openai/responses/continuation.js';
 import { chatMessagesOf } from '../openai/responses/input-messages.js';
 import { ResponsesRequestSchema, refuseUnservedResponseOptions, type ResponsesRequest } from '../openai/responses/request-schema.js';
-import { messageOutput, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
+import { functionCallOutput, messageOutput, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
 import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
 import { failureOf, modelNotFound, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
@@ -35,6 +37,8 @@ export interface OpenAIResponsesOptions {
   gate: Gate;
   authenticate: onRequestAsyncHookHandler;
   models: ModelCatalog;
+  /** Refuses a model that lacks what the request needs (tools, JSON schema, images). */
+  capabilities?: ModelCapabilityCheck;
   conversations: ConversationStore;
 }
 
@@ -63,16 +67,19 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
     const requestId = requestIdOf(request.headers);
     span.setAttribute(requestIdAttribute, requestId);
 
+    if (body.previous_response_id) refuseStatelessToolResults(body);
     const continuation = body.previous_response_id
       ? await continuationOf({ conversations: options.conversations, temporal }, principal.orgId, body.previous_response_id, requestId)
       : undefined;
     const own = await chatMessagesOf(body, storedItemResolver(options.conversations, principal.orgId));
     const chatRequest = chatRequestOf(body, [...historyMessages(continuation?.history ?? []), ...own]);
-    const { turn, sampling } = asResponsesError(() => {
+    const { turn, sampling, generation, requires } = asResponsesError(() => {
       refuseUnservedOptions(chatRequest);
-      return { turn: turnOf(chatRequest.messages), sampling: samplingOf(chatRequest) };
+      const messages = turnOf(chatRequest.messages);
+      return { turn: messages, sampling: samplingOf(chatRequest), generation: generationOf(chatRequest), requires: requiredCapabilities(chatRequest, messages) };
     });
-    const maxTokens = body.max_output_tokens ?? defaultMaxTokens;
+    await asResponsesErrorAsync(async () => options.capabilities?.check(body.model, requires));
+    const maxTokens = maxTokensOf(chatRequest);
 
     const admission = await gate.admit(principal, { requestId, endpoint: 'responses', model: body.model, promptText: turn.promptText, maxTokens });
     const context: ResponseContext = { requestId, createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body, ragtime: {} };
@@ -83,8 +90,12 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
         // A new response starts its own conversation; a continued one joins its predecessor's.
         conversationId: continuation?.conversationId ?? requestId,
         question: turn.question, history: turn.history, model: body.model, maxTokens,
+        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
+        ...(turn.continuation ? { continuation: turn.continuation } : {}),
         ...(turn.instructions ? { instructions: turn.instructions } : {}),
         ...(sampling ? { sampling } : {}),
+        ...(generation ? { generation } : {}),
+        ...(requires.length > 0 ? { requires } : {}),
         ...(body.store === false ? { store: false } : {}),
         billing: billingOf(admission),
       });
@@ -132,10 +143,13 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
         send: (event) => {
           if (event.type === 'answer.delta') {
             writer.text(String(event.data.text ?? ''));
+          } else if (event.type === 'answer.tool_call') {
+            const fragment = toolCallChunkOf(event.data);
+            writer.toolCall({ index: fragment.index, ...(fragment.id ? { id: fragment.id } : {}), ...(fragment.function.name ? { name: fragment.function.name } : {}), arguments: fragment.function.arguments });
           } else if (event.type === 'answer.done') {
             ended = true;
             const usage = event.data.usage as TokenUsage;
-            writer.finish(usage, finishReasonOf(usage.completionTokens, maxTokens) === 'length' ? 'max_output_tokens' : undefined);
+            writer.finish(usage, finishReasonOf(usage.completionTokens, maxTokens, writer.calledTools) === 'length' ? 'max_output_tokens' : undefined);
           } else if (event.type === 'error') {
             ended = true;
             if (event.data.code === 'blocked') writer.finish(zeroUsage, 'content_filter');
@@ -162,10 +176,16 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
 /** The non-streamed Response of a finished turn. */
 function finishedResponse(context: ResponseContext, result: ChatTurnResult, maxTokens: number) {
   if (result.outcome === 'blocked') return responseObject(context, { status: 'incomplete', output: [], usage: result.usage, incompleteReason: 'content_filter' });
-  const truncated = finishReasonOf(result.usage.completionTokens, maxTokens) === 'length';
+  const calls = result.toolCalls ?? [];
+  const truncated = finishReasonOf(result.usage.completionTokens, maxTokens, calls.length > 0) === 'length';
+  const status = truncated ? 'incomplete' : 'completed';
+  // A turn that only calls tools has no message; any text the model wrote before its calls comes first.
   return responseObject(context, {
-    status: truncated ? 'incomplete' : 'completed',
-    output: [messageOutput(context.requestId, result.answer, truncated ? 'incomplete' : 'completed')],
+    status,
+    output: [
+      ...(result.answer !== '' || calls.length === 0 ? [messageOutput(context.requestId, result.answer, status)] : []),
+      ...calls.map((call, index) => functionCallOutput(context.requestId, index, call, status)),
+    ],
     usage: result.usage,
     ...(truncated ? { incompleteReason: 'max_output_tokens' as const } : {}),
   });

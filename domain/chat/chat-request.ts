@@ -2,6 +2,7 @@ import type { Usage } from './events.js';
 import type { ModelTarget } from '../routing/model-registration.js';
 import type { FusionDecision, FusionStrategy } from '../routing/fusion.js';
 import type { FusionCandidate } from '../routing/fusion-candidate.js';
+import type { ContentPart, GenerationOptions, RequiredCapability, ServerSampling, ToolCallRequest } from './model-request.js';
 
 export interface ChatTurnInput {
   tenantId: string;
@@ -9,6 +10,8 @@ export interface ChatTurnInput {
   conversationId: string;
   userId?: string;
   question: string;
+  /** The question's text and image parts in order, when it has images (`question` is its text). */
+  questionParts?: ContentPart[];
   /** Model the client asked for, if any; the router decides whether it may be used. */
   model?: string;
   maxTokens?: number;
@@ -24,6 +27,15 @@ export interface ChatTurnInput {
   /** The client's own system/developer instructions, added to Ragtime's system prompt. */
   instructions?: string;
   sampling?: Sampling;
+  /**
+   * Messages after the question when the request continues a tool round trip: the assistant's tool calls and
+   * the client's `tool` results, in order (the model reads them after the question).
+   */
+  continuation?: HistoryMessage[];
+  /** The client's function tools and output format, passed to the model server (see model-request.ts). */
+  generation?: GenerationOptions;
+  /** What the request needs of the model: the router picks, and fails over to, only models that have it. */
+  requires?: RequiredCapability[];
   /** The gateway's budget reservation for this request: the workflow settles it when the turn is stored. */
   billing?: TurnBilling;
   /**
@@ -47,11 +59,20 @@ export interface TurnBilling {
   estimatedMicros: number;
 }
 
-/** Sampling settings passed through to the model server. */
+/** Sampling settings passed through to the model server exactly as the client sent them. */
 export interface Sampling {
   temperature?: number;
   topP?: number;
   stop?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  /** Token id → bias (-100…100). */
+  logitBias?: Record<string, number>;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  /** Model-server-specific settings (top_k, min_p, …), allowed per model by the registry. */
+  server?: ServerSampling;
 }
 
 export interface FusionRequest {
@@ -60,9 +81,17 @@ export interface FusionRequest {
   models?: string[];
 }
 
+/**
+ * A message of the conversation before (or, in `continuation`, after) the question. `content` is always the
+ * text (a user message's text parts joined); `parts` keeps a user message's text and images in order when it
+ * has images; an assistant message may carry tool calls, and a `tool` message answers one of them.
+ */
 export interface HistoryMessage {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   content: string;
+  parts?: ContentPart[];
+  toolCalls?: ToolCallRequest[];
+  toolCallId?: string;
 }
 
 export interface Plan {
@@ -100,6 +129,8 @@ export interface SafetyVerdict {
   context?: string[];
   /** Categories the policy acted on. */
   categories?: string[];
+  /** Output checks of a tool-calling answer: each client tool call's arguments as they may be kept. */
+  toolArguments?: string[];
 }
 
 /** One call of a tool: who decided it (`plan-n` by the planner, `model-n` by a tool-calling model) and with what. */
@@ -151,6 +182,8 @@ export interface GenerationResult {
   costMicros?: number;
   /** How the answers of a fusion request were combined. */
   fusion?: FusionDecision;
+  /** The client tools the model called (arguments as published: redacted where the output policy redacts). */
+  toolCalls?: ToolCallRequest[];
 }
 
 export type ChatOutcome = 'completed' | 'blocked' | 'cancelled' | 'failed';
@@ -163,6 +196,10 @@ export interface ChatTurnResult {
   citations: Citation[];
   /** Findings of the post-generation check that did not block the answer. */
   safetyNotes?: string[];
+  /** The client tools the model called; the client runs them and continues with `tool` messages. */
+  toolCalls?: ToolCallRequest[];
+  /** Why generation stopped as the model server said it (`stop`, `length`, `tool_calls`, `content_filter`). */
+  finishReason?: string;
 }
 
 export type ChatStep = 'planning' | 'gathering' | 'routing' | 'generating' | 'checking' | 'persisting' | 'done';

@@ -8,6 +8,8 @@ export type ChatEventType =
   | 'model.selected'
   | 'model.failover'
   | 'answer.delta'
+  /** A fragment of a client tool call: `index`, `offset` in its arguments, `arguments`; `id` and `name` first. */
+  | 'answer.tool_call'
   | 'safety.redaction'
   | 'answer.done'
   | 'error';

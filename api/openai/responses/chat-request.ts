@@ -53,6 +53,7 @@ const responsesParams: Record<string, string> = {
   max_completion_tokens: 'max_output_tokens',
   max_tokens: 'max_output_tokens',
   response_format: 'text.format',
+  tool_choice: 'tool_choice',
 };
 
 /** Runs a chat-side step; a refusal naming a chat field names the Responses field instead. */
@@ -60,9 +61,24 @@ export function asResponsesError<T>(step: () => T): T {
   try {
     return step();
   } catch (error) {
-    if (!(error instanceof GatewayError) || error.param === null || !(error.param in responsesParams)) throw error;
-    const param = responsesParams[error.param]!;
-    const message = error.message.replaceAll(`'${error.param}'`, `'${param}'`).replace(/^The last message/, 'The last input item');
-    throw new GatewayError(error.statusCode, error.code, message, error.headers, param);
+    throw renamed(error);
   }
+}
+
+export async function asResponsesErrorAsync<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw renamed(error);
+  }
+}
+
+/** Message positions differ between the two shapes (instructions, stored turns), so `messages.3.x` becomes `input`. */
+function renamed(error: unknown): unknown {
+  if (!(error instanceof GatewayError) || error.param === null) return error;
+  const name = error.param.split('.')[0]!;
+  const param = responsesParams[name];
+  if (!param) return error;
+  const message = error.message.replaceAll(`'${name}'`, `'${param}'`).replace(/^The last message/, 'The last input item');
+  return new GatewayError(error.statusCode, error.code, message, error.headers, param);
 }

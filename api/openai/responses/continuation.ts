@@ -8,6 +8,7 @@ import type { ConversationStore } from '../../../infra/postgres/conversation-sto
 import { findChatTurn } from '../../chat/start-chat-turn.js';
 import { GatewayError } from '../../gateway/gateway-error.js';
 import type { ChatMessage, ItemResolver } from './input-messages.js';
+import type { ResponsesRequest } from './request-schema.js';
 import { requestIdIn } from './response-object.js';
 
 /** Turns read back for a continued conversation: the newest ones, within the chat turn's context bound. */
@@ -65,4 +66,17 @@ export function storedItemResolver(conversations: ConversationStore, tenantId: s
 /** Stored turns as chat messages, ahead of the request's own input. */
 export function historyMessages(history: HistoryMessage[]): ChatMessage[] {
   return history.map((message) => ({ role: message.role, content: message.content }));
+}
+
+/**
+ * A stored turn keeps its answer's text, not the function calls it made: a tool result continuing a previous
+ * response must come with the call it answers (the function_call item, as the AI SDK and agents send it).
+ */
+export function refuseStatelessToolResults(body: Pick<ResponsesRequest, 'input'>): void {
+  if (typeof body.input === 'string') return;
+  const called = new Set(body.input.flatMap((item) => (item.type === 'function_call' ? [item.call_id] : [])));
+  const index = body.input.findIndex((item) => item.type === 'function_call_output' && !called.has(item.call_id));
+  if (index >= 0) {
+    throw new GatewayError(400, 'bad_request', "A function_call_output continuing a previous response needs its function_call item in 'input' too: Ragtime's stored turns keep the answer's text, not its function calls.", {}, `input[${index}]`);
+  }
 }

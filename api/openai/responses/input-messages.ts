@@ -6,10 +6,13 @@ import type { InputItem, ResponsesRequest } from './request-schema.js';
 /** OpenAI's chat message, the shape the chat-completions path maps onto a chat turn. */
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
-  content: string | null;
+  /** Text, or a user message's text and image parts in order. */
+  content: string | null | ChatContentPart[];
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
   tool_call_id?: string;
 }
+
+export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
 
 /** Finds the text of an item an earlier stored response produced (`item_reference`), or undefined. */
 export type ItemResolver = (id: string) => Promise<ChatMessage | undefined>;
@@ -47,8 +50,21 @@ async function messageOf(item: InputItem, index: number, resolve: ItemResolver):
       return found;
     }
     default:
-      return { role: item.role, content: textOf(item.content, `${param}.content`) };
+      return { role: item.role, content: item.role === 'user' ? userContentOf(item.content, `${param}.content`) : textOf(item.content, `${param}.content`) };
   }
+}
+
+/** A user message's text, or its parts when it holds an image (`input_image` by URL or data URL). */
+function userContentOf(content: string | { type: string; text?: unknown; image_url?: unknown; detail?: unknown }[], param: string): string | ChatContentPart[] {
+  if (typeof content === 'string' || !content.some((part) => part.type === 'input_image')) return textOf(content, param);
+  return content.map((part, index): ChatContentPart => {
+    if (part.type !== 'input_image') return { type: 'text', text: textOf([part], `${param}[${index}]`) };
+    if (typeof part.image_url !== 'string' || part.image_url === '') {
+      throw new GatewayError(400, 'bad_request', 'An input_image needs image_url (a URL or a data URL); file ids are not served.', {}, `${param}[${index}]`);
+    }
+    const detail = part.detail === 'low' || part.detail === 'high' || part.detail === 'auto' ? { detail: part.detail as 'low' | 'high' | 'auto' } : {};
+    return { type: 'image_url', image_url: { url: part.image_url, ...detail } };
+  });
 }
 
 /** Text parts joined; any other part (an image, a file) is refused by name rather than dropped. */
@@ -56,6 +72,6 @@ function textOf(content: string | { type: string; text?: unknown }[], param: str
   if (typeof content === 'string') return content;
   return content.map((part, index) => {
     if ((part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string') return part.text;
-    throw new GatewayError(400, 'bad_request', `Content parts of type '${part.type}' are not supported by this server; send text.`, {}, `${param}[${index}]`);
+    throw new GatewayError(400, 'bad_request', `Content parts of type '${part.type}' are not supported here; send input_text (or input_image in a user message).`, {}, `${param}[${index}]`);
   }).join('');
 }

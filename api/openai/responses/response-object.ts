@@ -50,6 +50,10 @@ export function messageOutput(requestId: string, text: string, status: MessageOu
   return { type: 'message', id: messageIdOf(requestId), status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
 }
 
+export function functionCallOutput(requestId: string, index: number, call: { id: string; function: { name: string; arguments: string } }, status: FunctionCallOutput['status']): FunctionCallOutput {
+  return { type: 'function_call', id: functionCallIdOf(requestId, index), call_id: call.id, name: call.function.name, arguments: call.function.arguments, status };
+}
+
 export function responsesUsage(usage: TokenUsage) {
   return {
     input_tokens: usage.promptTokens,

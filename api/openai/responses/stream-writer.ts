@@ -78,9 +78,14 @@ export class ResponsesStreamWriter {
     this.send('response.failed', { response: responseObject(this.context, this.state) });
   }
 
-  /** The output so far (the non-streamed answer is built the same way). */
+  /** The output so far. */
   get output(): OutputItem[] {
     return this.state.output;
+  }
+
+  /** Whether the model called a tool (the answer then ended for the client to run it, not at a cap). */
+  get calledTools(): boolean {
+    return this.calls.size > 0;
   }
 
   private openMessage(): { item: MessageOutput; outputIndex: number } {
