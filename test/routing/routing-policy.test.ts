@@ -32,6 +32,23 @@ describe('routing decision', () => {
     expect(complex.ok && complex.chosen.model).toBe('large');
   });
 
+  it('chooses, and falls back to, only models with the capabilities the request needs', () => {
+    const toolCapable = withDefaults({ ...medium, capabilities: { tools: true, jsonMode: true } });
+    const vision = withDefaults({ ...large, capabilities: { tools: true, jsonMode: false, vision: true, samplingParams: ['top_k'] } });
+    const registrations = [small, toolCapable, vision];
+    const tools = decideRoute(request({ registrations, requires: ['tools'] }));
+    expect(tools.ok && tools.chosen.model).toBe('medium');
+    // small's own fallback chain names medium; small itself is never a fallback of a tool request.
+    expect(tools.ok && tools.fallbacks.map((registration) => registration.model)).toEqual(['large']);
+    const image = decideRoute(request({ registrations, requires: ['vision', 'top_k'] }));
+    expect(image.ok && image.chosen.model).toBe('large');
+    expect(image.ok && image.fallbacks).toEqual([]);
+    expect(decideRoute(request({ registrations, requires: ['logprobs'] }))).toMatchObject({ ok: false, code: 'model_unavailable', message: expect.stringMatching(/has logprobs/) });
+    // A model the client names that lacks one is refused by name, not swapped for another.
+    expect(decideRoute(request({ registrations, requestedModel: 'small', requires: ['tools', 'vision'] })))
+      .toMatchObject({ ok: false, code: 'bad_request', message: expect.stringMatching(/'small' does not support tool calling \(tools\), image input \(vision\)/) });
+  });
+
   it('lets the tier decide which models are allowed', () => {
     const free = decideRoute(request({ tier: 'free', complexity: 'complex' }));
     expect(free.ok && free.chosen.model).toBe('medium');
