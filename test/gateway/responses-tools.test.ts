@@ -2,12 +2,16 @@
 // client (function tools plain and streamed, a tool result round trip, text.format) and the AI SDK's default
 // provider (generateText and streamText with tools over two steps, generateObject). The model is the recording
 // upstream (test/support/recording-model-server.ts), so each test asserts what the model server received.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { projectRoot } from '../support/processes.js';
 import { lastGeneration, recordingModel as model, startRecordingStack, type RecordingStack } from '../support/recording-stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
 
@@ -96,6 +100,25 @@ describe('tools and structured output through /v1/responses', () => {
     expect(lastGeneration(stack.recorder).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'person', schema: personSchema, strict: true } });
     const workflow = await stack.api.temporal.workflow.getHandle(chatWorkflowId(stack.org, response.id.replace(/^resp_/, ''))).describe();
     expect(workflow.type).toBe('chatTurnWorkflow');
+  });
+
+  it('serves the openai Python client: text, continuation, stream, function call round trip, text.format', { timeout: 120_000 }, async () => {
+    const python = path.join(projectRoot, '.venv', 'bin', 'python');
+    const { stdout } = await promisify(execFile)(python, [path.join(import.meta.dirname, 'python', 'openai_responses_check.py'), stack.baseUrl, stack.apiKey, model], { timeout: 110_000 });
+    const seen = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+    expect(seen.client_version).toMatch(/^2\./);
+    expect(seen.text).toMatchObject({ status: 'completed', output_text: 'Hello from the recording model.', output_tokens: 8 });
+    expect(seen.continued).toEqual({ previous_response_id: seen.text!.id, output_text: 'Hello from the recording model.' });
+    expect(seen.streamed).toEqual({ first: ['response.created', 'response.in_progress'], last: 'response.completed', text: 'Hello from the recording model.', final_text: 'Hello from the recording model.' });
+    expect(seen.function_call).toEqual({ name: 'get_weather', arguments: { city: 'Paris', unit: 'celsius' } });
+    expect(seen.round_trip).toBe('The tool answered: 18 degrees');
+    expect(seen.structured).toEqual({ name: 'Ada', age: 36 });
+    expect(seen.legacy_completions).toEqual({ status: 404, code: 'not_found' });
+    // The continuation's request to the model server carried the stored first turn.
+    const continued = stack.recorder.requests.find((body) => (body.messages as { content: unknown }[]).at(-1)!.content === 'And again?')!;
+    expect((continued.messages as { role: string; content: unknown }[]).slice(-3)).toEqual([
+      { role: 'user', content: 'Say hello.' }, { role: 'assistant', content: 'Hello from the recording model.' }, { role: 'user', content: 'And again?' },
+    ]);
   });
 
   describe('the AI SDK default (Responses) provider', () => {
