@@ -37,6 +37,7 @@ import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js'
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
 import type { DeploymentEnvironment } from '../domain/routing/model-registration.js';
 import { ModelCapabilityCheck } from './openai/request-capabilities.js';
+import { RouteMethods } from './edge/route-methods.js';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -70,6 +71,14 @@ export interface ApiDependencies {
   /** The registry the router reads (MODEL_ENVIRONMENT, REGISTRY_CACHE_TTL_SECONDS): chat requests are checked against its capabilities. */
   modelRegistry?: { environment: DeploymentEnvironment; cacheTtlSeconds: number };
 }
+
+/** Fastify's own refusals under the codes an OpenAI client expects to read. */
+const frameworkCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
 
 function gateMetrics(metrics: Metrics): GateObserver {
   return {
@@ -109,6 +118,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
   installEdgeGuards(app);
+  const routeMethods = new RouteMethods(app);
   app.decorateRequest('principal', null);
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     if (error instanceof GatewayError) return reply.code(error.statusCode).headers(error.headers).send(error.body());
@@ -117,7 +127,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       request.log.error({ err: error }, 'request failed');
       return reply.code(status).send({ error: { message: 'Internal error.', type: 'api_error', code: 'internal', param: null } });
     }
-    const code = error.validation ? 'bad_request' : (error.code ?? 'bad_request');
+    const code = error.validation ? 'bad_request' : frameworkCodes[error.code] ?? error.code ?? 'bad_request';
     const param = error instanceof EdgeError ? error.param : paramOf(error);
     return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
@@ -126,9 +136,18 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const metrics = deps.metrics ?? createMetrics();
   await app.register(metricsPlugin, { metrics });
 
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({
-    error: { message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
-  }));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({
+        error: { message: `${request.method} is not allowed on ${path.slice(0, 200)}; use ${allowed.join(' or ')}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null },
+      });
+    }
+    return reply.code(404).send({
+      error: { message: `No route ${request.method} ${path.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
+    });
+  });
 
   const { gateway } = deps;
   metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);

@@ -125,7 +125,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       question,
       ...(input.questionParts ? { questionParts: input.questionParts } : {}),
       ...(input.continuation ? { continuation: input.continuation } : {}),
-      history: input.history ? input.history.map((message, index) => ({ role: message.role, content: screened[index] ?? message.content })) : decided.history,
+      history: input.history ? input.history.map((message, index) => ({ ...message, content: screened[index] ?? message.content })) : decided.history,
       ...(input.instructions ? { instructions: screened[input.history?.length ?? 0] ?? input.instructions } : {}),
       citations: gathered.citations,
       toolOutputs,

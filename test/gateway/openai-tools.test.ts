@@ -97,6 +97,24 @@ describe('the openai npm client: tools, structured output, sampling and content 
     ]);
   });
 
+  it('keeps tool calls and tool results in the history before the question', async () => {
+    const earlier: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Weather in Rome?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_rome', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Rome"}' } }] },
+      { role: 'tool', tool_call_id: 'call_rome', content: '21 degrees' },
+      { role: 'assistant', content: 'It is 21 degrees in Rome.' },
+    ];
+    await client.chat.completions.create({ model, messages: [...earlier, { role: 'user', content: 'And in Paris?' }], tools: [weatherTool] }, noCache);
+    const received = lastGeneration(stack.recorder).messages as Record<string, unknown>[];
+    expect(received.slice(1)).toEqual([
+      { role: 'user', content: 'Weather in Rome?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_rome', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Rome"}' } }] },
+      { role: 'tool', content: '21 degrees', tool_call_id: 'call_rome' },
+      { role: 'assistant', content: 'It is 21 degrees in Rome.' },
+      { role: 'user', content: 'And in Paris?' },
+    ]);
+  });
+
   it('passes response_format, seed, max_completion_tokens, penalties and allowed server sampling through exactly', async () => {
     const schema = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'], additionalProperties: false };
     const completion = await client.chat.completions.create({
