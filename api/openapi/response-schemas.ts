@@ -110,7 +110,7 @@ export const ResponseObject = Type.Object({
   id: Type.String({ description: 'resp_<request id>: pass it as previous_response_id to continue the conversation' }),
   object: Type.Literal('response'),
   created_at: Type.Integer(),
-  status: Type.Union([Type.Literal('completed'), Type.Literal('incomplete'), Type.Literal('failed'), Type.Literal('in_progress')]),
+  status: Type.Union([Type.Literal('completed'), Type.Literal('incomplete'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('in_progress')]),
   background: Type.Boolean(),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
   incomplete_details: Type.Union([Type.Object({ reason: Type.String() }), Type.Null()]),

@@ -3,6 +3,7 @@
 // conversation's stored turns; `store: false` keeps no turn. The legacy /v1/completions answers a 404 in OpenAI's
 // error shape that points to the APIs Ragtime serves.
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
@@ -25,7 +26,7 @@ import { asResponsesError, asResponsesErrorAsync, chatRequestOf } from '../opena
 import { continuationOf, historyMessages, refuseStatelessToolResults, storedItemResolver } from '../openai/responses/continuation.js';
 import { chatMessagesOf } from '../openai/responses/input-messages.js';
 import { ResponsesRequestSchema, refuseUnservedResponseOptions, type ResponsesRequest } from '../openai/responses/request-schema.js';
-import { functionCallOutput, messageOutput, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
+import { functionCallOutput, messageOutput, requestIdIn, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
 import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
 import { failureOf, modelNotFound, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
@@ -167,10 +168,35 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
     }
   }
 
+  // A stored response read back: its output, status and usage as the turn was stored (the request's settings are
+  // not kept, so they read as their defaults). A response made with store: false, or another org's, is not found.
+  app.get<{ Params: { response_id: string } }>('/v1/responses/:response_id', {
+    onRequest: options.authenticate,
+    schema: { params: Type.Object({ response_id: Type.String({ minLength: 1, maxLength: 200 }) }), response: responses({ 200: ResponseObject }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const requestId = requestIdIn(request.params.response_id, 'resp_');
+    const turn = requestId ? await options.conversations.turn(principal.orgId, requestId) : undefined;
+    if (!turn || !requestId) throw new GatewayError(404, 'not_found', `No stored response with id '${request.params.response_id.slice(0, 200)}'.`, {}, 'response_id');
+    const context: ResponseContext = {
+      requestId, createdAt: Math.floor(Date.parse(turn.createdAt) / 1000), model: turn.model ?? 'unknown',
+      request: { model: turn.model ?? 'unknown', input: turn.question }, ragtime: { workflow_id: turn.workflowId },
+    };
+    return storedResponse(context, turn.outcome, turn.answer, turn.usage);
+  });
+
   // Served by neither Ragtime nor, for current models, OpenAI: the answer says where to go instead.
   app.post('/v1/completions', { schema: { hide: true } }, async () => {
     throw new GatewayError(404, 'not_found', 'The legacy completions endpoint is not served here; use POST /v1/chat/completions or POST /v1/responses.');
   });
+}
+
+function storedResponse(context: ResponseContext, outcome: ChatTurnResult['outcome'], answer: string, usage: TokenUsage) {
+  if (outcome === 'blocked') return responseObject(context, { status: 'incomplete', output: [], usage, incompleteReason: 'content_filter' });
+  if (outcome === 'completed') return responseObject(context, { status: 'completed', output: [messageOutput(context.requestId, answer, 'completed')], usage });
+  const output = answer ? [messageOutput(context.requestId, answer, 'incomplete')] : [];
+  if (outcome === 'cancelled') return responseObject(context, { status: 'cancelled', output, usage });
+  return responseObject(context, { status: 'failed', output, usage, error: { code: 'answer_failed', message: 'The answer could not be completed.' } });
 }
 
 /** The non-streamed Response of a finished turn. */

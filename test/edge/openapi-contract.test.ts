@@ -37,7 +37,7 @@ describe('the OpenAPI contract', () => {
     expect(operations.map(({ method, route }) => `${method} ${route}`).sort()).toEqual([
       'get /healthz', 'get /metrics', 'get /readyz', 'get /v1/conversations', 'get /v1/conversations/{conversationId}',
       'get /v1/conversations/{conversationId}/turns', 'get /v1/ingestion/documents', 'get /v1/ingestion/jobs/{jobId}',
-      'get /v1/models', 'get /v1/models/{model}', 'get /v1/usage', 'patch /v1/conversations/{conversationId}',
+      'get /v1/models', 'get /v1/models/{model}', 'get /v1/responses/{response_id}', 'get /v1/usage', 'patch /v1/conversations/{conversationId}',
       'post /v1/chat/completions', 'post /v1/embeddings', 'post /v1/ingestion/files', 'post /v1/ingestion/jobs', 'post /v1/responses',
     ]);
     // Known gap: the web client's routes (issue 17, merged after this contract was written) have no response

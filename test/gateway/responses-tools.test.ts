@@ -11,6 +11,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { apiKeyFor } from '../support/identities.js';
 import { projectRoot } from '../support/processes.js';
 import { lastGeneration, recordingModel as model, startRecordingStack, type RecordingStack } from '../support/recording-stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
@@ -100,6 +101,17 @@ describe('tools and structured output through /v1/responses', () => {
     expect(lastGeneration(stack.recorder).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'person', schema: personSchema, strict: true } });
     const workflow = await stack.api.temporal.workflow.getHandle(chatWorkflowId(stack.org, response.id.replace(/^resp_/, ''))).describe();
     expect(workflow.type).toBe('chatTurnWorkflow');
+  });
+
+  it('reads a stored response back by its id; one made with store: false, or another org\'s, is not found', async () => {
+    const created = await client.responses.create({ model, input: 'Say hello.' });
+    const read = await client.responses.retrieve(created.id);
+    expect(read).toMatchObject({ id: created.id, object: 'response', status: 'completed', output_text: created.output_text, usage: created.usage, model });
+    expect(read.output).toEqual(created.output);
+    const unstored = await client.responses.create({ model, input: 'Say hello.', store: false });
+    await expect(client.responses.retrieve(unstored.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    const stranger = new OpenAI({ baseURL: stack.baseUrl, apiKey: await apiKeyFor(`${stack.org}-other`), maxRetries: 0 });
+    await expect(stranger.responses.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it('joins the same run for a retried Idempotency-Key: one model call, one answer', async () => {

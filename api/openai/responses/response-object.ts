@@ -4,7 +4,7 @@
 import type { TokenUsage } from '../../../domain/gateway/pricing.js';
 import type { ResponsesRequest } from './request-schema.js';
 
-export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 
 export interface MessageOutput {
   type: 'message';
