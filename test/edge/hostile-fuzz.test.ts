@@ -63,7 +63,7 @@ const routes: { method: 'GET' | 'POST'; path: string }[] = [
   { method: 'GET', path: '/healthz' }, { method: 'GET', path: '/readyz' }, { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/v1/models' }, { method: 'GET', path: '/v1/models/{id}' },
   { method: 'POST', path: '/v1/chat/completions' }, { method: 'POST', path: '/v1/embeddings' }, { method: 'POST', path: '/v1/responses' },
-  { method: 'POST', path: '/v1/completions' },
+  { method: 'POST', path: '/v1/completions' }, { method: 'GET', path: '/v1/responses/{id}' },
   { method: 'GET', path: '/v1/usage' }, { method: 'GET', path: '/v1/conversations/{id}' },
   { method: 'POST', path: '/v1/ingestion/jobs' }, { method: 'GET', path: '/v1/ingestion/jobs/{id}' },
   { method: 'GET', path: '/v1/chat/ws' }, { method: 'GET', path: '/openapi.json' }, { method: 'GET', path: '/no/such/route' },

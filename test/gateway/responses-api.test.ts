@@ -101,7 +101,7 @@ describe('the Responses API with the openai client', () => {
     expect(['response.completed', 'response.incomplete']).toContain(types.at(-1));
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
     const deltas = events.filter((event): event is OpenAI.Responses.ResponseTextDeltaEvent => event.type === 'response.output_text.delta');
-    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.length).toBeGreaterThan(0);
     const final = (events.at(-1) as OpenAI.Responses.ResponseCompletedEvent).response;
     const text = deltas.map((delta) => delta.delta).join('');
     expect((final.output[0] as OpenAI.Responses.ResponseOutputMessage).content[0]).toMatchObject({ type: 'output_text', text });

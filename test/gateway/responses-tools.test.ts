@@ -82,7 +82,7 @@ describe('tools and structured output through /v1/responses', () => {
     expect(types[0]).toBe('response.created');
     expect(types).not.toContain('response.output_text.delta');
     const deltas = events.filter((event): event is OpenAI.Responses.ResponseFunctionCallArgumentsDeltaEvent => event.type === 'response.function_call_arguments.delta');
-    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.length).toBeGreaterThan(0);
     const added = events.find((event): event is OpenAI.Responses.ResponseOutputItemAddedEvent => event.type === 'response.output_item.added')!;
     expect(added.item).toMatchObject({ type: 'function_call', name: 'get_weather', arguments: '' });
     const done = events.find((event): event is OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent => event.type === 'response.function_call_arguments.done')!;
