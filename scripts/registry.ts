@@ -4,7 +4,7 @@
 //            [--tiers free,pro] [--fallbacks a,b] [--quality 1] [--weight 1] [--disabled]
 //   registry deregister|enable|disable --model NAME [--env development]
 //   registry list [--env development]
-//   deployment status [--env development]     probes /health and /v1/models of every endpoint
+//   deployment status|promote|rollback|history …   see scripts/deployment-commands.ts
 // Every change drops the shared cache at once, so workers route on it immediately.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../infra/config.js';
@@ -13,12 +13,11 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
-import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
-import { probeEndpoint } from '../infra/registry/endpoint-probe.js';
+import { runDeployment } from './deployment-commands.js';
 import { environments, providerKinds, withDefaults, type DeploymentEnvironment, type ModelRegistration, type ProviderKind } from '../domain/routing/model-registration.js';
 import { serverSamplingNames } from '../domain/chat/model-request.js';
 
-const usage = 'usage: registry register|deregister|enable|disable|list …  |  deployment status [--env ENV]';
+const usage = 'usage: registry register|deregister|enable|disable|list …  |  deployment status|promote|rollback|history …';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -31,6 +30,7 @@ async function main(): Promise<number> {
       'input-price': { type: 'string' }, 'output-price': { type: 'string' }, context: { type: 'string' },
       tools: { type: 'boolean' }, 'json-mode': { type: 'boolean' }, vision: { type: 'boolean' }, logprobs: { type: 'boolean' }, 'sampling-params': { type: 'string' }, tiers: { type: 'string' }, fallbacks: { type: 'string' },
       quality: { type: 'string' }, weight: { type: 'string' }, disabled: { type: 'boolean' },
+      from: { type: 'string' }, to: { type: 'string' }, actor: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -45,9 +45,7 @@ async function main(): Promise<number> {
   };
   try {
     await migrate(pool);
-    if (group === 'deployment' && command === 'status') return await deploymentStatus(registry, environment, config.LLM_API_KEY, config.ANTHROPIC_API_KEY, new RedisCircuitBreakers(redis, {
-      failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS, probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
-    }));
+    if (group === 'deployment') return await runDeployment(command, values, { config, pool, redis, registry, environment });
     switch (group === 'registry' ? command : undefined) {
       case 'register': {
         if (!values.endpoint) throw new Error('--endpoint is required');
@@ -103,22 +101,6 @@ async function main(): Promise<number> {
     await pool.end();
     redis.disconnect();
   }
-}
-
-async function deploymentStatus(registry: CachedModelRegistry, environment: DeploymentEnvironment, openAiKey: string | undefined, anthropicKey: string | undefined, breakers: RedisCircuitBreakers): Promise<number> {
-  const registrations = await registry.list(environment);
-  const rows = await Promise.all(registrations.map(async (registration) => {
-    const probe = await probeEndpoint(registration, { apiKey: registration.provider === 'anthropic' ? anthropicKey : openAiKey, timeoutMs: 3_000 });
-    const status = probe.healthy ? 'healthy' : 'unhealthy';
-    await registry.recordHealth(registration.model, environment, status, new Date());
-    const breaker = await breakers.snapshot(registration.endpoint);
-    return {
-      model: registration.model, endpoint: registration.endpoint, registry: registration.status, status, health: probe.health,
-      models: probe.models.join(',') || '-', listed: probe.listed, circuit: breaker.state, 'probe ms': probe.latencyMs,
-    };
-  }));
-  console.table(rows);
-  return rows.every((row) => row.status === 'healthy') ? 0 : 1;
 }
 
 function report(found: boolean, message: string): number {

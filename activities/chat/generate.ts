@@ -11,7 +11,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { EndpointUsage, GenerationResult, Sampling } from '../../domain/chat/chat-request.js';
-import type { GenerationOptions, ToolCallRequest } from '../../domain/chat/model-request.js';
+import type { GenerationOptions, TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import { costMicros, type PriceList } from '../../domain/gateway/pricing.js';
 import type { FilteredOutput, OutputFilter } from '../../domain/chat/ports.js';
@@ -106,6 +106,10 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     }
     const breakers = deps.routing?.breakers;
     const failures: string[] = [];
+    // Token log probabilities, when asked: published once at the end (never into history), and withheld when the
+    // output policy redacted anything, since the tokens would show what was redacted.
+    const logprobs: TokenLogprob[] | undefined = input.sampling?.logprobs ? [] : undefined;
+    let redacted = false;
 
     // Released text is written one window at a time (see PublishWindow); log.text is what the stream holds.
     const outbox = new PublishWindow((output) => publishOutput(output));
@@ -121,6 +125,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     });
     const publishOutput = async (output: FilteredOutput): Promise<void> => {
       if (output.redactions.length > 0) {
+        redacted = true;
         const offset = log.text.length;
         await patiently(() => log.publish({
           type: 'safety.redaction',
@@ -171,6 +176,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           for await (const chunk of stream.chunks) {
             if (chunk.type === 'delta') {
               current.completionTokens += 1;
+              if (chunk.logprobs) logprobs?.push(...chunk.logprobs);
               const output = filter.push(chunk.text);
               await publish(output);
               if (output.blocked) {
@@ -212,6 +218,13 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           await breakers?.recordFailure(target.baseUrl);
           await announceFailover(index, reason);
           continue;
+        }
+        if (logprobs) {
+          await patiently(() => log.publish({
+            type: 'answer.logprobs',
+            dedupeKey: 'answer.logprobs',
+            data: redacted || finishReason === 'content_filter' ? { content: null, withheld: 'redacted' } : { content: logprobs },
+          }), context.cancellationSignal);
         }
         if (usage) Object.assign(current, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens || current.completionTokens, estimated: false });
         ledger.push(current);

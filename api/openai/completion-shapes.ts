@@ -1,6 +1,9 @@
 // OpenAI's response shapes for chat completions, non-streamed and streamed.
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
-import type { ToolCallRequest } from '../../domain/chat/model-request.js';
+import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
+
+/** A choice's `logprobs`: the tokens' log probabilities when the client asked for them, else null. */
+export type ChoiceLogprobs = { content: TokenLogprob[] | null; refusal: null } | null;
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
 
@@ -16,7 +19,7 @@ export function openAIUsage(usage: TokenUsage) {
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
 }
 
-export function completion(context: CompletionContext, answer: string, finishReason: FinishReason, usage: TokenUsage, toolCalls?: ToolCallRequest[]) {
+export function completion(context: CompletionContext, answer: string, finishReason: FinishReason, usage: TokenUsage, toolCalls?: ToolCallRequest[], logprobs: ChoiceLogprobs = null) {
   const message = toolCalls?.length
     ? { role: 'assistant', content: answer === '' ? null : answer, refusal: null, tool_calls: toolCalls }
     : { role: 'assistant', content: answer, refusal: null };
@@ -26,7 +29,7 @@ export function completion(context: CompletionContext, answer: string, finishRea
     created: context.created,
     model: context.model,
     system_fingerprint: null,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs, finish_reason: finishReason }],
     usage: openAIUsage(usage),
     ragtime: context.ragtime,
   };
@@ -40,14 +43,14 @@ export interface ToolCallChunk {
   function: { name?: string; arguments: string };
 }
 
-export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallChunk[] }, finishReason: FinishReason | null = null) {
+export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallChunk[] }, finishReason: FinishReason | null = null, logprobs: ChoiceLogprobs = null) {
   return {
     id: context.id,
     object: 'chat.completion.chunk',
     created: context.created,
     model: context.model,
     system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
   };
 }
 

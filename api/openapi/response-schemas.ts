@@ -49,7 +49,15 @@ export const ChatCompletion = Type.Object({
         function: Type.Object({ name: Type.String(), arguments: Type.String() }),
       }))),
     }),
-    logprobs: Type.Null(),
+    logprobs: Type.Union([Type.Null(), Type.Object({
+      content: Type.Union([Type.Null(), Type.Array(Type.Object({
+        token: Type.String(),
+        logprob: Type.Number(),
+        bytes: Type.Union([Type.Null(), Type.Array(Type.Integer())]),
+        top_logprobs: Type.Array(Type.Object({ token: Type.String(), logprob: Type.Number(), bytes: Type.Union([Type.Null(), Type.Array(Type.Integer())]) })),
+      }))]),
+      refusal: Type.Null(),
+    })]),
     finish_reason: Type.Union([Type.Literal('stop'), Type.Literal('length'), Type.Literal('content_filter'), Type.Literal('tool_calls')]),
   })),
   usage: Usage,

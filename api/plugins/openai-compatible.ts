@@ -18,10 +18,10 @@ import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
 import { turnOf } from '../openai/turn-messages.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
-import type { ToolCallRequest } from '../../domain/chat/model-request.js';
+import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
 import { failureOf, modelNotFound, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions {
@@ -90,7 +90,8 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     const requestId = requestIdOf(request.headers);
     span.setAttribute(requestIdAttribute, requestId);
 
-    const cacheKey = cache.enabled && !cacheOptOut(request.headers)
+    // An answer with log probabilities is not cached: its tokens' numbers are not kept.
+    const cacheKey = cache.enabled && !cacheOptOut(request.headers) && body.logprobs !== true
       ? cache.key(principal.orgId, cacheableOf(body, maxTokens))
       : undefined;
     const hit = cacheKey ? await cache.get(cacheKey) : undefined;
@@ -145,7 +146,8 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
-    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls));
+    const logprobs = body.logprobs === true ? await logprobsOf(workflowId) : null;
+    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls, logprobs));
   }));
 
   interface StreamRun {
@@ -189,6 +191,8 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
             const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
             call.function.arguments += fragment.function.arguments;
             write(chunk(context, { tool_calls: [fragment] }));
+          } else if (event.type === 'answer.logprobs') {
+            write(chunk(context, {}, null, { content: (event.data.content as TokenLogprob[] | null) ?? null, refusal: null }));
           } else if (event.type === 'answer.done') {
             ended = true;
             const usage = event.data.usage as TokenUsage;
@@ -221,6 +225,12 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       ended = true;
       raw.end();
     }
+  }
+
+  /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
+  async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
+    const published = (await options.events.range(workflowId, 0)).find((event) => event.type === 'answer.logprobs');
+    return { content: (published?.data.content as TokenLogprob[] | null | undefined) ?? null, refusal: null };
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {

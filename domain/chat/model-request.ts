@@ -57,6 +57,14 @@ export interface ServerSampling {
 
 export const serverSamplingNames = ['top_k', 'min_p', 'typical_p', 'repetition_penalty', 'min_tokens'] as const satisfies readonly (keyof ServerSampling)[];
 
+/** One generated token's log probability, with the most likely alternatives (OpenAI's `logprobs.content[]`). */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
+}
+
 /** An image part of a user message, forwarded to models with the vision capability. */
 export interface ImagePart {
   type: 'image_url';

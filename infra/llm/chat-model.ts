@@ -2,7 +2,7 @@
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { ProviderKind } from '../../domain/routing/model-registration.js';
-import type { GenerationOptions, ServerSampling } from '../../domain/chat/model-request.js';
+import type { GenerationOptions, ServerSampling, TokenLogprob } from '../../domain/chat/model-request.js';
 
 export interface ChatStreamRequest {
   /** Which protocol the endpoint speaks; OpenAI-compatible when absent. */
@@ -30,7 +30,8 @@ export interface ChatStreamRequest {
 }
 
 export type ChatStreamChunk =
-  | { type: 'delta'; text: string }
+  /** `logprobs` when the request asked for them: the tokens of this delta. */
+  | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
   /** A fragment of a tool call: `index` names the call; `id` and `name` come with its first fragment. */
   | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'finish'; reason: string }

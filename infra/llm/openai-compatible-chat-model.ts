@@ -2,6 +2,7 @@
 // No retries here: Temporal is the one retry layer.
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
+import type { TokenLogprob } from '../../domain/chat/model-request.js';
 import { ModelError } from './model-error.js';
 import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
@@ -14,7 +15,7 @@ interface ToolCallDelta {
 }
 
 interface CompletionChunk {
-  choices?: { delta?: { content?: string | null; tool_calls?: ToolCallDelta[] | null }; finish_reason?: string | null }[];
+  choices?: { delta?: { content?: string | null; tool_calls?: ToolCallDelta[] | null }; logprobs?: { content?: TokenLogprob[] | null } | null; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
@@ -117,7 +118,8 @@ function wireMessage(message: ChatStreamRequest['messages'][number] | { role: st
 function* chunksOf(chunk: CompletionChunk): Generator<ChatStreamChunk> {
   for (const choice of chunk.choices ?? []) {
     const text = choice.delta?.content;
-    if (text) yield { type: 'delta', text };
+    const logprobs = choice.logprobs?.content;
+    if (text) yield { type: 'delta', text, ...(logprobs?.length ? { logprobs } : {}) };
     for (const call of choice.delta?.tool_calls ?? []) {
       yield {
         type: 'tool_call',

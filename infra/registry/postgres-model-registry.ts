@@ -1,5 +1,5 @@
 // The model registry table: one row per (model, environment).
-import type { Pool } from '../postgres/pool.js';
+import type pg from 'pg';
 import type { DeploymentEnvironment, ModelRegistration, ModelStatus, ProviderKind } from '../../domain/routing/model-registration.js';
 import type { ModelRegistry } from '../../domain/routing/ports.js';
 
@@ -25,8 +25,11 @@ interface Row {
   weight: number;
 }
 
+/** A pool, or one client inside a transaction (the deployment history writes the registry in its own). */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
 export class PostgresModelRegistry implements ModelRegistry {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async list(environment: DeploymentEnvironment): Promise<ModelRegistration[]> {
     const { rows } = await this.pool.query<Row>('SELECT * FROM model_registry WHERE environment = $1 ORDER BY model', [environment]);

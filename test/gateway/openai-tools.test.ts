@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { withDefaults } from '../../domain/routing/model-registration.js';
 import { lastGeneration, recordingModel as model, startRecordingStack, type RecordingStack } from '../support/recording-stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
 
@@ -173,6 +174,31 @@ describe('the openai npm client: tools, structured output, sampling and content 
       expect(JSON.parse(streamed)).toEqual({ to: '[redacted:email]', body: 'Hello' });
     } finally {
       delete stack.recorder.reply;
+    }
+  });
+
+  it('returns log probabilities from a model registered with them, streamed and not', async () => {
+    const registration = (await stack.harness.registry.list('staging')).find((entry) => entry.model === model)!;
+    await stack.harness.registry.register(withDefaults({ ...registration, capabilities: { ...registration.capabilities, logprobs: true } }));
+    try {
+      const request = { model, messages: [{ role: 'user' as const, content: 'Say hello.' }], logprobs: true, top_logprobs: 2 };
+      const plain = await client.chat.completions.create(request);
+      expect(lastGeneration(stack.recorder)).toMatchObject({ logprobs: true, top_logprobs: 2 });
+      const tokens = plain.choices[0]!.logprobs!.content!;
+      expect(tokens.map((token) => token.token).join('')).toBe(plain.choices[0]!.message.content);
+      expect(tokens[0]).toMatchObject({ logprob: -0.25, top_logprobs: [{ token: 'Hell#0' }, { token: 'Hell#1' }] });
+
+      const stream = await client.chat.completions.create({ ...request, stream: true });
+      const streamed: OpenAI.ChatCompletionTokenLogprob[] = [];
+      let text = '';
+      for await (const chunk of stream) {
+        streamed.push(...(chunk.choices[0]?.logprobs?.content ?? []));
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+      expect(streamed.map((token) => token.token).join('')).toBe(text);
+      expect(streamed).toEqual(tokens);
+    } finally {
+      await stack.harness.registry.register(registration);
     }
   });
 

@@ -80,6 +80,13 @@ export async function startRecordingModelServer(model: string): Promise<Recordin
       const finishReason = reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : maxTokens !== undefined && completionTokens >= maxTokens ? 'length' : 'stop');
       const usage = { prompt_tokens: Math.ceil(JSON.stringify(body.messages).length / 4), completion_tokens: completionTokens, total_tokens: 0 };
       usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+      // With `logprobs`, each text piece is one token with made-up but well-formed numbers.
+      const top = (body.top_logprobs as number | undefined) ?? 0;
+      const logprobsOf = (piece: string, index: number) => ({
+        token: piece, logprob: -0.25 * (index + 1), bytes: [...Buffer.from(piece)],
+        top_logprobs: Array.from({ length: top }, (_, rank) => ({ token: `${piece}#${rank}`, logprob: -0.25 * (index + 1) - rank, bytes: null })),
+      });
+      const wantsLogprobs = body.logprobs === true;
       const id = `chatcmpl-recorded-${state.requests.length}`;
       const created = Math.floor(Date.now() / 1000);
       if (body.stream !== true) {
@@ -89,16 +96,17 @@ export async function startRecordingModelServer(model: string): Promise<Recordin
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}),
         };
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-          id, object: 'chat.completion', created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }], usage,
+          id, object: 'chat.completion', created, model, usage,
+          choices: [{ index: 0, message, logprobs: wantsLogprobs ? { content: textPieces.map(logprobsOf), refusal: null } : null, finish_reason: finishReason }],
         }));
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const send = (delta: Json, finish: string | null = null) => response.write(`data: ${JSON.stringify({
-        id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      const send = (delta: Json, finish: string | null = null, logprobs: Json | null = null) => response.write(`data: ${JSON.stringify({
+        id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
       })}\n\n`);
       send({ role: 'assistant', content: '' });
-      for (const piece of textPieces) send({ content: piece });
+      textPieces.forEach((piece, index) => send({ content: piece }, null, wantsLogprobs ? { content: [logprobsOf(piece, index)], refusal: null } : null));
       toolCalls.forEach((call, index) => {
         send({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
         for (const piece of pieces(call.arguments)) send({ tool_calls: [{ index, function: { arguments: piece } }] });
