@@ -21,6 +21,7 @@ import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
 import { fusionPlugin } from './plugins/fusion.js';
 import { providersPlugin } from './plugins/providers.js';
 import { ProviderMetrics } from '../infra/gateway/provider-metrics.js';
+import { openAIResponsesPlugin } from './plugins/openai-responses.js';
 import { usagePlugin } from './plugins/usage.js';
 import { conversationsPlugin } from './plugins/conversations.js';
 import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
@@ -238,6 +239,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticate,
     credentials,
   });
+  const capabilities = new ModelCapabilityCheck(
+    new CachedModelRegistry(new PostgresModelRegistry(deps.pool), deps.redis, { ttlSeconds: deps.modelRegistry?.cacheTtlSeconds ?? 120 }),
+    deps.modelRegistry?.environment ?? 'development',
+  );
   await app.register(openAICompatiblePlugin, {
     temporal: deps.temporal,
     events: deps.events,
@@ -246,12 +251,20 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     gate,
     authenticate,
     models: gateway.models,
-    capabilities: new ModelCapabilityCheck(
-      new CachedModelRegistry(new PostgresModelRegistry(deps.pool), deps.redis, { ttlSeconds: deps.modelRegistry?.cacheTtlSeconds ?? 120 }),
-      deps.modelRegistry?.environment ?? 'development',
-    ),
+    capabilities,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
+  });
+  await app.register(openAIResponsesPlugin, {
+    temporal: deps.temporal,
+    events: deps.events,
+    relayConnections,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    gate,
+    authenticate,
+    models: gateway.models,
+    capabilities,
+    conversations: gateway.conversations,
   });
   await app.register(fusionPlugin, {
     temporal: deps.temporal,

@@ -303,6 +303,7 @@ function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: s
     citations: turn.citations,
     ...(turn.usageByEndpoint ? { usageByEndpoint: turn.usageByEndpoint } : {}),
     ...(input.billing ? { billing: input.billing } : {}),
+    ...(input.store === false ? { store: false as const } : {}),
   });
 }
 

@@ -13,6 +13,8 @@ export type PersistInput = TurnRecord & {
   billing?: TurnBilling;
   /** What each endpoint served (a failover or a fusion has several), each charged at its own price. */
   usageByEndpoint?: EndpointUsage[];
+  /** `false`: the client asked to keep nothing; the usage is settled, the turn is not stored. */
+  store?: false;
 };
 
 /** The stable code a client receives when its turn could not be stored. */
@@ -25,12 +27,14 @@ export const persistFailedCode = 'persist_failed';
  */
 export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
-    const { billing, usageByEndpoint, ...record } = input;
+    const { billing, usageByEndpoint, store, ...record } = input;
     const turn = { ...record, usage: await servedUsage(deps, record) };
     const charge = billing ? await chargeOf(deps, turn, billing, usageByEndpoint) : undefined;
     let settled: boolean;
     try {
-      settled = await deps.conversations.saveTurn(turn, charge);
+      settled = store === false
+        ? (charge ? await deps.conversations.settleUsage(charge) : false)
+        : await deps.conversations.saveTurn(turn, charge);
     } catch (error) {
       if (!isPermanentDatabaseError(error)) throw error;
       settled = charge ? await deps.conversations.settleUsage(charge) : false;

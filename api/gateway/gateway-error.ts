@@ -12,7 +12,10 @@ export type GatewayErrorCode =
   | 'context_length_exceeded'
   | 'upstream_error'
   | 'answer_failed'
-  | 'persist_failed';
+  | 'persist_failed'
+  | 'previous_response_not_found'
+  | 'previous_response_in_progress'
+  | 'not_found';
 
 const types: Record<GatewayErrorCode, string> = {
   invalid_api_key: 'invalid_request_error',
@@ -26,6 +29,9 @@ const types: Record<GatewayErrorCode, string> = {
   upstream_error: 'api_error',
   answer_failed: 'api_error',
   persist_failed: 'api_error',
+  previous_response_not_found: 'invalid_request_error',
+  previous_response_in_progress: 'invalid_request_error',
+  not_found: 'invalid_request_error',
 };
 
 export class GatewayError extends Error {

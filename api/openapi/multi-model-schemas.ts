@@ -65,7 +65,10 @@ export const Provider = Type.Object({
   latency: Latency,
   pricing: Type.Object({ input_per_million_usd: Type.Number(), output_per_million_usd: Type.Number() }),
   context_length: Type.Integer(),
-  capabilities: Type.Object({ tools: Type.Boolean(), json_mode: Type.Boolean() }),
+  capabilities: Type.Object({
+    tools: Type.Boolean(), json_mode: Type.Boolean(), vision: Type.Boolean(), logprobs: Type.Boolean(),
+    sampling_params: Type.Array(Type.String(), { description: 'Model-server sampling fields the model accepts (top_k, min_p, …)' }),
+  }),
   fallbacks: Type.Array(Type.String()),
   quality: Type.Number(),
   weight: Type.Number(),

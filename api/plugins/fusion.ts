@@ -21,7 +21,7 @@ import { responses } from '../openapi/response-schemas.js';
 import { FusionResult } from '../openapi/multi-model-schemas.js';
 import { ChatCompletionRequestSchema, defaultMaxTokens } from '../openai/chat-completion-request.js';
 import { turnOf } from '../openai/turn-messages.js';
-import { failureOf, openEventStream, requestIdOf } from './openai-compatible.js';
+import { failureOf, openEventStream, requestIdOf } from '../openai/route-helpers.js';
 
 export interface FusionOptions {
   temporal: Client;

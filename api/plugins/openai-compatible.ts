@@ -1,14 +1,11 @@
 // OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
-import { identifierPattern } from '../../domain/gateway/principal.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
@@ -25,6 +22,7 @@ import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type Ch
 import { turnOf } from '../openai/turn-messages.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
 import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
+import { failureOf, modelNotFound, openEventStream, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions {
   temporal: Client;
@@ -305,36 +303,6 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   }
 }
 
-export function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  return raw;
-}
-
-function modelNotFound(model: string): GatewayError {
-  return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
-}
-
-/**
- * Refuses a model the tier may not request now: unknown or another tier's (404 model_not_found), or disabled
- * with no ready model in its fallback chain (404 model_disabled). A disabled model with one is served by it.
- */
-export async function requireModel(models: ModelCatalog, model: string, tier: string, param = 'model'): Promise<void> {
-  const access = await models.access(model, tier);
-  if (access.ok) return;
-  if (access.reason === 'disabled') {
-    throw new GatewayError(404, 'model_disabled', `The model '${model}' is disabled and none of its fallbacks is available.`, {}, param);
-  }
-  throw new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, param);
-}
-
-/** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
-export function requestIdOf(headers: IncomingHttpHeaders): string {
-  const key = headers['idempotency-key'];
-  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
-}
-
 /** Everything that shapes the answer (the stream flags and the user tag do not). */
 function cacheableOf(body: ChatCompletionRequest, maxTokens: number): Record<string, unknown> {
   const { stream: _stream, stream_options: _options, user: _user, max_tokens: _max, max_completion_tokens: _maxCompletion, ...shaping } = body;
@@ -346,12 +314,4 @@ function cacheOptOut(headers: IncomingHttpHeaders): boolean {
   const control = headers['cache-control'];
   if (typeof control === 'string' && /no-cache|no-store/i.test(control)) return true;
   return headers['x-ragtime-cache'] === 'off';
-}
-
-export function failureOf(error: unknown): GatewayError {
-  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
-  if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);
-  if (failure?.type === 'persist_failed') return new GatewayError(502, 'persist_failed', 'The answer was generated but could not be stored; it was charged.');
-  return new GatewayError(502, 'answer_failed', 'The answer could not be completed.');
 }

@@ -125,7 +125,10 @@ function providerOf(registration: ModelRegistration, breaker: BreakerSnapshot, e
     latency: latencyOf(measured, latencyWindowSeconds, estimate),
     pricing: { input_per_million_usd: registration.inputPrice * 1_000_000, output_per_million_usd: registration.outputPrice * 1_000_000 },
     context_length: registration.contextLength,
-    capabilities: { tools: registration.capabilities.tools, json_mode: registration.capabilities.jsonMode },
+    capabilities: {
+      tools: registration.capabilities.tools, json_mode: registration.capabilities.jsonMode, vision: registration.capabilities.vision,
+      logprobs: registration.capabilities.logprobs, sampling_params: registration.capabilities.samplingParams,
+    },
     fallbacks: registration.fallbacks,
     quality: registration.quality,
     weight: registration.weight,

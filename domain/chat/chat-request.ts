@@ -38,6 +38,11 @@ export interface ChatTurnInput {
   requires?: RequiredCapability[];
   /** The gateway's budget reservation for this request: the workflow settles it when the turn is stored. */
   billing?: TurnBilling;
+  /**
+   * `false`: keep nothing of the turn (the Responses API's `store: false`): its usage is settled, but no turn is
+   * stored, so it is not in any conversation and cannot be continued. Stored when absent.
+   */
+  store?: boolean;
 }
 
 /**

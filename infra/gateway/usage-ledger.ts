@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Pool } from '../postgres/pool.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 
-export type Endpoint = 'chat.ws' | 'chat.completions' | 'embeddings' | 'fusion';
+export type Endpoint = 'chat.ws' | 'chat.completions' | 'responses' | 'embeddings' | 'fusion';
 
 export interface Reservation {
   orgId: string;

@@ -37,9 +37,9 @@ describe('the OpenAPI contract', () => {
     expect(operations.map(({ method, route }) => `${method} ${route}`).sort()).toEqual([
       'get /healthz', 'get /metrics', 'get /readyz', 'get /v1/conversations', 'get /v1/conversations/{conversationId}',
       'get /v1/conversations/{conversationId}/turns', 'get /v1/ingestion/documents', 'get /v1/ingestion/jobs/{jobId}',
-      'get /v1/models', 'get /v1/models/{model}', 'get /v1/providers', 'get /v1/providers/{model}/metrics', 'get /v1/usage',
-      'patch /v1/conversations/{conversationId}', 'post /v1/chat/completions', 'post /v1/embeddings', 'post /v1/fusion',
-      'post /v1/ingestion/files', 'post /v1/ingestion/jobs',
+      'get /v1/models', 'get /v1/models/{model}', 'get /v1/providers', 'get /v1/providers/{model}/metrics',
+      'get /v1/responses/{response_id}', 'get /v1/usage', 'patch /v1/conversations/{conversationId}', 'post /v1/chat/completions',
+      'post /v1/embeddings', 'post /v1/fusion', 'post /v1/ingestion/files', 'post /v1/ingestion/jobs', 'post /v1/responses',
     ]);
     // (@fastify/swagger gives a route without a schema a bare 'Default Response': a described answer has content.)
     const undescribed = operations.filter(({ operation }) => !Object.entries(operation.responses ?? {}).some(([status, response]) => status.startsWith('2') && !!(response as { content?: unknown }).content))

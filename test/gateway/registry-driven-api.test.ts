@@ -16,7 +16,7 @@ import { startApi, type TestApi } from '../support/stack.js';
 
 const operatorToken = `operator-${randomUUID()}`;
 
-interface ProviderEntry { model: string; status: string; circuit: { state: string; consecutive_failures: number }; health: { status: string }; endpoint?: string; pricing: { output_per_million_usd: number }; context_length: number; capabilities: { tools: boolean } }
+interface ProviderEntry { model: string; status: string; circuit: { state: string; consecutive_failures: number }; health: { status: string }; endpoint?: string; pricing: { output_per_million_usd: number }; context_length: number; capabilities: Record<string, unknown> }
 
 describe('the registry drives the API', () => {
   const taskQueue = `registry-api-${randomUUID().slice(0, 8)}`;
@@ -65,7 +65,7 @@ describe('the registry drives the API', () => {
   it('a registered model is listed and streamed from by name at once; a free key never sees it', { timeout: 240_000 }, async () => {
     expect(await listed(pro)).not.toContain('second-model');
     await registryCli(['registry', 'register', '--model', 'second-model', '--endpoint', second.baseUrl, '--env', 'staging', '--tiers', 'pro,enterprise',
-      '--fallbacks', 'base', '--output-price', '0.000002', '--context', '4096', '--tools'], cliEnv());
+      '--fallbacks', 'base', '--output-price', '0.000002', '--context', '4096', '--tools', '--sampling-params', 'top_k,min_p'], cliEnv());
 
     expect(await listed(pro)).toEqual(expect.arrayContaining(['base', 'second-model']));
     expect(await listed(free)).toContain('base');
@@ -84,7 +84,7 @@ describe('the registry drives the API', () => {
     expect(await predictedTokens()).toBeGreaterThan(before);
 
     const entry = (await providers(proKey)).find((candidate) => candidate.model === 'second-model')!;
-    expect(entry).toMatchObject({ status: 'ready', circuit: { state: 'closed' }, context_length: 4096, capabilities: { tools: true }, pricing: { output_per_million_usd: 2 } });
+    expect(entry).toMatchObject({ status: 'ready', circuit: { state: 'closed' }, context_length: 4096, capabilities: { tools: true, json_mode: false, vision: false, logprobs: false, sampling_params: ['top_k', 'min_p'] }, pricing: { output_per_million_usd: 2 } });
     expect(entry.endpoint).toBeUndefined();
   });
 
