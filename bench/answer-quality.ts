@@ -7,7 +7,7 @@
 // decode speed in tokens/s.
 // Each model also gets the tool-calling check of bench/lib/tool-call-check.ts (OpenAI `tools` through
 // llama.cpp's --jinja with the model's own chat template, or --template's).
-// Usage: npx tsx bench/answer-quality.ts [--runs 3] [--threads 2] [--prompt current|previous]
+// Usage: npx tsx bench/answer-quality.ts [--runs 3] [--first-seed 1] [--threads 2] [--prompt current|previous]
 //          [--model path.gguf|packaged --alias name [--template file.jinja|-]]…  (default: the packaged SmolLM2)
 // --prompt previous: the source instruction before commit 888f9af (for the invented-citation before/after).
 import { spawn } from 'node:child_process';
@@ -32,6 +32,8 @@ import { checkToolCalls } from './lib/tool-call-check.js';
 const root = resolve(import.meta.dirname, '..');
 const argument = (name: string) => process.argv.flatMap((value, index) => (value === name ? [process.argv[index + 1]!] : []));
 const runs = Number(argument('--runs')[0] ?? 3);
+/** Seeds firstSeed … firstSeed + runs − 1, so a later run can add answers instead of repeating them. */
+const firstSeed = Number(argument('--first-seed')[0] ?? 1);
 const threads = Number(argument('--threads')[0] ?? 2);
 const promptVariant = argument('--prompt')[0] ?? 'current';
 const models = argument('--model').length > 0
@@ -91,8 +93,8 @@ try {
         for (const prompt of prompts) {
           // llama.cpp's HTTP server may close a kept-alive connection just as the next request goes out on it
           // (the request never reaches a slot): that one is sent again once.
-          const completion = await complete(server, prompt.messages, run + 1).catch((error: unknown) => {
-            if ((error as Error).cause && ((error as Error).cause as { code?: string }).code === 'UND_ERR_SOCKET' && !server.exited()) return complete(server, prompt.messages, run + 1);
+          const completion = await complete(server, prompt.messages, firstSeed + run).catch((error: unknown) => {
+            if ((error as Error).cause && ((error as Error).cause as { code?: string }).code === 'UND_ERR_SOCKET' && !server.exited()) return complete(server, prompt.messages, firstSeed + run);
             throw error;
           }).catch(async (error: unknown) => {
             // A failed answer is counted (an answer without the fact) and the server started again if it died.
@@ -128,7 +130,7 @@ try {
       server.stop();
     }
   }
-  console.log(`\nAnswer quality on samples/corpus (${questions.length} questions × ${runs} runs, seeds 1…${runs}; retrieval with the chat path's defaults; prompt: ${promptVariant}; llama.cpp ${threads} threads)`);
+  console.log(`\nAnswer quality on samples/corpus (${questions.length} questions × ${runs} runs, seeds ${firstSeed}…${firstSeed + runs - 1}; retrieval with the chat path's defaults; prompt: ${promptVariant}; llama.cpp ${threads} threads)`);
   console.log(`started ${startedAt}, load average ${loadBefore} at start, ${await loadAverage()} at end (${cpus().length} cores)\n`);
   printTable(rows);
   console.log(`\nExamples (first run):\n\n${examples.join('\n\n')}`);
