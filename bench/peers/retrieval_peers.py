@@ -12,6 +12,7 @@ Document embeddings are cached under .data/retrieval-peers-cache, keyed by model
 
     .data/retrieval-peers-venv/bin/python bench/peers/retrieval_peers.py < request.json
 """
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -61,7 +62,9 @@ def mpnet_path():
 
 
 def minilm_path():
-    import all_minilm_l6_v2
+    # The package prints a banner on stdout when imported, which would corrupt the JSON answer.
+    with contextlib.redirect_stdout(sys.stderr):
+        import all_minilm_l6_v2
     target = CACHE / "all-MiniLM-L6-v2"
     if not (target / "config.json").exists():
         with zipfile.ZipFile(all_minilm_l6_v2.get_model_zip_path()) as opened:
