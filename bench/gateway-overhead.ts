@@ -134,6 +134,9 @@ async function main(): Promise<void> {
       GATEWAY_TIERS: JSON.stringify({ free: tier, pro: tier, enterprise: tier }),
       MODEL_PRICES: JSON.stringify({ [model]: { inputPerMillionUsd: 0.1, outputPerMillionUsd: 0.2 } }),
       API_EMBEDDED_WORKER: 'true',
+      // Every bench client opens its own socket on the one bench key.
+      WS_MAX_SOCKETS_PER_KEY: '10000',
+      WS_MAX_SOCKETS_PER_ORG: '10000',
       ...(option('profile', '') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(option('profile', ''))}` } : {}),
     };
     const config = loadConfig(env);
@@ -189,7 +192,7 @@ async function main(): Promise<void> {
       for (const target of targets) results.push(await measure(target, clients, total));
       report(clients, total, targets, results);
     }
-    await printHistory(`127.0.0.1:${temporalPort}`);
+    await printHistory(`127.0.0.1:${temporalPort}`, apis.map((api, index) => ({ label: api.label, taskQueue: `chat-${index}` })));
   } finally {
     for (const service of services.reverse()) await stopService(service);
     await closeUpstream();
@@ -262,22 +265,33 @@ async function startLiteLLM(upstreamUrl: string, start: typeof startService): Pr
   return { url: `${url}/v1`, service };
 }
 
-/** What one chat turn costs Temporal: the events of a finished turn's history, by type. */
-async function printHistory(address: string): Promise<void> {
+/**
+ * What one chat turn costs Temporal: the events of a finished turn's history, by type, for each API series
+ * (its own task queue) and each kind of turn (/v1 is stateless, the WebSocket chat a stored conversation).
+ */
+async function printHistory(address: string, series: { label: string; taskQueue: string }[]): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
-    for await (const execution of client.workflow.list({ query: `WorkflowType = 'chatTurnWorkflow' AND ExecutionStatus = 'Completed'` })) {
-      const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
-      const counts = new Map<string, number>();
-      for (const event of history.events ?? []) {
-        const type = proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
-        const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
-        counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const { label, taskQueue } of series) {
+      const seen = new Set<string>();
+      for await (const execution of client.workflow.list({ query: `WorkflowType = 'chatTurnWorkflow' AND ExecutionStatus = 'Completed' AND TaskQueue = '${taskQueue}'` })) {
+        const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
+        const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+        const input = started ? JSON.parse(Buffer.from(started.data ?? []).toString()) as { history?: unknown } : {};
+        const kind = input.history !== undefined ? '/v1 (stateless)' : 'WS (conversation)';
+        if (seen.has(kind)) continue;
+        seen.add(kind);
+        const counts = new Map<string, number>();
+        for (const event of history.events ?? []) {
+          const type = proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+          const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+        }
+        console.log(`\nHistory of one chat turn${label}, ${kind}: ${history.events?.length ?? 0} events`);
+        console.log([...counts].map(([name, count]) => `${name} ${count}`).join(' · '));
+        if (seen.size === 2) break;
       }
-      console.log(`\nHistory of one chat turn: ${history.events?.length ?? 0} events`);
-      console.log([...counts].map(([name, count]) => `${name} ${count}`).join(' · '));
-      return;
     }
   } finally {
     await connection.close();

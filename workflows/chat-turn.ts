@@ -369,9 +369,13 @@ function servedUsage(error: unknown): Usage {
   return { promptTokens: 0, completionTokens: typeof completionTokens === 'number' && completionTokens >= 0 ? completionTokens : 0 };
 }
 
-/** The persist step refused the turn for good (Postgres rejects its data); it charged what was served first. */
+/**
+ * The persist step refused the turn for good (Postgres rejects its data); it charged what was served first. A
+ * regular activity's failure arrives wrapped in an ActivityFailure, a local activity's as the failure itself.
+ */
 function isPersistFailure(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'persist_failed';
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type === 'persist_failed';
 }
 
 function describeFailure(error: unknown, outcome: ChatOutcome): { code: ErrorCode | string; message: string } {
