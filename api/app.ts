@@ -18,6 +18,10 @@ import { chatWebSocketPlugin } from './plugins/chat-websocket.js';
 import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
 import { openAICompatiblePlugin } from './plugins/openai-compatible.js';
+import { fusionPlugin } from './plugins/fusion.js';
+import { providersPlugin } from './plugins/providers.js';
+import { ProviderMetrics } from '../infra/gateway/provider-metrics.js';
+import { openAIResponsesPlugin } from './plugins/openai-responses.js';
 import { usagePlugin } from './plugins/usage.js';
 import { conversationsPlugin } from './plugins/conversations.js';
 import { ingestionUploadsPlugin } from './plugins/ingestion-uploads.js';
@@ -32,6 +36,11 @@ import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
 import type { GateObserver } from './gateway/gate.js';
 import { InFlight } from './chat/in-flight.js';
+import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
+import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
+import type { DeploymentEnvironment } from '../domain/routing/model-registration.js';
+import { ModelCapabilityCheck } from './openai/request-capabilities.js';
+import { RouteMethods } from './edge/route-methods.js';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -62,7 +71,17 @@ export interface ApiDependencies {
   uploads?: { directory: string; maxBytes: number; collection: string };
   /** Temporal UI base with the namespace, for the runs a conversation's turns link to. */
   temporalRunsUrl?: string;
+  /** The registry the router reads (MODEL_ENVIRONMENT, REGISTRY_CACHE_TTL_SECONDS): chat requests are checked against its capabilities. */
+  modelRegistry?: { environment: DeploymentEnvironment; cacheTtlSeconds: number };
 }
+
+/** Fastify's own refusals under the codes an OpenAI client expects to read. */
+const frameworkCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
 
 function gateMetrics(metrics: Metrics): GateObserver {
   return {
@@ -102,6 +121,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
   installEdgeGuards(app);
+  const routeMethods = new RouteMethods(app);
   app.decorateRequest('principal', null);
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     if (error instanceof GatewayError) return reply.code(error.statusCode).headers(error.headers).send(error.body());
@@ -110,7 +130,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       request.log.error({ err: error }, 'request failed');
       return reply.code(status).send({ error: { message: 'Internal error.', type: 'api_error', code: 'internal', param: null } });
     }
-    const code = error.validation ? 'bad_request' : (error.code ?? 'bad_request');
+    const code = error.validation ? 'bad_request' : frameworkCodes[error.code] ?? error.code ?? 'bad_request';
     const param = error instanceof EdgeError ? error.param : paramOf(error);
     return reply.code(status).send({ error: { message: error.message, type: 'invalid_request_error', code, param } });
   });
@@ -119,9 +139,18 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const metrics = deps.metrics ?? createMetrics();
   await app.register(metricsPlugin, { metrics });
 
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({
-    error: { message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
-  }));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({
+        error: { message: `${request.method} is not allowed on ${path.slice(0, 200)}; use ${allowed.join(' or ')}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null },
+      });
+    }
+    return reply.code(404).send({
+      error: { message: `No route ${request.method} ${path.slice(0, 200)}.`, type: 'invalid_request_error', code: 'not_found', param: null },
+    });
+  });
 
   const { gateway } = deps;
   metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);
@@ -210,6 +239,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticate,
     credentials,
   });
+  const capabilities = new ModelCapabilityCheck(
+    new CachedModelRegistry(new PostgresModelRegistry(deps.pool), deps.redis, { ttlSeconds: deps.modelRegistry?.cacheTtlSeconds ?? 120 }),
+    deps.modelRegistry?.environment ?? 'development',
+  );
   await app.register(openAICompatiblePlugin, {
     temporal: deps.temporal,
     events: deps.events,
@@ -218,8 +251,39 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     gate,
     authenticate,
     models: gateway.models,
+    capabilities,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
+  });
+  await app.register(openAIResponsesPlugin, {
+    temporal: deps.temporal,
+    events: deps.events,
+    relayConnections,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    gate,
+    authenticate,
+    models: gateway.models,
+    capabilities,
+    conversations: gateway.conversations,
+  });
+  await app.register(fusionPlugin, {
+    temporal: deps.temporal,
+    events: deps.events,
+    relayConnections,
+    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    gate,
+    authenticate,
+    models: gateway.models,
+    maxModels: gateway.fusionMaxModels,
+  });
+  await app.register(providersPlugin, {
+    authenticate,
+    registry: gateway.registry,
+    environment: gateway.environment,
+    breakers: gateway.breakers,
+    latency: gateway.latency,
+    metrics: new ProviderMetrics(deps.pool),
+    ...(gateway.adminTokenSha256 ? { adminTokenSha256: gateway.adminTokenSha256 } : {}),
   });
   await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });

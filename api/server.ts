@@ -16,6 +16,7 @@ import { edgeLimitsOf } from './edge/edge-limits.js';
 import { startEmbeddedChatWorker } from './embedded-chat-worker.js';
 import { createMetrics } from '../infra/metrics/metrics.js';
 import { createGatewayDependencies } from './gateway/gateway-dependencies.js';
+import { seedRegistry } from '../infra/registry/seed-registry.js';
 import { collectionName } from '../infra/vector-store/collection-name.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
   let connection!: Connection;
   await requireDependency('Temporal', config.TEMPORAL_ADDRESS, async () => { connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }); }, 15_000);
   const metrics = createMetrics();
+  const gateway = createGatewayDependencies(config, { pool, redis });
+  // The API offers what the registry holds; an empty one gets the configured model, as the workers do.
+  await seedRegistry(gateway.registry, config);
   // With an embedded chat worker the client shares its connection, which is what makes eager starts possible.
   const embedded = config.API_EMBEDDED_WORKER ? await startEmbeddedChatWorker(config, { metrics, tracing }) : undefined;
   const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? tracingClientInterceptors() : undefined });
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     redis,
     pool,
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
-    gateway: createGatewayDependencies(config, { pool, redis }),
+    gateway,
     taskQueue: config.CHAT_TASK_QUEUE,
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     edge: edgeLimitsOf(config),
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
     },
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`,
+    modelRegistry: { environment: config.MODEL_ENVIRONMENT, cacheTtlSeconds: config.REGISTRY_CACHE_TTL_SECONDS },
   });
   exitOnUnhandledErrors(app.log);
   app.addHook('onClose', async () => {

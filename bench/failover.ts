@@ -16,7 +16,6 @@ import { withDefaults } from '../domain/routing/model-registration.js';
 import { loadConfig } from '../infra/config.js';
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from '../infra/llm/chat-model.js';
 import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-model.js';
-import { StaticModelCatalog } from '../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../infra/postgres/conversation-store.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -92,7 +91,6 @@ async function main(): Promise<void> {
     events: new EventStream(redis, 600),
     conversations: new ConversationStore(pool),
     chatModel: model,
-    models: new StaticModelCatalog([]),
     routing: {
       registry, environment: 'staging',
       // A threshold no run reaches: every run exercises the failover itself, not the open circuit.

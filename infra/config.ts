@@ -39,6 +39,8 @@ const schema = z.object({
   LLM_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   LLM_STALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   FUSION_MAX_MODELS: z.coerce.number().int().min(2).max(8).default(3),
+  /** SHA-256 (hex) of the operator token (header x-ragtime-admin-token) that reads every org's provider metrics. */
+  ADMIN_API_TOKEN_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256').optional(),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8787),

@@ -1,10 +1,10 @@
 // Model registry admin CLI (run with tsx), against DATABASE_URL and REDIS_URL from the environment:
 //   registry register --model NAME --endpoint URL [--provider openai-compatible|anthropic] [--env development]
-//            [--input-price USD] [--output-price USD] [--context 4096] [--tools] [--json-mode]
+//            [--input-price USD] [--output-price USD] [--context 4096] [--tools] [--json-mode] [--vision] [--logprobs] [--sampling-params top_k,min_p]
 //            [--tiers free,pro] [--fallbacks a,b] [--quality 1] [--weight 1] [--disabled]
 //   registry deregister|enable|disable --model NAME [--env development]
 //   registry list [--env development]
-//   deployment status [--env development]     probes /health and /v1/models of every endpoint
+//   deployment status|promote|rollback|history …   see scripts/deployment-commands.ts
 // Every change drops the shared cache at once, so workers route on it immediately.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../infra/config.js';
@@ -13,11 +13,11 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
-import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
-import { probeEndpoint } from '../infra/registry/endpoint-probe.js';
-import { environments, providerKinds, withDefaults, type DeploymentEnvironment, type ProviderKind } from '../domain/routing/model-registration.js';
+import { runDeployment } from './deployment-commands.js';
+import { environments, providerKinds, withDefaults, type DeploymentEnvironment, type ModelRegistration, type ProviderKind } from '../domain/routing/model-registration.js';
+import { serverSamplingNames } from '../domain/chat/model-request.js';
 
-const usage = 'usage: registry register|deregister|enable|disable|list …  |  deployment status [--env ENV]';
+const usage = 'usage: registry register|deregister|enable|disable|list …  |  deployment status|promote|rollback|history …';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -28,8 +28,9 @@ async function main(): Promise<number> {
     options: {
       model: { type: 'string' }, endpoint: { type: 'string' }, provider: { type: 'string' }, env: { type: 'string' },
       'input-price': { type: 'string' }, 'output-price': { type: 'string' }, context: { type: 'string' },
-      tools: { type: 'boolean' }, 'json-mode': { type: 'boolean' }, tiers: { type: 'string' }, fallbacks: { type: 'string' },
+      tools: { type: 'boolean' }, 'json-mode': { type: 'boolean' }, vision: { type: 'boolean' }, logprobs: { type: 'boolean' }, 'sampling-params': { type: 'string' }, tiers: { type: 'string' }, fallbacks: { type: 'string' },
       quality: { type: 'string' }, weight: { type: 'string' }, disabled: { type: 'boolean' },
+      from: { type: 'string' }, to: { type: 'string' }, actor: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -44,9 +45,7 @@ async function main(): Promise<number> {
   };
   try {
     await migrate(pool);
-    if (group === 'deployment' && command === 'status') return await deploymentStatus(registry, environment, config.LLM_API_KEY, config.ANTHROPIC_API_KEY, new RedisCircuitBreakers(redis, {
-      failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS, probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
-    }));
+    if (group === 'deployment') return await runDeployment(command, values, { config, pool, redis, registry, environment });
     switch (group === 'registry' ? command : undefined) {
       case 'register': {
         if (!values.endpoint) throw new Error('--endpoint is required');
@@ -63,7 +62,10 @@ async function main(): Promise<number> {
         const registration = withDefaults({
           model: model(), endpoint: values.endpoint.replace(/\/$/, ''), environment, provider,
           status: values.disabled ? 'disabled' : 'ready',
-          capabilities: { tools: !!values.tools, jsonMode: !!values['json-mode'] },
+          capabilities: {
+            tools: !!values.tools, jsonMode: !!values['json-mode'], vision: !!values.vision, logprobs: !!values.logprobs,
+            samplingParams: samplingParamsOf(list(values['sampling-params']) ?? []),
+          },
           ...defined({
             inputPrice: number(values['input-price'], 'input-price'), outputPrice: number(values['output-price'], 'output-price'),
             contextLength: number(values.context, 'context'), quality: number(values.quality, 'quality'), weight: number(values.weight, 'weight'),
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
           model: registration.model, provider: registration.provider, endpoint: registration.endpoint, status: registration.status,
           tiers: registration.tiers.join(','), fallbacks: registration.fallbacks.join(','), quality: registration.quality, weight: registration.weight,
           'in $/Mtok': registration.inputPrice * 1e6, 'out $/Mtok': registration.outputPrice * 1e6, context: registration.contextLength,
+          capabilities: capabilityNames(registration).join(','),
           health: registration.lastHealthStatus ?? '', checked: registration.lastHealthCheck ?? '',
         })));
         return 0;
@@ -98,22 +101,6 @@ async function main(): Promise<number> {
     await pool.end();
     redis.disconnect();
   }
-}
-
-async function deploymentStatus(registry: CachedModelRegistry, environment: DeploymentEnvironment, openAiKey: string | undefined, anthropicKey: string | undefined, breakers: RedisCircuitBreakers): Promise<number> {
-  const registrations = await registry.list(environment);
-  const rows = await Promise.all(registrations.map(async (registration) => {
-    const probe = await probeEndpoint(registration, { apiKey: registration.provider === 'anthropic' ? anthropicKey : openAiKey, timeoutMs: 3_000 });
-    const status = probe.healthy ? 'healthy' : 'unhealthy';
-    await registry.recordHealth(registration.model, environment, status, new Date());
-    const breaker = await breakers.snapshot(registration.endpoint);
-    return {
-      model: registration.model, endpoint: registration.endpoint, registry: registration.status, status, health: probe.health,
-      models: probe.models.join(',') || '-', listed: probe.listed, circuit: breaker.state, 'probe ms': probe.latencyMs,
-    };
-  }));
-  console.table(rows);
-  return rows.every((row) => row.status === 'healthy') ? 0 : 1;
 }
 
 function report(found: boolean, message: string): number {
@@ -129,3 +116,15 @@ main().then((code) => process.exit(code), (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+
+/** The model-server sampling fields a registration may accept: only names Ragtime carries. */
+function samplingParamsOf(names: string[]): string[] {
+  const unknown = names.filter((name) => !(serverSamplingNames as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--sampling-params: unknown ${unknown.join(', ')}; known: ${serverSamplingNames.join(', ')}`);
+  return names;
+}
+
+function capabilityNames(registration: ModelRegistration): string[] {
+  const { tools, jsonMode, vision, logprobs, samplingParams } = registration.capabilities;
+  return [...(tools ? ['tools'] : []), ...(jsonMode ? ['json_mode'] : []), ...(vision ? ['vision'] : []), ...(logprobs ? ['logprobs'] : []), ...(samplingParams ?? [])];
+}

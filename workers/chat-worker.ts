@@ -20,7 +20,6 @@ import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js'
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
 import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../infra/registry/redis-latency-stats.js';
-import { RegistryModelCatalog } from '../infra/registry/registry-model-catalog.js';
 import { RegistryPriceList } from '../infra/registry/registry-price-list.js';
 import { RedisRateLimiter } from '../infra/gateway/redis-rate-limiter.js';
 import { TierRateLimits } from '../infra/gateway/tier-rate-limits.js';
@@ -89,7 +88,6 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
       'openai-compatible': new OpenAICompatibleChatModel({ apiKey: config.LLM_API_KEY }),
       anthropic: new AnthropicChatModel({ apiKey: config.ANTHROPIC_API_KEY }),
     }),
-    models: new RegistryModelCatalog(registry, config.MODEL_ENVIRONMENT),
     routing: {
       registry,
       environment: config.MODEL_ENVIRONMENT,

@@ -5,6 +5,7 @@
 // each document's child workflow and activities), the SDK's lines as JSON, fail-fast start-up checks.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
@@ -12,6 +13,7 @@ import { exitOnUnhandledErrors } from '../infra/process-guards.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { workflowLiveness } from '../infra/temporal/workflow-liveness.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';
 import { ParsePool, parsePoolOptions } from '../infra/ingestion/parse-pool.js';
@@ -49,6 +51,8 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   await index.ensureCollection();
   const processor = new ParsePool({ ...parsePoolOptions(config), ...(options.parserModule ? { parserModule: options.parserModule } : {}) });
   const stores = vectorStoreOpener(config, embedder, index);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const activities = createIngestionActivities({
     store: new IngestionStore(pool, collectionName(embedder), index.location),
     index,
@@ -59,6 +63,7 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     tenantLimits: new TenantIngestionLimits(pool, {
       maxConcurrentDocuments: config.INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS,
       slotLeaseSeconds: 30 * 60,
+      holderAlive: workflowLiveness(temporal),
       period: config.INGESTION_QUOTA_PERIOD,
       quotas: { documents: config.INGESTION_QUOTA_DOCUMENTS, bytes: config.INGESTION_QUOTA_BYTES, tokens: config.INGESTION_QUOTA_TOKENS },
     }),
@@ -66,7 +71,6 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
     embedBatchSize: config.EMBEDDINGS_BATCH_SIZE,
     openStore: (location) => stores.open(location),
   });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

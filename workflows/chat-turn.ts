@@ -25,7 +25,7 @@ import { fusionStrategies } from '../domain/routing/fusion.js';
 import { fusionWorkflow } from './fusion.js';
 import * as presets from './activity-options.js';
 import { statusQuery } from './messages.js';
-import { modelAttribute, outcomeAttribute } from './search-attributes.js';
+import { conversationAttribute, fusionStrategyAttribute, modelAttribute, outcomeAttribute, tenantAttribute } from './search-attributes.js';
 
 const { plan } = proxyLocalActivities<ChatActivities>(presets.planOptions);
 const { preSafety } = proxyLocalActivities<ChatActivities>(presets.preSafetyOptions);
@@ -85,7 +85,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       question,
       ...(sourceCount !== undefined ? { sourceCount } : {}),
       maxTokens,
-      ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [] } } : {}),
+      ...(input.fusion ? { fanOut: { models: input.fusion.models ?? [], ...(input.fusion.count ? { count: input.fusion.count } : {}) } } : {}),
+      ...(input.requires?.length ? { requires: input.requires } : {}),
     });
     const gatherStage = (decided: Plan) => Promise.all([
       decided.useRetrieval ? retrieveOrSkip(workflowId, input) : Promise.resolve<Gathered>({ citations: [] }),
@@ -137,7 +138,9 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     const screened = inputVerdict.context ?? clientContext;
     const messages = buildMessages({
       question,
-      history: input.history ? input.history.map((message, index) => ({ role: message.role, content: screened[index] ?? message.content })) : decided.history,
+      ...(input.questionParts ? { questionParts: input.questionParts } : {}),
+      ...(input.continuation ? { continuation: input.continuation } : {}),
+      history: input.history ? input.history.map((message, index) => ({ ...message, content: screened[index] ?? message.content })) : decided.history,
       ...(input.instructions ? { instructions: screened[input.history?.length ?? 0] ?? input.instructions } : {}),
       citations: gathered.citations,
       toolOutputs,
@@ -152,6 +155,15 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         workflowId: fusionWorkflowId(workflowId),
         args: [{ streamWorkflowId: workflowId, tenantId: input.tenantId, strategy: input.fusion.strategy, candidates: choice.fanOut, messages, maxTokens }],
         memo: { strategy: input.fusion.strategy, models: choice.fanOut.map((candidate) => candidate.model) },
+        // Operators find a fusion run like its chat turn: by tenant, conversation, the models asked and the strategy.
+        ...((shape.lean || patched('fusion-search-attributes')) ? {
+          typedSearchAttributes: [
+            { key: tenantAttribute, value: input.tenantId },
+            { key: conversationAttribute, value: input.conversationId },
+            { key: modelAttribute, value: choice.fanOut.map((candidate) => candidate.model).join('+') },
+            { key: fusionStrategyAttribute, value: input.fusion.strategy },
+          ],
+        } : {}),
       })
       : await generate({
         workflowId,
@@ -163,6 +175,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         messages,
         maxTokens,
         ...(input.sampling ? { sampling: input.sampling } : {}),
+        ...(input.generation ? { generation: input.generation } : {}),
         ...(announced ? {} : { announce: { reason: choice.reason } }),
         workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
@@ -176,16 +189,20 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     }
 
     status.step = 'checking';
-    // A stateless client (it sends its own history; the OpenAI-compatible API) is told the answer is done as soon
-    // as it is checked: no later turn reads the stored one. A conversation's next turn does, so it is told after.
-    const announceEarly = shape.lean && input.history !== undefined;
+    // A turn nothing reads once stored (a chat completion is its own conversation; a turn kept nowhere) is told
+    // the answer is done as soon as it is checked. A conversation's next turn, or a Responses API continuation,
+    // reads the stored turn, so those are told after it is stored.
+    const announceEarly = shape.lean && (input.storeAfterAnswer === true || input.store === false);
     const outputVerdict = await (shape.lean ? postSafetyHere : postSafety)({
       tenantId: input.tenantId,
       answer,
       sourceCount: gathered.citations.length + toolOutputs.length,
       sources: [...gathered.citations.map((citation) => ({ names: [citation.title, citation.source] })), ...toolOutputs.map((output) => ({ names: [output.tool] }))],
+      ...(generation.toolCalls?.length ? { toolArguments: generation.toolCalls.map((call) => call.function.arguments) } : {}),
       ...(announceEarly ? { announce: { workflowId, conversationId: input.conversationId, model, usage: generation.usage, citations: gathered.citations.length } } : {}),
     });
+    // The client's tool calls as the output policy leaves them (an argument's PII redacted).
+    const toolCalls = generation.toolCalls?.map((call, index) => ({ ...call, function: { ...call.function, arguments: outputVerdict.toolArguments?.[index] ?? call.function.arguments } }));
     // Lines restating the source list are not kept (the client already saw them streamed; the stored turn drops them).
     if (outputVerdict.answer !== undefined) answer = outputVerdict.answer;
 
@@ -202,7 +219,13 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       });
     }
     finish(status, 'completed', shape, model);
-    return { outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons };
+    const fusion = generation.fusion ? { workflowId: fusionWorkflowId(workflowId), decision: generation.fusion, answers: generation.fusionAnswers ?? [] } : undefined;
+    return {
+      outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons,
+      ...(fusion ? { fusion } : {}),
+      ...(toolCalls?.length ? { toolCalls } : {}),
+      ...(generation.finishReason ? { finishReason: generation.finishReason } : {}),
+    };
   } catch (error) {
     const outcome: ChatOutcome = isCancellation(error) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
@@ -306,6 +329,7 @@ function persistTurn(
     citations: turn.citations,
     ...(turn.usageByEndpoint ? { usageByEndpoint: turn.usageByEndpoint } : {}),
     ...(input.billing ? { billing: input.billing } : {}),
+    ...(input.store === false ? { store: false as const } : {}),
     ...(announced ? { announced } : {}),
   });
 }
@@ -343,9 +367,10 @@ function validate(input: ChatTurnInput): void {
 /** A stateless client's history, instructions and sampling settings, checked before anything runs. */
 function clientContextProblems(input: ChatTurnInput): string[] {
   const problems: string[] = [];
-  if (input.history !== undefined) {
-    if (!Array.isArray(input.history) || input.history.length > maxHistoryMessages) problems.push(`history must be a list of at most ${maxHistoryMessages} messages`);
-    else if (input.history.some((message) => (message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string')) problems.push('history messages need a role (user or assistant) and a text content');
+  for (const [name, messages] of [['history', input.history], ['continuation', input.continuation]] as const) {
+    if (messages === undefined) continue;
+    if (!Array.isArray(messages) || messages.length > maxHistoryMessages) problems.push(`${name} must be a list of at most ${maxHistoryMessages} messages`);
+    else if (messages.some((message) => !['user', 'assistant', 'tool'].includes(message.role) || typeof message.content !== 'string')) problems.push(`${name} messages need a role (user, assistant or tool) and a text content`);
   }
   if (input.instructions !== undefined && typeof input.instructions !== 'string') problems.push('instructions must be a string');
   const contextLength = (input.history ?? []).reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0) + (input.instructions?.length ?? 0);
@@ -354,6 +379,12 @@ function clientContextProblems(input: ChatTurnInput): string[] {
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) problems.push('sampling.temperature must be between 0 and 2');
   if (topP !== undefined && !(topP >= 0 && topP <= 1)) problems.push('sampling.topP must be between 0 and 1');
   if (stop !== undefined && (!Array.isArray(stop) || stop.length > 4 || stop.some((each) => typeof each !== 'string'))) problems.push('sampling.stop must be at most 4 strings');
+  const { seed, frequencyPenalty, presencePenalty, topLogprobs } = input.sampling ?? {};
+  if (seed !== undefined && !Number.isInteger(seed)) problems.push('sampling.seed must be an integer');
+  for (const [name, value] of [['frequencyPenalty', frequencyPenalty], ['presencePenalty', presencePenalty]] as const) {
+    if (value !== undefined && !(value >= -2 && value <= 2)) problems.push(`sampling.${name} must be between -2 and 2`);
+  }
+  if (topLogprobs !== undefined && !(Number.isInteger(topLogprobs) && topLogprobs >= 0 && topLogprobs <= 20)) problems.push('sampling.topLogprobs must be an integer from 0 to 20');
   return problems;
 }
 

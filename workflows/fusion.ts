@@ -27,7 +27,9 @@ export interface FusionInput {
 export async function fusionWorkflow(input: FusionInput): Promise<GenerationResult> {
   if (input.candidates.length === 0) throw ApplicationFailure.nonRetryable('fusion needs at least one model', 'bad_request');
   const ask = (candidate: FusionCandidate) => generateCandidate({ candidate, messages: input.messages, maxTokens: input.maxTokens });
-  const answers = input.strategy === 'first' ? [await firstAnswer(input.candidates.map((candidate) => () => ask(candidate)))] : await allAnswers(input.candidates.map(ask));
+  const { answers, failed } = input.strategy === 'first'
+    ? { answers: [await firstAnswer(input.candidates.map((candidate) => () => ask(candidate)))], failed: [] }
+    : await allAnswers(input.candidates, ask);
 
   const decision = fuseAnswers(input.strategy, answers);
   upsertMemo({
@@ -41,7 +43,11 @@ export async function fusionWorkflow(input: FusionInput): Promise<GenerationResu
     },
   });
   const text = await publishAnswer({ workflowId: input.streamWorkflowId, tenantId: input.tenantId, text: decision.text });
-  const usageByEndpoint: EndpointUsage[] = answers.map((answer) => ({ model: answer.model, baseUrl: answer.baseUrl, ...answer.usage, estimated: false }));
+  // Every call is a ledger entry: each answer, and each model that failed (nothing served, counted as its error).
+  const usageByEndpoint: EndpointUsage[] = [
+    ...answers.map((answer) => ({ model: answer.model, baseUrl: answer.baseUrl, ...answer.usage, estimated: false, latencyMs: answer.latencyMs, answered: true })),
+    ...failed.map((candidate) => ({ model: candidate.model, baseUrl: candidate.baseUrl, promptTokens: 0, completionTokens: 0, estimated: true, failed: true })),
+  ];
   return {
     text,
     usage: {
@@ -53,15 +59,16 @@ export async function fusionWorkflow(input: FusionInput): Promise<GenerationResu
     resumedFromOffset: 0,
     usageByEndpoint,
     fusion: decision,
+    fusionAnswers: answers.map((answer) => ({ model: answer.model, text: answer.text, latencyMs: answer.latencyMs, usage: answer.usage, costUsd: answer.costUsd, finishReason: answer.finishReason })),
   };
 }
 
-/** Every answer that arrives; models that fail are left out. */
-async function allAnswers(pending: Promise<CandidateResult>[]): Promise<CandidateResult[]> {
-  const settled = await Promise.allSettled(pending);
+/** Every answer that arrives; models that fail are left out of the fusion (and reported). */
+async function allAnswers(candidates: FusionCandidate[], ask: (candidate: FusionCandidate) => Promise<CandidateResult>): Promise<{ answers: CandidateResult[]; failed: FusionCandidate[] }> {
+  const settled = await Promise.allSettled(candidates.map(ask));
   const answers = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   if (answers.length === 0) throw ApplicationFailure.create({ message: 'no model answered the fusion request', type: 'model_unavailable' });
-  return answers;
+  return { answers, failed: candidates.filter((_, index) => settled[index]!.status === 'rejected') };
 }
 
 /** The first answer to arrive; the other requests are cancelled. */

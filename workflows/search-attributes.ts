@@ -6,5 +6,7 @@ export const tenantAttribute = defineSearchAttributeKey('RagtimeTenant', 'KEYWOR
 export const conversationAttribute = defineSearchAttributeKey('RagtimeConversation', 'KEYWORD');
 export const modelAttribute = defineSearchAttributeKey('RagtimeModel', 'KEYWORD');
 export const outcomeAttribute = defineSearchAttributeKey('RagtimeOutcome', 'KEYWORD');
+/** A fusion run's strategy (first, voting, ranking, merging). */
+export const fusionStrategyAttribute = defineSearchAttributeKey('RagtimeFusionStrategy', 'KEYWORD');
 
-export const ragtimeSearchAttributes = [tenantAttribute, conversationAttribute, modelAttribute, outcomeAttribute];
+export const ragtimeSearchAttributes = [tenantAttribute, conversationAttribute, modelAttribute, outcomeAttribute, fusionStrategyAttribute];

@@ -1,5 +1,6 @@
 // The terminal answer.done event, in one place: persist sends it after storing a conversation turn, and the
-// output check sends it as soon as a stateless client's answer is final and safe (storing that turn follows).
+// output check sends it as soon as the answer of a turn nothing reads once stored (a chat completion) is final
+// and safe (storing that turn follows).
 import type { Usage } from '../../domain/chat/events.js';
 import { activeTraceId } from '../../infra/tracing/trace-id.js';
 import type { ChatActivityDependencies } from './dependencies.js';

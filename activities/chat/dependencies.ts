@@ -1,7 +1,7 @@
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { ChatModel } from '../../infra/llm/chat-model.js';
-import type { ModelCatalog, Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
+import type { Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { PriceList } from '../../domain/gateway/pricing.js';
 import type { RoutingDependencies } from '../routing/routing-dependencies.js';
@@ -11,7 +11,6 @@ export interface ChatActivityDependencies {
   events: EventStream;
   conversations: ConversationStore;
   chatModel: ChatModel;
-  models: ModelCatalog;
   /** Registry, breakers, latency stats and stall limits; the route activity requires them. */
   routing?: RoutingDependencies;
   /** Absent until the tenant's documents can be searched. */

@@ -11,6 +11,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { EndpointUsage, GenerationResult, Sampling } from '../../domain/chat/chat-request.js';
+import type { GenerationOptions, TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import { costMicros, type PriceList } from '../../domain/gateway/pricing.js';
 import type { FilteredOutput, OutputFilter } from '../../domain/chat/ports.js';
@@ -22,6 +23,7 @@ import type { ChatActivityDependencies } from './dependencies.js';
 import { AnswerLog, type AnswerLogSnapshot } from './answer-log.js';
 import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
 import { PublishWindow } from './publish-window.js';
+import { ToolCallStream, type ToolCallFragment } from './tool-call-stream.js';
 
 type Target = Omit<ModelTarget, 'provider'> & Partial<Pick<ModelTarget, 'provider'>>;
 
@@ -36,6 +38,8 @@ export interface GenerateInput {
   messages: ChatMessage[];
   maxTokens: number;
   sampling?: Sampling;
+  /** The client's function tools and output format, forwarded to the model server. */
+  generation?: GenerationOptions;
   /** Publish `model.selected` for the primary before generating (the router ran beside the input screen and left it to us). */
   announce?: { reason: string };
   /** When the workflow started (epoch ms): the first published text measures time to first token. */
@@ -51,6 +55,8 @@ export interface GenerateProgress {
   usageByEndpoint?: EndpointUsage[];
   /** The answer published so far, to restore the stream if Redis lost it. */
   answer?: AnswerLogSnapshot;
+  /** Client tool calls published so far: a retry publishes only what comes after them. */
+  toolCalls?: ToolCallRequest[];
 }
 
 const passThrough: OutputFilter = {
@@ -84,7 +90,12 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       completionTokens: produced(),
       servedTokens: true,
     });
-    const beat = () => context.heartbeat({ offset: log.text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger, answer: log.snapshot() } satisfies GenerateProgress);
+    const newFilter = async () => (deps.safety ? await deps.safety.outputFilter(input.tenantId) : passThrough);
+    const toolCalls = new ToolCallStream(previous?.toolCalls, newFilter);
+    const beat = () => context.heartbeat({
+      offset: log.text.length, completionTokens: produced(), target: index, usageByEndpoint: current ? [...ledger, current] : ledger, answer: log.snapshot(),
+      ...(toolCalls.any ? { toolCalls: toolCalls.snapshot() } : {}),
+    } satisfies GenerateProgress);
     const heartbeats = setInterval(beat, heartbeatIntervalMs);
     if (input.announce) {
       await log.publish({
@@ -95,6 +106,10 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     }
     const breakers = deps.routing?.breakers;
     const failures: string[] = [];
+    // Token log probabilities, when asked: published once at the end (never into history), and withheld when the
+    // output policy redacted anything, since the tokens would show what was redacted.
+    const logprobs: TokenLogprob[] | undefined = input.sampling?.logprobs ? [] : undefined;
+    let redacted = false;
 
     // Released text is written one window at a time (see PublishWindow); log.text is what the stream holds.
     const outbox = new PublishWindow((output) => publishOutput(output));
@@ -110,6 +125,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     });
     const publishOutput = async (output: FilteredOutput): Promise<void> => {
       if (output.redactions.length > 0) {
+        redacted = true;
         const offset = log.text.length;
         await patiently(() => log.publish({
           type: 'safety.redaction',
@@ -135,7 +151,8 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           continue;
         }
         // A fresh filter per endpoint: text it held back was never published, so the next endpoint writes it again.
-        const filter = deps.safety ? await deps.safety.outputFilter(input.tenantId) : passThrough;
+        const filter = await newFilter();
+        toolCalls.beginEndpoint();
         const promptTokens = approximateTokens(input.messages.map((message) => message.content).join('\n') + log.text);
         current = { model: target.model, baseUrl: target.baseUrl, promptTokens, completionTokens: 0, estimated: true };
         const upstream = new AbortController();
@@ -147,6 +164,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
             messages: input.messages,
             maxTokens: Math.max(1, input.maxTokens - produced()),
             ...input.sampling,
+            ...(input.generation ? { generation: input.generation } : {}),
             assistantPrefix: log.text || undefined,
             signal: AbortSignal.any([context.cancellationSignal, upstream.signal, signal]),
           }),
@@ -158,9 +176,17 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           for await (const chunk of stream.chunks) {
             if (chunk.type === 'delta') {
               current.completionTokens += 1;
+              if (chunk.logprobs) logprobs?.push(...chunk.logprobs);
               const output = filter.push(chunk.text);
               await publish(output);
               if (output.blocked) {
+                finishReason = 'content_filter';
+                upstream.abort();
+                break;
+              }
+            } else if (chunk.type === 'tool_call') {
+              current.completionTokens += 1;
+              if (await publishToolCalls(await toolCalls.push(chunk))) {
                 finishReason = 'content_filter';
                 upstream.abort();
                 break;
@@ -171,11 +197,15 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
               finishReason = chunk.reason;
             }
           }
-          if (finishReason !== 'content_filter') await publish(filter.end());
+          if (finishReason !== 'content_filter') {
+            await publish(filter.end());
+            await publishToolCalls(toolCalls.end());
+          }
           await published();
         } catch (error) {
           if (context.cancellationSignal.aborted) throw new CancelledFailure('generation cancelled', [served()]);
           if (error instanceof PublishFailure) throw publishFailure(error.cause);
+          if (error instanceof ApplicationFailure) throw error;
           if (error instanceof ModelError && !error.retryable) throw toFailure(error);
           // The next endpoint continues from what the stream holds.
           await published().catch((failure: unknown) => {
@@ -188,6 +218,13 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           await breakers?.recordFailure(target.baseUrl);
           await announceFailover(index, reason);
           continue;
+        }
+        if (logprobs) {
+          await patiently(() => log.publish({
+            type: 'answer.logprobs',
+            dedupeKey: 'answer.logprobs',
+            data: redacted || finishReason === 'content_filter' ? { content: null, withheld: 'redacted' } : { content: logprobs },
+          }), context.cancellationSignal);
         }
         if (usage) Object.assign(current, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens || current.completionTokens, estimated: false });
         ledger.push(current);
@@ -204,6 +241,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           resumedFromOffset,
           usageByEndpoint: ledger,
           ...(cost !== undefined ? { costMicros: cost } : {}),
+          ...(toolCalls.any ? { toolCalls: toolCalls.snapshot() } : {}),
         };
       }
       // Every endpoint failed: the next attempt (Temporal's retry) walks the chain again from the start.
@@ -213,6 +251,30 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
     } finally {
       clearInterval(heartbeats);
       await outbox.close();
+    }
+
+    /**
+     * Publishes tool-call fragments after the text released before them, in order; a fragment's dedupe key is
+     * its call and offset, so a retried publish adds nothing. Returns whether the output policy blocked one.
+     */
+    async function publishToolCalls(fragments: ToolCallFragment[]): Promise<boolean> {
+      if (fragments.length === 0) return false;
+      await published();
+      for (const fragment of fragments) {
+        const { redactions, blocked, ...data } = fragment;
+        if (redactions.length > 0 || blocked) {
+          await patiently(() => log.publish({
+            type: 'safety.redaction',
+            dedupeKey: `safety.redaction:tool_call:${fragment.index}:${fragment.offset}`,
+            data: { toolCallIndex: fragment.index, offset: fragment.offset, blocked, redactions },
+          }), context.cancellationSignal);
+        }
+        await patiently(() => log.publish({ type: 'answer.tool_call', dedupeKey: `answer.tool_call:${fragment.index}:${fragment.offset}`, data: { ...data } }), context.cancellationSignal)
+          .catch((error: unknown) => {
+            throw new PublishFailure(error);
+          });
+      }
+      return fragments.some((fragment) => fragment.blocked);
     }
 
     async function announceFailover(from: number, reason: string): Promise<void> {

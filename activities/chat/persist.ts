@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { EndpointUsage, TurnBilling } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import { costMicros } from '../../domain/gateway/pricing.js';
-import type { Settlement } from '../../infra/gateway/usage-ledger.js';
+import type { ModelCall, Settlement } from '../../infra/gateway/usage-ledger.js';
 import type { TurnRecord } from '../../infra/postgres/conversation-store.js';
 import { isPermanentDatabaseError } from '../../infra/postgres/database-errors.js';
 import type { ChatActivityDependencies } from './dependencies.js';
@@ -13,6 +13,8 @@ export type PersistInput = TurnRecord & {
   billing?: TurnBilling;
   /** What each endpoint served (a failover or a fusion has several), each charged at its own price. */
   usageByEndpoint?: EndpointUsage[];
+  /** `false`: the client asked to keep nothing; the usage is settled, the turn is not stored. */
+  store?: false;
   /** answer.done already went out (the output check sent it): storing the turn tells the client nothing more. */
   announced?: boolean;
 };
@@ -27,12 +29,14 @@ export const persistFailedCode = 'persist_failed';
  */
 export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
-    const { billing, usageByEndpoint, announced: _announced, ...record } = input;
+    const { billing, usageByEndpoint, store, announced: _announced, ...record } = input;
     const turn = { ...record, usage: await servedUsage(deps, record) };
     const charge = billing ? await chargeOf(deps, turn, billing, usageByEndpoint) : undefined;
     let settled: boolean;
     try {
-      settled = await deps.conversations.saveTurn(turn, charge);
+      settled = store === false
+        ? (charge ? await deps.conversations.settleUsage(charge) : false)
+        : await deps.conversations.saveTurn(turn, charge);
     } catch (error) {
       if (!isPermanentDatabaseError(error)) throw error;
       settled = charge ? await deps.conversations.settleUsage(charge) : false;
@@ -69,12 +73,22 @@ async function chargeOf(deps: ChatActivityDependencies, turn: TurnRecord, billin
     usageSource = 'stream';
   }
   const model = turn.model ?? byEndpoint?.at(-1)?.model ?? 'unknown';
-  let cost = 0;
-  if (deps.prices) {
-    const parts = byEndpoint && byEndpoint.length > 0 && usageSource === 'model' ? byEndpoint : [{ model, ...usage }];
-    for (const part of parts) cost += costMicros(await deps.prices.priceOf(part.model), part);
+  const parts: (Usage & Partial<EndpointUsage> & { model: string })[] = byEndpoint && byEndpoint.length > 0 && usageSource === 'model' ? byEndpoint : [{ model, ...usage }];
+  // One ledger entry per model call: a failed-over endpoint's, each fusion answer's, or the one call's.
+  const calls: ModelCall[] = [];
+  for (const [index, part] of parts.entries()) {
+    const price = deps.prices ? await deps.prices.priceOf(part.model) : undefined;
+    calls.push({
+      model: part.model,
+      ...(part.baseUrl ? { endpoint: part.baseUrl } : {}),
+      usage: { promptTokens: part.promptTokens, completionTokens: part.completionTokens },
+      costMicros: price ? costMicros(price, part) : 0,
+      ...(part.latencyMs !== undefined ? { latencyMs: part.latencyMs } : {}),
+      outcome: part.failed ? 'failed' : part.answered || index === parts.length - 1 ? turn.outcome : 'failed_over',
+    });
   }
-  return { orgId: turn.tenantId, requestId: billing.reservationId, model, usage, costMicros: cost, cached: false, outcome: turn.outcome, usageSource };
+  const cost = calls.reduce((sum, call) => sum + call.costMicros, 0);
+  return { orgId: turn.tenantId, requestId: billing.reservationId, model, usage, costMicros: cost, cached: false, outcome: turn.outcome, usageSource, calls };
 }
 
 /**

@@ -8,6 +8,7 @@ import { decideRoute, type ScoredCandidate } from '../../domain/routing/routing-
 import { approximateTokens, estimateComplexity } from '../../domain/routing/task-complexity.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import type { RequiredCapability } from '../../domain/chat/model-request.js';
 
 export interface RouteInput {
   workflowId: string;
@@ -22,7 +23,9 @@ export interface RouteInput {
   /** Publish `model.selected` (default); false when a later step announces the choice. */
   announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
-  fanOut?: { models: string[] };
+  fanOut?: { models: string[]; count?: number };
+  /** Capabilities the request needs (client tools, structured output, images…): chosen model and fallbacks have them. */
+  requires?: RequiredCapability[];
 }
 
 export const defaultTier = 'free';
@@ -62,10 +65,11 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       maxTokens,
       latency,
       openEndpoints,
+      ...(input.requires ? { requires: input.requires } : {}),
     });
     if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
 
-    const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, routing.fusionMaxModels) : undefined;
+    const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, Math.min(input.fanOut.count ?? routing.fusionMaxModels, routing.fusionMaxModels)) : undefined;
     const chosen = targetOf(decision.chosen);
     if (input.announce !== false) await deps.events.publish(input.workflowId, {
       type: 'model.selected',

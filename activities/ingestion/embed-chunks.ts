@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { chargeKey, idsDigest } from './charge-key.js';
 import { heartbeating } from './heartbeating.js';
 
 export interface DocumentRef {
@@ -23,7 +24,9 @@ export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
         const batch = await deps.store.chunksToEmbed(input, deps.embedBatchSize);
         if (batch.length === 0) return { embedded };
         const texts = batch.map((chunk) => embeddingInput(chunk.payload));
-        await deps.tenantLimits.charge(input.tenantId, { tokens: texts.reduce((sum, text) => sum + estimatedTokens(text), 0) });
+        // Keyed by the run and the batch's chunks: a retry that meets the same unembedded batch is not charged twice.
+        const key = chargeKey(context.info, `embed:${idsDigest(batch.map((chunk) => chunk.pointId))}`);
+        await deps.tenantLimits.charge(input.tenantId, key, { tokens: texts.reduce((sum, text) => sum + estimatedTokens(text), 0) });
         const vectors = await deps.embedder.embed(texts, context.cancellationSignal);
         await deps.store.storeEmbeddings(input, batch.map((chunk) => chunk.pointId), vectors);
         embedded += batch.length;

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { contentHash } from '../../ingestion/content-hash.js';
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
 import { translatingErrors } from './activity-failure.js';
+import { chargeKey } from './charge-key.js';
 import { heartbeating } from './heartbeating.js';
 
 export interface FetchSourceInput {
@@ -39,7 +40,9 @@ export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
         }
       }
       const newVersion = !(indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings);
-      if (newVersion) await deps.tenantLimits.charge(input.tenantId, { documents: 1, bytes: bytes.byteLength });
+      // Once per run and version: a retried fetch of the same bytes is not counted again.
+      const quotaKey = chargeKey(Context.current().info, `fetch:${input.documentId}:${hash}`);
+      if (newVersion) await deps.tenantLimits.charge(input.tenantId, quotaKey, { documents: 1, bytes: bytes.byteLength });
       if (!inThisStore) await deps.store.requeueChunks(key);
       await deps.store.stageBlob(key, hash, bytes, contentType);
       return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };

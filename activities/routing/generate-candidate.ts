@@ -54,7 +54,7 @@ export function createGenerateCandidateActivity(deps: ChatActivityDependencies) 
           deltas += 1;
           context.heartbeat(deltas);
         } else if (chunk.type === 'usage') usage = chunk.usage;
-        else finishReason = chunk.reason;
+        else if (chunk.type === 'finish') finishReason = chunk.reason;
       }
     } catch (error) {
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;

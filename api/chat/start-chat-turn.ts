@@ -37,7 +37,11 @@ export async function startChatTurn(temporal: Client, target: ChatStartTarget, t
         { key: tenantAttribute, value: turn.tenantId },
         { key: conversationAttribute, value: turn.conversationId },
       ],
-      memo: { questionPreview: preview(turn.question), conversationId: turn.conversationId, tenantId: turn.tenantId, requestId: turn.requestId },
+      memo: {
+        questionPreview: preview(turn.question), conversationId: turn.conversationId, tenantId: turn.tenantId, requestId: turn.requestId,
+        // A run that keeps nothing says so: a later previous_response_id to it is refused with that reason.
+        ...(turn.store === false ? { store: false } : {}),
+      },
       staticSummary: `${turn.tenantId}: ${preview(turn.question)}`,
     });
   } catch (error) {

@@ -25,6 +25,8 @@ export interface GateRequest {
   maxTokens: number;
   /** A cached answer costs nothing: no estimate is reserved. */
   cached?: boolean;
+  /** Model calls the request makes (a fusion asks several models): the estimate is reserved for each. */
+  calls?: number;
 }
 
 export interface Admission {
@@ -78,7 +80,7 @@ export class Gate {
     const limits = this.options.tiers[principal.tier];
     const model = request.model ?? this.options.defaultModel;
     const estimatedPromptTokens = estimateTokens(request.promptText);
-    const estimatedMicros = request.cached ? 0 : costMicros(await this.options.prices.priceOf(model), { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
+    const estimatedMicros = request.cached ? 0 : (request.calls ?? 1) * costMicros(await this.options.prices.priceOf(model), { promptTokens: estimatedPromptTokens, completionTokens: request.maxTokens });
     const [limited, reserved] = await Promise.allSettled([
       this.options.limiter.admit({
         orgId: principal.orgId, userId: principal.userId, orgLimits: limits.org, userLimits: limits.user,

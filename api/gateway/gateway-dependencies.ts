@@ -14,7 +14,11 @@ import { JwtVerifier } from '../../infra/gateway/jwt-verifier.js';
 import { RedisRateLimiter } from '../../infra/gateway/redis-rate-limiter.js';
 import { ResponseCache } from '../../infra/gateway/response-cache.js';
 import { UsageLedger } from '../../infra/gateway/usage-ledger.js';
-import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
+import { RegistryModelCatalog } from '../../infra/registry/registry-model-catalog.js';
+import { RedisCircuitBreakers } from '../../infra/registry/redis-circuit-breakers.js';
+import { RedisLatencyStats } from '../../infra/registry/redis-latency-stats.js';
+import type { DeploymentEnvironment } from '../../domain/routing/model-registration.js';
+import type { CircuitBreakers, LatencyStats } from '../../domain/routing/ports.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { credentialChannel } from '../../infra/gateway/credential-changes.js';
 
@@ -27,7 +31,17 @@ export interface GatewayDependencies {
   prices: PriceList;
   cache: ResponseCache;
   jwt?: JwtVerifier;
+  /** The models the API offers: the same cached registry the workers route with (no second catalog). */
   models: ModelCatalog;
+  /** That registry, its environment, and the breakers and latency averages the workers keep, for /v1/providers. */
+  registry: CachedModelRegistry;
+  environment: DeploymentEnvironment;
+  breakers: CircuitBreakers;
+  latency: LatencyStats;
+  /** At most this many models answer one fusion request (the workers' FUSION_MAX_MODELS). */
+  fusionMaxModels: number;
+  /** SHA-256 (hex) of the operator token that reads every org's provider metrics; absent: no operator access. */
+  adminTokenSha256?: string;
   defaultModel: string;
   tiers: TierLimits;
   orgClaim: string;
@@ -41,16 +55,13 @@ export interface GatewayDependencies {
 
 export function createGatewayDependencies(config: Config, adapters: { pool: Pool; redis: Redis }): GatewayDependencies {
   const jwtConfigured = config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE && (config.AUTH_JWT_SECRET || config.AUTH_JWT_JWKS_URL);
+  const registry = new CachedModelRegistry(new PostgresModelRegistry(adapters.pool), adapters.redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS });
   return {
     identities: new IdentityStore(adapters.pool),
     ledger: new UsageLedger(adapters.pool),
     conversations: new ConversationStore(adapters.pool),
     sharedLimiter: new RedisRateLimiter(adapters.redis),
-    prices: new RegistryPriceList(
-      new CachedModelRegistry(new PostgresModelRegistry(adapters.pool), adapters.redis, { ttlSeconds: config.REGISTRY_CACHE_TTL_SECONDS }),
-      config.MODEL_ENVIRONMENT,
-      config.MODEL_PRICES,
-    ),
+    prices: new RegistryPriceList(registry, config.MODEL_ENVIRONMENT, config.MODEL_PRICES),
     cache: new ResponseCache(adapters.redis, config.RESPONSE_CACHE_TTL_SECONDS),
     jwt: jwtConfigured ? new JwtVerifier({
       issuer: config.AUTH_JWT_ISSUER!,
@@ -60,7 +71,15 @@ export function createGatewayDependencies(config: Config, adapters: { pool: Pool
       algorithms: config.AUTH_JWT_ALGORITHMS,
       clockToleranceSeconds: config.AUTH_JWT_CLOCK_TOLERANCE_SECONDS,
     }) : undefined,
-    models: new StaticModelCatalog([{ model: config.LLM_MODEL, baseUrl: config.LLM_BASE_URL }]),
+    models: new RegistryModelCatalog(registry, config.MODEL_ENVIRONMENT),
+    registry,
+    environment: config.MODEL_ENVIRONMENT,
+    breakers: new RedisCircuitBreakers(adapters.redis, {
+      failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS, probeLeaseMs: config.BREAKER_PROBE_LEASE_MS,
+    }),
+    latency: new RedisLatencyStats(adapters.redis),
+    fusionMaxModels: config.FUSION_MAX_MODELS,
+    ...(config.ADMIN_API_TOKEN_SHA256 ? { adminTokenSha256: config.ADMIN_API_TOKEN_SHA256 } : {}),
     defaultModel: config.LLM_MODEL,
     tiers: config.GATEWAY_TIERS,
     orgClaim: config.AUTH_JWT_ORG_CLAIM,

@@ -8,10 +8,14 @@ export type GatewayErrorCode =
   | 'rate_limiter_unavailable'
   | 'bad_request'
   | 'model_not_found'
+  | 'model_disabled'
   | 'context_length_exceeded'
   | 'upstream_error'
   | 'answer_failed'
-  | 'persist_failed';
+  | 'persist_failed'
+  | 'previous_response_not_found'
+  | 'previous_response_in_progress'
+  | 'not_found';
 
 const types: Record<GatewayErrorCode, string> = {
   invalid_api_key: 'invalid_request_error',
@@ -20,10 +24,14 @@ const types: Record<GatewayErrorCode, string> = {
   rate_limiter_unavailable: 'api_error',
   bad_request: 'invalid_request_error',
   model_not_found: 'invalid_request_error',
+  model_disabled: 'invalid_request_error',
   context_length_exceeded: 'invalid_request_error',
   upstream_error: 'api_error',
   answer_failed: 'api_error',
   persist_failed: 'api_error',
+  previous_response_not_found: 'invalid_request_error',
+  previous_response_in_progress: 'invalid_request_error',
+  not_found: 'invalid_request_error',
 };
 
 export class GatewayError extends Error {

@@ -1,7 +1,11 @@
 // OpenAI's response shapes for chat completions, non-streamed and streamed.
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
 
-export type FinishReason = 'stop' | 'length' | 'content_filter';
+/** A choice's `logprobs`: the tokens' log probabilities when the client asked for them, else null. */
+export type ChoiceLogprobs = { content: TokenLogprob[] | null; refusal: null } | null;
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
 
 export interface CompletionContext {
   id: string;
@@ -15,27 +19,38 @@ export function openAIUsage(usage: TokenUsage) {
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
 }
 
-export function completion(context: CompletionContext, answer: string, finishReason: FinishReason, usage: TokenUsage) {
+export function completion(context: CompletionContext, answer: string, finishReason: FinishReason, usage: TokenUsage, toolCalls?: ToolCallRequest[], logprobs: ChoiceLogprobs = null) {
+  const message = toolCalls?.length
+    ? { role: 'assistant', content: answer === '' ? null : answer, refusal: null, tool_calls: toolCalls }
+    : { role: 'assistant', content: answer, refusal: null };
   return {
     id: context.id,
     object: 'chat.completion',
     created: context.created,
     model: context.model,
     system_fingerprint: null,
-    choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs, finish_reason: finishReason }],
     usage: openAIUsage(usage),
     ragtime: context.ragtime,
   };
 }
 
-export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string }, finishReason: FinishReason | null = null) {
+/** A streamed fragment of a tool call: `id`, `type` and the function's name come with a call's first fragment. */
+export interface ToolCallChunk {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function: { name?: string; arguments: string };
+}
+
+export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallChunk[] }, finishReason: FinishReason | null = null, logprobs: ChoiceLogprobs = null) {
   return {
     id: context.id,
     object: 'chat.completion.chunk',
     created: context.created,
     model: context.model,
     system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
   };
 }
 
@@ -53,7 +68,21 @@ export function usageChunk(context: CompletionContext, usage: TokenUsage) {
   };
 }
 
-/** A run that produced `completionTokens` of at most `maxTokens` stopped on its own unless it hit the cap. */
-export function finishReasonOf(completionTokens: number, maxTokens: number): FinishReason {
+/**
+ * Why the answer ended: a tool call, else the cap when it produced `completionTokens` of at most `maxTokens`,
+ * else it stopped on its own.
+ */
+export function finishReasonOf(completionTokens: number, maxTokens: number, calledTools = false): FinishReason {
+  if (calledTools) return 'tool_calls';
   return completionTokens >= maxTokens ? 'length' : 'stop';
+}
+
+/** An `answer.tool_call` event as a chunk's tool-call fragment. */
+export function toolCallChunkOf(data: Record<string, unknown>): ToolCallChunk {
+  const first = typeof data.id === 'string';
+  return {
+    index: Number(data.index ?? 0),
+    ...(first ? { id: data.id as string, type: 'function' as const } : {}),
+    function: { ...(first ? { name: String(data.name ?? '') } : {}), arguments: String(data.arguments ?? '') },
+  };
 }

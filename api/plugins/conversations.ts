@@ -4,6 +4,8 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
+import { responses } from '../openapi/response-schemas.js';
+import { ConversationList, RenamedConversation, TurnList } from '../openapi/web-client-schemas.js';
 
 const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false });
@@ -17,14 +19,14 @@ export interface ConversationsOptions {
 }
 
 export async function conversationsPlugin(app: FastifyInstance, options: ConversationsOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/conversations', { onRequest: options.authenticate, schema: { querystring: ListQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/conversations', { onRequest: options.authenticate, schema: { querystring: ListQuery, response: responses({ 200: ConversationList }) } }, async (request) => {
     const found = await options.conversations.list(principalOf(request).orgId, request.query.limit ?? 50);
     return { object: 'list', data: found.map((entry) => ({ id: entry.id, title: entry.title, turns: entry.turns, updated_at: entry.updatedAt })) };
   });
 
   app.patch<{ Params: Static<typeof ConversationParams>; Body: Static<typeof RenameBody> }>(
     '/v1/conversations/:conversationId',
-    { onRequest: options.authenticate, schema: { params: ConversationParams, body: RenameBody } },
+    { onRequest: options.authenticate, schema: { params: ConversationParams, body: RenameBody, response: responses({ 200: RenamedConversation }) } },
     async (request) => {
       const title = request.body.title.trim();
       await options.conversations.rename(principalOf(request).orgId, request.params.conversationId, title);
@@ -34,7 +36,7 @@ export async function conversationsPlugin(app: FastifyInstance, options: Convers
 
   app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof ListQuery> }>(
     '/v1/conversations/:conversationId/turns',
-    { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ListQuery } },
+    { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ListQuery, response: responses({ 200: TurnList }) } },
     async (request) => {
       const turns = await options.conversations.turns(principalOf(request).orgId, request.params.conversationId, request.query.limit ?? 100);
       return {

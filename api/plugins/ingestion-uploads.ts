@@ -10,6 +10,8 @@ import type { Client } from '@temporalio/client';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
 import type { IngestionStore } from '../../infra/ingestion/ingestion-store.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
+import { responses } from '../openapi/response-schemas.js';
+import { DocumentList, UploadedFile } from '../openapi/web-client-schemas.js';
 
 const UploadQuery = Type.Object({
   name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$', description: 'File name: letters, digits, space, . _ ( ) -' }),
@@ -31,7 +33,7 @@ export async function ingestionUploadsPlugin(app: FastifyInstance, options: Inge
 
   app.post<{ Querystring: Static<typeof UploadQuery>; Body: Buffer }>(
     '/v1/ingestion/files',
-    { onRequest: options.authenticate, bodyLimit: options.maxUploadBytes, schema: { querystring: UploadQuery } },
+    { onRequest: options.authenticate, bodyLimit: options.maxUploadBytes, schema: { querystring: UploadQuery, response: responses({ 202: UploadedFile }) } },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
         return reply.code(400).send({ error: { message: 'Send the file as the request body (content-type: application/octet-stream).', type: 'invalid_request_error', code: 'bad_request', param: null } });
@@ -48,7 +50,7 @@ export async function ingestionUploadsPlugin(app: FastifyInstance, options: Inge
     },
   );
 
-  app.get<{ Querystring: Static<typeof DocumentsQuery> }>('/v1/ingestion/documents', { onRequest: options.authenticate, schema: { querystring: DocumentsQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof DocumentsQuery> }>('/v1/ingestion/documents', { onRequest: options.authenticate, schema: { querystring: DocumentsQuery, response: responses({ 200: DocumentList }) } }, async (request) => {
     const tenantId = principalOf(request).orgId;
     const folder = `${path.join(options.uploadDirectory, encodeURIComponent(tenantId))}${path.sep}`;
     const documents = await options.store.documents(tenantId, request.query.limit ?? 200);

@@ -1,16 +1,13 @@
 // OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
-import { identifierPattern } from '../../domain/gateway/principal.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
-import type { ResponseCache } from '../../infra/gateway/response-cache.js';
+import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
@@ -20,8 +17,12 @@ import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
-import { ChatCompletionRequestSchema, defaultMaxTokens, refuseUnservedOptions, samplingOf, turnOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, usageChunk, type CompletionContext } from '../openai/completion-shapes.js';
+import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
+import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { turnOf } from '../openai/turn-messages.js';
+import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
+import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
+import { failureOf, modelNotFound, openEventStream, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions {
   temporal: Client;
@@ -31,6 +32,8 @@ export interface OpenAICompatibleOptions {
   gate: Gate;
   authenticate: onRequestAsyncHookHandler;
   models: ModelCatalog;
+  /** Refuses a named model that lacks a capability the request needs; absent: the router alone decides. */
+  capabilities?: ModelCapabilityCheck;
   cache: ResponseCache;
   /** `dimensions` is the model's own vector size, the only one it can serve. */
   embeddings: { baseUrl: string; model: string; apiKey?: string; dimensions?: number };
@@ -51,22 +54,24 @@ const chatCompletionResponses = {
 };
 
 const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
+/** What a cache hit costs: nothing (the ledger's business); the client still sees the answer's own usage. */
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 const embeddingsTimeoutMs = 30_000;
 
 export async function openAICompatiblePlugin(app: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
   const { gate, cache, temporal } = options;
 
-  const modelIds = async (orgId: string) => [...(await options.models.modelsFor(orgId)).map((endpoint) => endpoint.model), options.embeddings.model];
+  // The registry's ready models the caller's tier may use (the workers route with the same cached registry).
+  const modelIds = async (tier: string) => [...(await options.models.modelsFor(tier)).map((endpoint) => endpoint.model), options.embeddings.model];
   const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'ragtime' });
 
   app.get('/v1/models', { onRequest: options.authenticate, schema: { response: responses({ 200: ModelList }) } }, async (request) => ({
     object: 'list',
-    data: (await modelIds(principalOf(request).orgId)).map(modelObject),
+    data: (await modelIds(principalOf(request).tier)).map(modelObject),
   }));
 
   app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
-    if (!(await modelIds(principalOf(request).orgId)).includes(request.params.model)) throw modelNotFound(request.params.model);
+    if (!(await modelIds(principalOf(request).tier)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
@@ -74,17 +79,20 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
-    const chatModels = (await options.models.modelsFor(principal.orgId)).map((endpoint) => endpoint.model);
-    if (!chatModels.includes(body.model)) throw modelNotFound(body.model);
+    await requireModel(options.models, body.model, principal.tier);
     refuseUnservedOptions(body);
     const turn = turnOf(body.messages);
+    const requires = requiredCapabilities(body, turn);
+    await options.capabilities?.check(body.model, requires);
     const sampling = samplingOf(body);
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
+    const generation = generationOf(body);
+    const maxTokens = maxTokensOf(body);
     const requestId = requestIdOf(request.headers);
     span.setAttribute(requestIdAttribute, requestId);
 
-    const cacheKey = cache.enabled && !cacheOptOut(request.headers)
-      ? cache.key(principal.orgId, { model: body.model, messages: body.messages, maxTokens, temperature: body.temperature, top_p: body.top_p, stop: body.stop })
+    // An answer with log probabilities is not cached: its tokens' numbers are not kept.
+    const cacheKey = cache.enabled && !cacheOptOut(request.headers) && body.logprobs !== true
+      ? cache.key(principal.orgId, cacheableOf(body, maxTokens))
       : undefined;
     const hit = cacheKey ? await cache.get(cacheKey) : undefined;
     const admission = await gate.admit(principal, { requestId, endpoint: 'chat.completions', model: body.model, promptText: turn.promptText, maxTokens, cached: !!hit });
@@ -92,9 +100,10 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     const headers = { ...admission.headers, 'x-ragtime-cache': hit ? 'hit' : cacheKey ? 'miss' : 'bypass' };
 
     if (hit) {
+      // Free in the ledger (cached), but the client's token accounting sees what the answer is made of.
       await gate.settle(admission, { model: hit.model, usage: zeroUsage, outcome: 'completed', cached: true, usageSource: 'cache' });
-      if (!body.stream) return reply.headers(headers).send(completion(context, hit.answer, hit.finishReason as 'stop', zeroUsage));
-      return streamCachedAnswer(reply, headers, context, hit.answer, hit.finishReason as 'stop', body.stream_options?.include_usage === true);
+      if (!body.stream) return reply.headers(headers).send(completion(context, hit.answer, hit.finishReason as FinishReason, hit.usage, hit.toolCalls));
+      return streamCachedAnswer(reply, headers, context, hit, body.stream_options?.include_usage === true);
     }
 
     let workflowId: string;
@@ -103,8 +112,14 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
         tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
         // Stateless: the request carries its own history, so each completion is its own conversation.
         conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
+        // Nothing reads a completion's stored turn: its answer is done before the turn is stored.
+        storeAfterAnswer: true,
+        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
+        ...(turn.continuation ? { continuation: turn.continuation } : {}),
         ...(turn.instructions ? { instructions: turn.instructions } : {}),
         ...(sampling ? { sampling } : {}),
+        ...(generation ? { generation } : {}),
+        ...(requires.length > 0 ? { requires } : {}),
         billing: billingOf(admission),
       });
     } catch (error) {
@@ -131,9 +146,10 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       throw failureOf(error);
     }
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
-    const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens);
-    if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage });
-    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage));
+    const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
+    if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
+    const logprobs = body.logprobs === true ? await logprobsOf(workflowId) : null;
+    return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls, logprobs));
   }));
 
   interface StreamRun {
@@ -157,6 +173,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     });
     const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
     let answer = '';
+    const toolCalls: ToolCallRequest[] = [];
     write(chunk(context, { role: 'assistant', content: '' }));
     try {
       const end = await relayEvents({
@@ -171,15 +188,22 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
             const text = String(event.data.text ?? '');
             answer += text;
             write(chunk(context, { content: text }));
+          } else if (event.type === 'answer.tool_call') {
+            const fragment = toolCallChunkOf(event.data);
+            const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
+            call.function.arguments += fragment.function.arguments;
+            write(chunk(context, { tool_calls: [fragment] }));
+          } else if (event.type === 'answer.logprobs') {
+            write(chunk(context, {}, null, { content: (event.data.content as TokenLogprob[] | null) ?? null, refusal: null }));
           } else if (event.type === 'answer.done') {
             ended = true;
             const usage = event.data.usage as TokenUsage;
-            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens);
+            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
             write(chunk(context, {}, finishReason));
             if (run.includeUsage) write(usageChunk(context, usage));
             raw.write('data: [DONE]\n\n');
             if (run.cacheKey) {
-              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage })
+              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
                 .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
             }
           } else if (event.type === 'error') {
@@ -205,13 +229,20 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     }
   }
 
-  function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, answer: string, finishReason: 'stop', includeUsage: boolean): void {
+  /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
+  async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
+    const published = (await options.events.range(workflowId, 0)).find((event) => event.type === 'answer.logprobs');
+    return { content: (published?.data.content as TokenLogprob[] | null | undefined) ?? null, refusal: null };
+  }
+
+  function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {
     const raw = openEventStream(reply, headers);
     const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
     write(chunk(context, { role: 'assistant', content: '' }));
-    write(chunk(context, { content: answer }));
-    write(chunk(context, {}, finishReason));
-    if (includeUsage) write(usageChunk(context, zeroUsage));
+    if (hit.answer) write(chunk(context, { content: hit.answer }));
+    hit.toolCalls?.forEach((call, index) => write(chunk(context, { tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] })));
+    write(chunk(context, {}, hit.finishReason as FinishReason));
+    if (includeUsage) write(usageChunk(context, hit.usage));
     raw.end('data: [DONE]\n\n');
   }
 
@@ -274,21 +305,10 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   }
 }
 
-function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  return raw;
-}
-
-function modelNotFound(model: string): GatewayError {
-  return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
-}
-
-/** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
-function requestIdOf(headers: IncomingHttpHeaders): string {
-  const key = headers['idempotency-key'];
-  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
+/** Everything that shapes the answer (the stream flags and the user tag do not). */
+function cacheableOf(body: ChatCompletionRequest, maxTokens: number): Record<string, unknown> {
+  const { stream: _stream, stream_options: _options, user: _user, max_tokens: _max, max_completion_tokens: _maxCompletion, ...shaping } = body;
+  return { ...shaping, maxTokens };
 }
 
 /** `Cache-Control: no-cache` / `no-store` or `x-ragtime-cache: off` skip the response cache. */
@@ -296,12 +316,4 @@ function cacheOptOut(headers: IncomingHttpHeaders): boolean {
   const control = headers['cache-control'];
   if (typeof control === 'string' && /no-cache|no-store/i.test(control)) return true;
   return headers['x-ragtime-cache'] === 'off';
-}
-
-function failureOf(error: unknown): GatewayError {
-  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  const failure = cause instanceof ApplicationFailure ? cause : cause?.cause instanceof ApplicationFailure ? cause.cause : undefined;
-  if (failure?.type === 'bad_request') return new GatewayError(400, 'bad_request', failure.message);
-  if (failure?.type === 'persist_failed') return new GatewayError(502, 'persist_failed', 'The answer was generated but could not be stored; it was charged.');
-  return new GatewayError(502, 'answer_failed', 'The answer could not be completed.');
 }

@@ -2,6 +2,7 @@ import type { Usage } from './events.js';
 import type { ModelTarget } from '../routing/model-registration.js';
 import type { FusionDecision, FusionStrategy } from '../routing/fusion.js';
 import type { FusionCandidate } from '../routing/fusion-candidate.js';
+import type { ContentPart, GenerationOptions, RequiredCapability, ServerSampling, ToolCallRequest } from './model-request.js';
 
 export interface ChatTurnInput {
   tenantId: string;
@@ -9,6 +10,8 @@ export interface ChatTurnInput {
   conversationId: string;
   userId?: string;
   question: string;
+  /** The question's text and image parts in order, when it has images (`question` is its text). */
+  questionParts?: ContentPart[];
   /** Model the client asked for, if any; the router decides whether it may be used. */
   model?: string;
   maxTokens?: number;
@@ -24,8 +27,27 @@ export interface ChatTurnInput {
   /** The client's own system/developer instructions, added to Ragtime's system prompt. */
   instructions?: string;
   sampling?: Sampling;
+  /**
+   * Messages after the question when the request continues a tool round trip: the assistant's tool calls and
+   * the client's `tool` results, in order (the model reads them after the question).
+   */
+  continuation?: HistoryMessage[];
+  /** The client's function tools and output format, passed to the model server (see model-request.ts). */
+  generation?: GenerationOptions;
+  /** What the request needs of the model: the router picks, and fails over to, only models that have it. */
+  requires?: RequiredCapability[];
   /** The gateway's budget reservation for this request: the workflow settles it when the turn is stored. */
   billing?: TurnBilling;
+  /**
+   * `false`: keep nothing of the turn (the Responses API's `store: false`): its usage is settled, but no turn is
+   * stored, so it is not in any conversation and cannot be continued. Stored when absent.
+   */
+  store?: boolean;
+  /**
+   * Nothing reads this turn once stored before the client's next request could (a chat completion is its own
+   * conversation): the client is told the answer is done as soon as it is checked, and the turn is stored after.
+   */
+  storeAfterAnswer?: boolean;
 }
 
 /**
@@ -42,22 +64,41 @@ export interface TurnBilling {
   estimatedMicros: number;
 }
 
-/** Sampling settings passed through to the model server. */
+/** Sampling settings passed through to the model server exactly as the client sent them. */
 export interface Sampling {
   temperature?: number;
   topP?: number;
   stop?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  /** Token id → bias (-100…100). */
+  logitBias?: Record<string, number>;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  /** Model-server-specific settings (top_k, min_p, …), allowed per model by the registry. */
+  server?: ServerSampling;
 }
 
 export interface FusionRequest {
   strategy: FusionStrategy;
   /** Models to ask; the router picks them when absent. */
   models?: string[];
+  /** Without `models`: how many the router picks (at most the worker's FUSION_MAX_MODELS). */
+  count?: number;
 }
 
+/**
+ * A message of the conversation before (or, in `continuation`, after) the question. `content` is always the
+ * text (a user message's text parts joined); `parts` keeps a user message's text and images in order when it
+ * has images; an assistant message may carry tool calls, and a `tool` message answers one of them.
+ */
 export interface HistoryMessage {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   content: string;
+  parts?: ContentPart[];
+  toolCalls?: ToolCallRequest[];
+  toolCallId?: string;
 }
 
 export interface Plan {
@@ -95,6 +136,8 @@ export interface SafetyVerdict {
   context?: string[];
   /** Categories the policy acted on. */
   categories?: string[];
+  /** Output checks of a tool-calling answer: each client tool call's arguments as they may be kept. */
+  toolArguments?: string[];
 }
 
 /** One call of a tool: who decided it (`plan-n` by the planner, `model-n` by a tool-calling model) and with what. */
@@ -132,6 +175,12 @@ export interface EndpointUsage extends Usage {
   baseUrl: string;
   /** Counted from the stream (the endpoint failed before reporting usage). */
   estimated: boolean;
+  /** The call's own duration, when the worker measured it (fusion answers). */
+  latencyMs?: number;
+  /** A whole answer (fusion); absent: every endpoint but the last failed over to the next. */
+  answered?: boolean;
+  /** A fusion model that gave no answer (its error; it served nothing). */
+  failed?: boolean;
 }
 
 export interface GenerationResult {
@@ -146,6 +195,27 @@ export interface GenerationResult {
   costMicros?: number;
   /** How the answers of a fusion request were combined. */
   fusion?: FusionDecision;
+  /** The client tools the model called (arguments as published: redacted where the output policy redacts). */
+  toolCalls?: ToolCallRequest[];
+  /** Each model's own answer of a fusion request. */
+  fusionAnswers?: FusionAnswer[];
+}
+
+/** One model's answer to a fusion request, as the fusion workflow returns it. */
+export interface FusionAnswer {
+  model: string;
+  text: string;
+  latencyMs: number;
+  usage: Usage;
+  costUsd: number;
+  finishReason: string;
+}
+
+/** A fusion request's outcome: the decision and every answer it weighed. */
+export interface FusionOutcome {
+  workflowId: string;
+  decision: FusionDecision;
+  answers: FusionAnswer[];
 }
 
 export type ChatOutcome = 'completed' | 'blocked' | 'cancelled' | 'failed';
@@ -158,6 +228,12 @@ export interface ChatTurnResult {
   citations: Citation[];
   /** Findings of the post-generation check that did not block the answer. */
   safetyNotes?: string[];
+  /** A fusion request's decision and answers (the fusion child workflow's result). */
+  fusion?: FusionOutcome;
+  /** The client tools the model called; the client runs them and continues with `tool` messages. */
+  toolCalls?: ToolCallRequest[];
+  /** Why generation stopped as the model server said it (`stop`, `length`, `tool_calls`, `content_filter`). */
+  finishReason?: string;
 }
 
 export type ChatStep = 'planning' | 'gathering' | 'routing' | 'generating' | 'checking' | 'persisting' | 'done';

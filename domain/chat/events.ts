@@ -8,6 +8,10 @@ export type ChatEventType =
   | 'model.selected'
   | 'model.failover'
   | 'answer.delta'
+  /** A fragment of a client tool call: `index`, `offset` in its arguments, `arguments`; `id` and `name` first. */
+  | 'answer.tool_call'
+  /** The answer's token log probabilities (asked with `logprobs`), once, after the last delta; withheld when redacted. */
+  | 'answer.logprobs'
   | 'safety.redaction'
   | 'answer.done'
   | 'error';

@@ -1,6 +1,7 @@
 // Ports the chat turn depends on. Adapters implement them in infra/; workers wire them.
 import type { Citation, SafetyVerdict, ToolCall, ToolOutput } from './chat-request.js';
 import type { ProviderKind } from '../routing/model-registration.js';
+import type { ModelAccess } from '../routing/model-access.js';
 
 export interface Retriever {
   /** Whether the tenant has anything indexed (lets the planner skip retrieval). */
@@ -55,7 +56,10 @@ export interface ModelEndpoint {
   provider?: ProviderKind;
 }
 
+/** The models the API offers: the registry the workers route with, seen through a tier (see model-access.ts). */
 export interface ModelCatalog {
-  /** Models a tenant may use, the default first. */
-  modelsFor(tenantId: string): Promise<ModelEndpoint[]>;
+  /** Ready models the tier may use, in the registry's order. */
+  modelsFor(tier: string): Promise<ModelEndpoint[]>;
+  /** Whether the tier may request the model now (a disabled one only through a ready fallback). */
+  access(model: string, tier: string): Promise<ModelAccess>;
 }

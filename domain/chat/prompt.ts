@@ -1,13 +1,26 @@
 import type { Citation, HistoryMessage, ToolOutput } from './chat-request.js';
+import type { ContentPart, ToolCallRequest } from './model-request.js';
 
+/**
+ * One message to the model. `content` is always its text; `parts` (a user message with images) is what an
+ * OpenAI-compatible server receives instead; an assistant message may carry tool calls and a `tool` message
+ * answers one. Histories recorded before client tools hold only role and content.
+ */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  parts?: ContentPart[];
+  toolCalls?: ToolCallRequest[];
+  toolCallId?: string;
 }
 
 export interface PromptParts {
   question: string;
+  /** The question's text and images in order, when it has images. */
+  questionParts?: ContentPart[];
   history: HistoryMessage[];
+  /** Assistant tool calls and the client's tool results after the question (a tool round trip). */
+  continuation?: HistoryMessage[];
   citations: Citation[];
   toolOutputs: ToolOutput[];
   /** Set when retrieval was wanted but did not finish in time. */
@@ -37,7 +50,19 @@ export function buildMessages(parts: PromptParts): ChatMessage[] {
   if (parts.instructions) system += `\n\nInstructions from the client:\n${parts.instructions}`;
   return [
     { role: 'system', content: system },
-    ...parts.history.map((message) => ({ role: message.role, content: message.content })),
-    { role: 'user', content: parts.question },
+    ...parts.history.map(messageOf),
+    { role: 'user', content: parts.question, ...(parts.questionParts ? { parts: parts.questionParts } : {}) },
+    ...(parts.continuation ?? []).map(messageOf),
   ];
+}
+
+/** A history message as the model reads it; only what it carries (older histories: role and content). */
+function messageOf(message: HistoryMessage): ChatMessage {
+  return {
+    role: message.role,
+    content: message.content,
+    ...(message.parts ? { parts: message.parts } : {}),
+    ...(message.toolCalls ? { toolCalls: message.toolCalls } : {}),
+    ...(message.toolCallId !== undefined ? { toolCallId: message.toolCallId } : {}),
+  };
 }

@@ -9,9 +9,18 @@ export type ProviderKind = (typeof providerKinds)[number];
 
 export type ModelStatus = 'ready' | 'disabled';
 
+/** What a model can do; a request that needs more is refused or routed to a model that can (issue 21). */
 export interface ModelCapabilities {
+  /** OpenAI function tools (`tools`, `tool_choice`, tool calls back). */
   tools: boolean;
+  /** Structured output: `response_format` `json_object` and `json_schema` (grammar / guided decoding). */
   jsonMode: boolean;
+  /** Images in user messages (`image_url` content parts). False when absent. */
+  vision?: boolean;
+  /** `logprobs` / `top_logprobs`. False when absent. */
+  logprobs?: boolean;
+  /** Model-server-specific sampling fields the server accepts (`top_k`, `min_p`, …). None when absent. */
+  samplingParams?: string[];
 }
 
 export interface ModelRegistration {
@@ -59,7 +68,7 @@ export function withDefaults(input: Pick<ModelRegistration, 'model' | 'endpoint'
     inputPrice: 0,
     outputPrice: 0,
     contextLength: 4096,
-    capabilities: { tools: false, jsonMode: false },
+    capabilities: { tools: false, jsonMode: false, vision: false, logprobs: false, samplingParams: [] },
     tiers: ['free', 'pro', 'enterprise'],
     fallbacks: [],
     quality: 1,

@@ -1,6 +1,8 @@
 // Picks the model for a request and its fallback chain from the registry, the tier, the circuit breakers
 // and measured latency. Pure: the route activity gathers the inputs and records the decision.
 import type { ModelRegistration } from './model-registration.js';
+import type { RequiredCapability } from '../chat/model-request.js';
+import { capabilityRefusal, missingCapabilities } from './capabilities.js';
 import type { Complexity } from './task-complexity.js';
 
 export const routingStrategies = ['complexity', 'cost', 'latency'] as const;
@@ -25,6 +27,8 @@ export interface RoutingRequest {
   latency: Map<string, LatencyEstimate>;
   /** Endpoints whose circuit breaker is open. */
   openEndpoints: Set<string>;
+  /** What the request needs: only models with these capabilities are chosen or fallen back to. */
+  requires?: readonly RequiredCapability[];
 }
 
 export interface ScoredCandidate {
@@ -47,7 +51,13 @@ export function latencyKey(model: string, endpoint: string): string {
 const typicalAnswerTokens = 200;
 
 export function decideRoute(request: RoutingRequest): RoutingDecision {
-  const allowed = request.registrations.filter((registration) => registration.status === 'ready' && registration.tiers.includes(request.tier));
+  const permitted = request.registrations.filter((registration) => registration.status === 'ready' && registration.tiers.includes(request.tier));
+  if (request.requestedModel && request.requires?.length) {
+    const requested = permitted.find((registration) => registration.model === request.requestedModel);
+    const missing = requested ? missingCapabilities(requested, request.requires) : [];
+    if (missing.length > 0) return { ok: false, code: 'bad_request', message: capabilityRefusal(requested!.model, missing) };
+  }
+  const allowed = permitted.filter((registration) => missingCapabilities(registration, request.requires).length === 0);
   const skipped = allowed.filter((registration) => request.openEndpoints.has(registration.endpoint)).map((registration) => `${registration.model}: circuit open`);
   const usable = allowed.filter((registration) => !request.openEndpoints.has(registration.endpoint));
   const scored = usable.map((registration) => score(registration, request));
@@ -57,8 +67,14 @@ export function decideRoute(request: RoutingRequest): RoutingDecision {
   let reason: string;
   if (request.requestedModel) {
     const requested = allowed.find((registration) => registration.model === request.requestedModel);
-    if (!requested) return { ok: false, code: 'bad_request', message: `model ${request.requestedModel} is not available to tier ${request.tier}` };
-    if (usable.includes(requested)) {
+    const disabled = requested ? undefined : request.registrations.find((registration) => registration.model === request.requestedModel && registration.tiers.includes(request.tier));
+    if (disabled) {
+      // Disabled by an operator: its fallback chain serves it, or the request is refused (see model-access.ts).
+      chosen = chainOf(disabled, usable)[0];
+      if (!chosen) return { ok: false, code: 'bad_request', message: `model ${disabled.model} is disabled and no model of its fallback chain is available` };
+      reason = `requested model ${disabled.model} is disabled; using its fallback`;
+    } else if (!requested) return { ok: false, code: 'bad_request', message: `model ${request.requestedModel} is not available to tier ${request.tier}` };
+    else if (usable.includes(requested)) {
       chosen = requested;
       reason = 'requested by client';
     } else {
@@ -70,7 +86,9 @@ export function decideRoute(request: RoutingRequest): RoutingDecision {
     reason = describe(request, chosen ? scored.find((candidate) => candidate.model === chosen!.model) : undefined);
   }
   if (!chosen) {
-    const message = allowed.length === 0 ? `no model is available to tier ${request.tier}` : 'every model endpoint for this tier is failing (circuit open)';
+    const message = allowed.length === 0
+      ? (permitted.length > 0 ? `no model available to tier ${request.tier} has ${request.requires!.join(', ')}` : `no model is available to tier ${request.tier}`)
+      : 'every model endpoint for this tier is failing (circuit open)';
     return { ok: false, code: 'model_unavailable', message };
   }
   const fallbacks = unique([...chainOf(chosen, usable), ...ranked]).filter((registration) => registration !== chosen);

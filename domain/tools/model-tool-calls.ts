@@ -49,7 +49,8 @@ export function toolChoiceMessages(question: string, history: readonly HistoryMe
   return [
     { role: 'system', content: instructions },
     ...examples,
-    ...history.map((message) => ({ role: message.role, content: message.content })),
+    // The conversation's words only: a client's own tool round trips are not Ragtime's tools' business.
+    ...history.flatMap((message): ToolChoiceMessage[] => (message.role === 'tool' ? [] : [{ role: message.role, content: message.content }])),
     { role: 'user', content: question },
   ];
 }

@@ -3,14 +3,17 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import type { ToolCallRequest } from '../../domain/chat/model-request.js';
 import { scopedKey } from '../../domain/tenancy/scoped-id.js';
 
 export interface CachedAnswer {
   model: string;
   answer: string;
   finishReason: string;
-  /** What the original answer cost to produce; a hit is charged nothing. */
+  /** What the original answer cost to produce: a hit reports it to the client and is charged nothing. */
   usage: TokenUsage;
+  /** The client tool calls the answer made. */
+  toolCalls?: ToolCallRequest[];
 }
 
 export class ResponseCache {

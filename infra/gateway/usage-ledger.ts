@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Pool } from '../postgres/pool.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 
-export type Endpoint = 'chat.ws' | 'chat.completions' | 'embeddings';
+export type Endpoint = 'chat.ws' | 'chat.completions' | 'responses' | 'embeddings' | 'fusion';
 
 export interface Reservation {
   orgId: string;
@@ -26,6 +26,19 @@ export interface Settlement {
   cached: boolean;
   outcome: string;
   usageSource: 'model' | 'stream' | 'cache';
+  /** Each model call that served the request, one ledger entry each (absent: none, e.g. a cache hit). */
+  calls?: ModelCall[];
+}
+
+/** One model call of a request, as the call ledger records it. */
+export interface ModelCall {
+  model: string;
+  endpoint?: string;
+  usage: TokenUsage;
+  costMicros: number;
+  /** The call's own duration when measured. */
+  latencyMs?: number;
+  outcome: string;
 }
 
 export interface TurnUsage {
@@ -58,10 +71,25 @@ export interface StaleReservation {
  * chat workflow's persist step settles in the same transaction as the turn it stores.
  */
 export async function settleReservation(db: Pick<pg.Pool | pg.PoolClient, 'query'>, settlement: Settlement): Promise<boolean> {
+  const calls = (settlement.calls ?? []).map((call, index) => ({
+    seq: index, model: call.model, endpoint: call.endpoint ?? null, prompt_tokens: call.usage.promptTokens, completion_tokens: call.usage.completionTokens,
+    cost_micros: Math.round(call.costMicros), latency_ms: call.latencyMs === undefined ? null : Math.round(call.latencyMs), outcome: call.outcome,
+  }));
+  // One statement: the calls are written only when this statement settled the request (exactly once).
   const { rows } = await db.query<{ settled: boolean }>(
-    'SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9) AS settled',
+    `WITH settle AS (SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9) AS settled),
+     calls AS (
+       INSERT INTO usage_ledger_calls (org_id, request_id, seq, model, endpoint, prompt_tokens, completion_tokens, cost_micros, latency_ms, outcome)
+       SELECT $1, $2, c.seq, c.model, c.endpoint, c.prompt_tokens, c.completion_tokens, c.cost_micros,
+              coalesce(c.latency_ms, CASE WHEN jsonb_array_length($10::jsonb) = 1
+                THEN (SELECT round(extract(epoch FROM now() - l.created_at) * 1000)::int FROM usage_ledger l WHERE l.org_id = $1 AND l.request_id = $2) END),
+              c.outcome
+       FROM jsonb_to_recordset($10::jsonb) AS c(seq int, model text, endpoint text, prompt_tokens int, completion_tokens int, cost_micros bigint, latency_ms int, outcome text), settle
+       WHERE settle.settled
+       RETURNING 1)
+     SELECT settled, (SELECT count(*) FROM calls) AS calls FROM settle`,
     [settlement.orgId, settlement.requestId, settlement.model, settlement.usage.promptTokens, settlement.usage.completionTokens,
-      settlement.costMicros, settlement.cached, settlement.outcome, settlement.usageSource],
+      settlement.costMicros, settlement.cached, settlement.outcome, settlement.usageSource, JSON.stringify(calls)],
   );
   return rows[0]!.settled;
 }

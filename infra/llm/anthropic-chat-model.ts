@@ -55,10 +55,17 @@ export class AnthropicChatModel implements ChatModel {
   }
 
   private async post(request: ChatStreamRequest, prefix: string | undefined): Promise<Response> {
+    // Client tools, structured output and images are not translated to the Messages API: refused, not dropped
+    // (the registry records such a model without those capabilities, so the router does not send them here).
+    const generation = request.generation ?? {};
+    if (generation.tools?.length || (generation.responseFormat && generation.responseFormat.type !== 'text')
+      || request.messages.some((message) => message.role === 'tool' || message.parts || message.toolCalls)) {
+      throw new ModelError('this Anthropic adapter does not carry client tools, structured output or images', false, 400);
+    }
     const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content).join('\n\n');
     const messages = request.messages
       .filter((message) => message.role !== 'system')
-      .map((message) => ({ role: message.role, content: message.content }));
+      .map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content }));
     if (prefix) messages.push({ role: 'assistant', content: prefix });
     const body = {
       model: request.model,

@@ -2,6 +2,7 @@
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { ProviderKind } from '../../domain/routing/model-registration.js';
+import type { GenerationOptions, ServerSampling, TokenLogprob } from '../../domain/chat/model-request.js';
 
 export interface ChatStreamRequest {
   /** Which protocol the endpoint speaks; OpenAI-compatible when absent. */
@@ -13,13 +14,26 @@ export interface ChatStreamRequest {
   temperature?: number;
   topP?: number;
   stop?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  logitBias?: Record<string, number>;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  /** Model-server-specific sampling, sent as top-level request fields. */
+  server?: ServerSampling;
+  /** The client's function tools and output format. */
+  generation?: GenerationOptions;
   /** Text the assistant already produced; the model continues it instead of starting over. */
   assistantPrefix?: string;
   signal?: AbortSignal;
 }
 
 export type ChatStreamChunk =
-  | { type: 'delta'; text: string }
+  /** `logprobs` when the request asked for them: the tokens of this delta. */
+  | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
+  /** A fragment of a tool call: `index` names the call; `id` and `name` come with its first fragment. */
+  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'finish'; reason: string }
   | { type: 'usage'; usage: Usage };
 

@@ -2,12 +2,20 @@
 // No retries here: Temporal is the one retry layer.
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
+import type { TokenLogprob } from '../../domain/chat/model-request.js';
 import { ModelError } from './model-error.js';
 import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
 
+interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
+}
+
 interface CompletionChunk {
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  choices?: { delta?: { content?: string | null; tool_calls?: ToolCallDelta[] | null }; logprobs?: { content?: TokenLogprob[] | null } | null; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
@@ -45,13 +53,27 @@ export class OpenAICompatibleChatModel implements ChatModel {
     const messages = continuing
       ? [...request.messages, { role: 'assistant', content: request.assistantPrefix }]
       : request.messages;
+    const generation = request.generation ?? {};
     const body = {
+      // Model-server-specific sampling first: the standard fields below always win over a same-named one.
+      ...request.server,
       model: request.model,
-      messages,
+      messages: messages.map(wireMessage),
+      // The client's max_completion_tokens / max_tokens, exactly (every OpenAI-compatible server reads this name).
       max_tokens: request.maxTokens,
       temperature: request.temperature ?? 0.7,
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.stop?.length ? { stop: request.stop } : {}),
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.frequencyPenalty !== undefined ? { frequency_penalty: request.frequencyPenalty } : {}),
+      ...(request.presencePenalty !== undefined ? { presence_penalty: request.presencePenalty } : {}),
+      ...(request.logitBias ? { logit_bias: request.logitBias } : {}),
+      ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
+      ...(request.topLogprobs !== undefined ? { top_logprobs: request.topLogprobs } : {}),
+      ...(generation.tools?.length ? { tools: generation.tools } : {}),
+      ...(generation.toolChoice !== undefined ? { tool_choice: generation.toolChoice } : {}),
+      ...(generation.parallelToolCalls !== undefined ? { parallel_tool_calls: generation.parallelToolCalls } : {}),
+      ...(generation.responseFormat ? { response_format: generation.responseFormat } : {}),
       stream: true,
       stream_options: { include_usage: true },
       // vLLM's names for "continue the last assistant message"; llama.cpp continues a trailing
@@ -81,10 +103,32 @@ function parseChunk(data: string): CompletionChunk {
   }
 }
 
+/** A message in OpenAI's wire shape: content parts when it has images, tool calls, the call a tool result answers. */
+function wireMessage(message: ChatStreamRequest['messages'][number] | { role: string; content: string | undefined }): Record<string, unknown> {
+  const { role, content } = message;
+  const extra = message as ChatStreamRequest['messages'][number];
+  return {
+    role,
+    content: extra.parts ?? (extra.toolCalls?.length && !content ? null : content),
+    ...(extra.toolCalls?.length ? { tool_calls: extra.toolCalls } : {}),
+    ...(extra.toolCallId !== undefined ? { tool_call_id: extra.toolCallId } : {}),
+  };
+}
+
 function* chunksOf(chunk: CompletionChunk): Generator<ChatStreamChunk> {
   for (const choice of chunk.choices ?? []) {
     const text = choice.delta?.content;
-    if (text) yield { type: 'delta', text };
+    const logprobs = choice.logprobs?.content;
+    if (text) yield { type: 'delta', text, ...(logprobs?.length ? { logprobs } : {}) };
+    for (const call of choice.delta?.tool_calls ?? []) {
+      yield {
+        type: 'tool_call',
+        index: call.index ?? 0,
+        ...(call.id ? { id: call.id } : {}),
+        ...(call.function?.name ? { name: call.function.name } : {}),
+        arguments: call.function?.arguments ?? '',
+      };
+    }
     if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
   }
   if (chunk.usage) {

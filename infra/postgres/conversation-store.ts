@@ -48,6 +48,15 @@ export class ConversationStore {
     ]);
   }
 
+  /** The request id of a conversation's newest turn (any outcome), or undefined when it has none. */
+  async latestRequestId(tenantId: string, conversationId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ request_id: string }>(
+      `SELECT request_id FROM turns WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at DESC, request_id DESC LIMIT 1`,
+      [tenantId, conversationId],
+    );
+    return rows[0]?.request_id;
+  }
+
   /**
    * Stores a turn once, and settles its usage reservation in the same transaction: a retried persist with the
    * same request id changes nothing. True when this call settled the reservation.
@@ -86,10 +95,10 @@ export class ConversationStore {
     return settleReservation(this.pool, charge);
   }
 
-  async turn(tenantId: string, requestId: string): Promise<TurnRecord | undefined> {
+  async turn(tenantId: string, requestId: string): Promise<(TurnRecord & { createdAt: string }) | undefined> {
     const { rows } = await this.pool.query(
       `SELECT tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
-              prompt_tokens, completion_tokens, citations
+              prompt_tokens, completion_tokens, citations, created_at
        FROM turns WHERE tenant_id = $1 AND request_id = $2`,
       [tenantId, requestId],
     );
@@ -99,6 +108,7 @@ export class ConversationStore {
       tenantId: row.tenant_id, conversationId: row.conversation_id, requestId: row.request_id, workflowId: row.workflow_id,
       question: row.question, answer: row.answer, model: row.model ?? undefined, outcome: row.outcome,
       usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens }, citations: row.citations,
+      createdAt: (row.created_at as Date).toISOString(),
     };
   }
 

@@ -1,6 +1,10 @@
-// Reads the registry through Redis (shared by every worker) with a TTL; every change made through this
-// class drops the cached copy at once. A last known good copy (in Redis without expiry, and in memory)
-// serves when the database cannot be reached, so routing keeps working through a registry outage.
+// Reads the registry through Redis (shared by every worker and API instance) with a TTL. Every change made
+// through this class bumps a version key, and a cached copy counts only while it carries the current version:
+// the next read of any process goes to the database, and a slow read that raced a change (it read the old
+// rows, then cached them) is never served. A last known good copy (in Redis without expiry, and in memory)
+// serves when the database cannot be reached, so routing keeps working through a registry outage. Without
+// Redis every read goes to the database; a change made then is still seen at once by the processes reading
+// the database, and a copy cached before the outage ages out with its TTL.
 import type { Redis } from 'ioredis';
 import type { DeploymentEnvironment, ModelRegistration, ModelStatus } from '../../domain/routing/model-registration.js';
 import type { ModelRegistry } from '../../domain/routing/ports.js';
@@ -9,6 +13,13 @@ export interface CachedModelRegistryOptions {
   ttlSeconds: number;
   /** Told when the last known good copy serves because the registry failed. */
   onStale?: (environment: DeploymentEnvironment, error: unknown) => void;
+  /** Told when a change could not drop the shared cache (Redis unreachable): other copies age out with the TTL. */
+  onInvalidationFailed?: (environment: DeploymentEnvironment, error: unknown) => void;
+}
+
+interface CachedCopy {
+  version: string;
+  registrations: ModelRegistration[];
 }
 
 export class CachedModelRegistry implements ModelRegistry {
@@ -21,8 +32,9 @@ export class CachedModelRegistry implements ModelRegistry {
   ) {}
 
   async list(environment: DeploymentEnvironment): Promise<ModelRegistration[]> {
-    const cached = await this.redis.get(cacheKey(environment)).catch(() => null);
-    if (cached) return remember(this.lastKnownGood, environment, JSON.parse(cached) as ModelRegistration[]);
+    const [cached, version] = await this.redis.mget(cacheKey(environment), versionKey(environment)).catch(() => [null, null]);
+    const copy = cached ? (JSON.parse(cached) as CachedCopy) : undefined;
+    if (copy && copy.version === (version ?? '0')) return remember(this.lastKnownGood, environment, copy.registrations);
     let fresh: ModelRegistration[];
     try {
       fresh = await this.store.list(environment);
@@ -32,11 +44,12 @@ export class CachedModelRegistry implements ModelRegistry {
       this.options.onStale?.(environment, error);
       return fallback;
     }
-    const serialized = JSON.stringify(fresh);
+    // Cached under the version read before the database: a change since then has bumped it past this copy.
+    const serialized = JSON.stringify({ version: version ?? '0', registrations: fresh } satisfies CachedCopy);
     await this.redis
       .multi()
       .set(cacheKey(environment), serialized, 'EX', this.options.ttlSeconds)
-      .set(lastKnownGoodKey(environment), serialized)
+      .set(lastKnownGoodKey(environment), JSON.stringify(fresh))
       .exec()
       .catch(() => undefined);
     return remember(this.lastKnownGood, environment, fresh);
@@ -64,9 +77,13 @@ export class CachedModelRegistry implements ModelRegistry {
     await this.invalidate(environment);
   }
 
-  /** Drops the cached copy; the next read goes to the database. */
+  /** Makes every cached copy stale; the next read of any process goes to the database. The change itself stands either way. */
   async invalidate(environment: DeploymentEnvironment): Promise<void> {
-    await this.redis.del(cacheKey(environment));
+    try {
+      await this.redis.multi().incr(versionKey(environment)).del(cacheKey(environment)).exec();
+    } catch (error) {
+      this.options.onInvalidationFailed?.(environment, error);
+    }
   }
 
   private async storedLastKnownGood(environment: DeploymentEnvironment): Promise<ModelRegistration[] | undefined> {
@@ -82,6 +99,10 @@ function remember(memory: Map<DeploymentEnvironment, ModelRegistration[]>, envir
 
 function cacheKey(environment: DeploymentEnvironment): string {
   return `registry:${environment}`;
+}
+
+function versionKey(environment: DeploymentEnvironment): string {
+  return `registry:${environment}:version`;
 }
 
 function lastKnownGoodKey(environment: DeploymentEnvironment): string {

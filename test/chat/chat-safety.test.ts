@@ -13,7 +13,6 @@ import { createPool, type Pool } from '../../infra/postgres/pool.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { SafetyPolicyStore } from '../../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../../infra/safety/policy-safety-screen.js';
-import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import type { ChatModel, ChatStreamChunk } from '../../infra/llm/chat-model.js';
 import type { GenerationResult } from '../../domain/chat/chat-request.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
@@ -80,7 +79,6 @@ describe('the generate activity with the output filter', () => {
       events,
       conversations: new ConversationStore(pool),
       chatModel: scripted(['Write to jane.do', 'e@example.com or pay with 4111 1111', ' 1111 1111 today.']),
-      models: new StaticModelCatalog([]),
       safety: new PolicySafetyScreen(new SafetyPolicyStore(pool), { timeoutMs: 1000 }),
       historyTurns: 0,
       temporalUiUrl: 'http://127.0.0.1:8233',

@@ -1,7 +1,7 @@
 // The end of a chat turn since the 'lean-turn' patch: the output check and persist run as local activities in
-// one workflow task. A stateless client (it sends its own history) is told the answer is done before the turn is
-// stored, and a worker killed while storing it still leaves it stored and charged exactly once; a conversation's
-// turn is told only once stored (its next turn reads it). Postgres is held with a table lock so the persist step
+// one workflow task. A chat completion (it sends its own history; nothing reads its stored turn) is told the answer
+// is done before the turn is stored, and a worker killed while storing it still leaves it stored and charged
+// exactly once; a conversation's turn is told only once stored (its next turn reads it). Postgres is held with a table lock so the persist step
 // is caught mid-write, deterministically.
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -39,6 +39,7 @@ describe('the end of a chat turn', () => {
     await harness?.close();
   });
 
+  /** `history` as a chat completion sends it, which also marks the turn as one nothing reads once stored. */
   async function start(queue: string, org: string, history?: HistoryMessage[]): Promise<{ workflowId: string; requestId: string }> {
     const requestId = randomUUID();
     const question = 'Name three colors.';
@@ -46,7 +47,7 @@ describe('the end of a chat turn', () => {
     expect(await ledger.reserve({ orgId: org, requestId, userId: 'u1', endpoint: 'chat.completions', model: 'tt-model', estimatedMicros: (estimatedPromptTokens + 16) * 100, budgetMicros: null })).toBe('reserved');
     const workflowId = await startChatTurn(harness.temporal, { taskQueue: queue }, {
       tenantId: org, userId: 'u1', tier: 'enterprise', requestId, conversationId: requestId, question, model: 'tt-model', maxTokens: 16,
-      ...(history ? { history } : {}),
+      ...(history ? { history, storeAfterAnswer: true } : {}),
       billing: { reservationId: requestId, userId: 'u1', tier: 'enterprise', estimatedPromptTokens, estimatedMicros: (estimatedPromptTokens + 16) * 100 },
     });
     return { workflowId, requestId };

@@ -32,7 +32,7 @@ const services = compose.services;
 const composeDir = path.dirname(composeFile);
 const appServices = ['api', 'chat-worker', 'ingestion-worker'];
 const oneShot = new Set(['temporal-setup']);
-const ragtimeSearchAttributes = ['RagtimeTenant', 'RagtimeConversation', 'RagtimeModel', 'RagtimeOutcome'];
+const ragtimeSearchAttributes = ['RagtimeTenant', 'RagtimeConversation', 'RagtimeModel', 'RagtimeOutcome', 'RagtimeFusionStrategy'];
 
 const dependencies = (service: Service): Record<string, { condition?: string; required?: boolean }> =>
   Array.isArray(service.depends_on) ? Object.fromEntries(service.depends_on.map((name: string) => [name, {}])) : (service.depends_on ?? {});
@@ -187,6 +187,20 @@ describe('compose.yaml', () => {
     const provider = readYaml<{ providers: { options: { path: string } }[] }>(path.join(composeDir, 'grafana/provisioning/dashboards/ragtime.yaml'));
     const dashboardMount = (services.grafana?.volumes as string[]).find((volume) => volume.endsWith('.json:ro'));
     expect(dashboardMount?.split(':')[1]?.startsWith(`${provider.providers[0]?.options.path}/`)).toBe(true);
+  });
+
+  it('runs Temporal with the fairness dynamic config that scripts/stack-up.sh passes the dev server', () => {
+    const temporal = services.temporal as Service;
+    const target = `/etc/temporal/${temporal.environment.DYNAMIC_CONFIG_FILE_PATH}`;
+    const mount = (temporal.volumes as string[]).find((volume) => volume.split(':')[1] === target);
+    expect(mount, `a file mounted at ${target}`).toBeDefined();
+    const dynamicConfig = readYaml<Record<string, { value: unknown; constraints?: unknown }[]>>(path.resolve(composeDir, mount?.split(':')[0] ?? ''));
+    const stackUp = readFileSync(path.join(repoRoot, 'scripts/stack-up.sh'), 'utf8');
+    const devServerValues = Object.fromEntries([...stackUp.matchAll(/--dynamic-config-value ([\w.]+)=(\S+)/g)].map((match) => [match[1], JSON.parse(match[2] ?? '')]));
+    expect(devServerValues).toEqual({ 'matching.useNewMatcher': true, 'matching.enableFairness': true });
+    expect(Object.fromEntries(Object.entries(dynamicConfig).map(([key, values]) => [key, values.map((entry) => entry.value)]))).toEqual(
+      Object.fromEntries(Object.entries(devServerValues).map(([key, value]) => [key, [value]])),
+    );
   });
 
   it('registers the search attributes the workflows use', () => {

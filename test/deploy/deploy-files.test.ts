@@ -15,6 +15,7 @@ describe('infra/deploy files', () => {
       'helm/ragtime/Chart.yaml', 'helm/ragtime/values.yaml', 'helm/ragtime/values.schema.json',
       'helm/ragtime/values-development.yaml', 'helm/ragtime/values-staging.yaml', 'helm/ragtime/values-production.yaml',
       'helm/ragtime/files/prometheus/ragtime-slo-rules.yaml', 'helm/ragtime/files/grafana/ragtime-overview.json',
+      'argocd/project.yaml', 'argocd/ragtime-development.yaml', 'argocd/ragtime-staging.yaml', 'argocd/ragtime-production.yaml',
     ]) {
       expect(files).toContain(expected);
     }

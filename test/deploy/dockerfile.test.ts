@@ -79,11 +79,25 @@ describe('Dockerfile', () => {
     expect(inFinal.find((instruction) => instruction.keyword === 'EXPOSE')?.args.split(/\s+/)).toEqual(['8787', '9464']);
   });
 
-  it('transpiles the entry points the entrypoint starts', () => {
+  it('builds the web client and ships it where the compiled API looks for it', () => {
     const build = instructions.filter((instruction) => instruction.stage === 0 && instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n');
-    expect(build).toMatch(/npx esbuild [^;]*--format=esm/);
+    expect(build).toMatch(/vite build --config web\/vite\.config\.ts/);
+    // dist/api/server.js serves web/dist from beside dist/ (api/server.ts, webClientDirectory).
+    expect(readFileSync(path.join(repoRoot, 'api/server.ts'), 'utf8')).toContain("path.join(projectRoot, '..', 'web', 'dist')");
+    const copy = inFinal.find((instruction) => instruction.keyword === 'COPY' && instruction.args.includes('--from=build') && instruction.args.includes('web/dist'));
+    expect(copy?.args).toMatch(/\/app\/web\/dist \.\/web\/dist$/);
+  });
+
+  it('builds with scripts/build.sh, which transpiles the entry points the entrypoint starts', () => {
+    const build = instructions.filter((instruction) => instruction.stage === 0 && instruction.keyword === 'RUN').map((instruction) => instruction.args);
+    // The same build as ./ragtime up: the image cannot miss a runtime file the local build copies.
+    expect(build).toContain('bash scripts/build.sh dist');
+    const script = readFileSync(path.join(repoRoot, 'scripts/build.sh'), 'utf8');
+    expect(script).toMatch(/esbuild [^;\n]*--format=esm/);
     expect(entrypointTargets().size).toBe(3);
-    for (const target of entrypointTargets().values()) expect(build, 'the build fails when an entry point is missing').toContain(`test -f ${target}`);
+    for (const target of entrypointTargets().values()) {
+      expect(script, 'the build fails when an entry point is missing').toContain(`test -f "$out/${target.replace(/^dist\//, '')}"`);
+    }
   });
 });
 
@@ -125,5 +139,7 @@ describe('.dockerignore', () => {
     for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'api', 'workers', 'workflows', 'infra', 'infra/deploy/docker']) {
       expect(ignored.filter((pattern) => pattern === needed || needed.startsWith(`${pattern}/`)), needed).toEqual([]);
     }
+    // scripts/ stays out, except the build script the image runs (a later '!' pattern re-includes it).
+    expect(ignored.indexOf('!scripts/build.sh')).toBeGreaterThan(ignored.indexOf('scripts'));
   });
 });

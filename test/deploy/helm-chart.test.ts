@@ -159,6 +159,8 @@ describe.each(environments)('helm chart, %s values', (environment) => {
     );
     for (const secretKey of ['DATABASE_URL', 'REDIS_URL', 'LLM_API_KEY']) expect(config?.data).not.toHaveProperty(secretKey);
     expect(config?.data?.LLM_BASE_URL).toBe('http://ragtime-model-server:8000/v1');
+    // Workers route with their environment's registry entries, the ones `deployment promote` writes.
+    expect(config?.data?.MODEL_ENVIRONMENT).toBe(environment);
     for (const deployment of ragtimeDeployments()) {
       const envFrom = deployment.spec.template.spec.containers[0].envFrom;
       expect(envFrom).toEqual([{ configMapRef: { name: 'ragtime-config' } }, { secretRef: { name: `ragtime-${environment}` } }]);

@@ -62,12 +62,13 @@ const encodePathParam = (text: string) => (text.isWellFormed() ? encodeURICompon
 const routes: { method: 'GET' | 'POST'; path: string }[] = [
   { method: 'GET', path: '/healthz' }, { method: 'GET', path: '/readyz' }, { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/v1/models' }, { method: 'GET', path: '/v1/models/{id}' },
-  { method: 'POST', path: '/v1/chat/completions' }, { method: 'POST', path: '/v1/embeddings' },
+  { method: 'POST', path: '/v1/chat/completions' }, { method: 'POST', path: '/v1/embeddings' }, { method: 'POST', path: '/v1/responses' },
+  { method: 'POST', path: '/v1/completions' }, { method: 'GET', path: '/v1/responses/{id}' },
   { method: 'GET', path: '/v1/usage' }, { method: 'GET', path: '/v1/conversations/{id}' },
   { method: 'POST', path: '/v1/ingestion/jobs' }, { method: 'GET', path: '/v1/ingestion/jobs/{id}' },
   { method: 'GET', path: '/v1/chat/ws' }, { method: 'GET', path: '/openapi.json' }, { method: 'GET', path: '/no/such/route' },
 ];
-const bodyFields = fc.constantFrom('model', 'messages', 'max_tokens', 'n', 'stream', 'input', 'dimensions', 'sources', 'jobId', 'temperature', 'stop', 'extra');
+const bodyFields = fc.constantFrom('model', 'messages', 'max_tokens', 'n', 'stream', 'input', 'dimensions', 'sources', 'jobId', 'temperature', 'stop', 'extra', 'instructions', 'previous_response_id', 'tools', 'max_output_tokens');
 const messagesValue = fc.oneof(hostileValue, fc.array(fc.record({ role: fc.constantFrom('user', 'system', 'assistant', 'tool', 'x'), content: hostileString }), { maxLength: 3 }).map((value) => JSON.stringify(value)));
 const httpBody = fc.oneof(
   fc.dictionary(bodyFields, fc.oneof(hostileValue, messagesValue), { maxKeys: 5 }).map((fields) => `{${Object.entries(fields).map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(',')}}`),

@@ -123,8 +123,11 @@ describe('hostile input against a real API process', () => {
       ['max_tokens: 0', { max_tokens: 0 }, 'max_tokens'],
       ['max_tokens: "5"', { max_tokens: '5' }, 'max_tokens'],
       ['n: 2', { n: 2 }, 'n'],
-      ['tools', { tools: [{ type: 'function', function: { name: 'f' } }] }, 'tools'],
-      ['logprobs: true', { logprobs: true }, 'logprobs'],
+      // The default model's registration has neither capability: refused by name, never silently dropped.
+      ['tools to a model without tool calling', { tools: [{ type: 'function', function: { name: 'f' } }] }, 'tools'],
+      ['logprobs: true to a model without log probabilities', { logprobs: true }, 'logprobs'],
+      ['a tool without a function name', { tools: [{ type: 'function', function: {} }] }, 'tools.0.function.name'],
+      ['functions (the deprecated form of tools)', { functions: [{ name: 'f' }] }, 'functions'],
     ])('refuses %s instead of coercing or ignoring it', async (_name, extra, param) => {
       const { status, body } = await post('/v1/chat/completions', chat(extra));
       expect(status).toBe(400);

@@ -77,6 +77,32 @@ describe('fair ingestion between tenants', () => {
     }
   });
 
+  it("frees slots held by runs that closed without giving them back (a terminated job), keeping a running holder's", async () => {
+    const tenant = `stale-${randomUUID().slice(0, 6)}`;
+    // Three holders fill the tenant's slots: a run that never existed, a run that was terminated, a run still running
+    // (on a task queue no worker polls). Before any check they look a minute old.
+    const idle = `nobody-polls-${randomUUID().slice(0, 8)}`;
+    const start = (workflowId: string) => client.temporal.workflow.start('ingestDocumentWorkflow', { taskQueue: idle, workflowId, args: [{}] });
+    const terminated = await start(`stale-terminated-${randomUUID().slice(0, 8)}`);
+    await terminated.terminate('operator stopped the job');
+    const running = await start(`stale-running-${randomUUID().slice(0, 8)}`);
+    const holders = [`stale-ghost-${randomUUID().slice(0, 8)}`, terminated.workflowId, running.workflowId];
+    try {
+      await pool.query(`INSERT INTO ingestion_document_slots (tenant_id, holder, acquired_at) SELECT $1, holder, now() - interval '1 minute' FROM unnest($2::text[]) AS holder`, [tenant, holders]);
+      expect(await slots.slotsInUse(tenant)).toBe(cap);
+
+      const started = performance.now();
+      const job = await runJob(client.temporal, settings, { tenantId: tenant, sources: [await corpus('after-stale', 2)], concurrency: 2 });
+      expect(job).toMatchObject({ status: 'completed', indexed: 2, failed: 0 });
+      // Not the 30-minute lease: the closed runs' slots were freed as soon as the tenant was found full.
+      expect((performance.now() - started) / 1000).toBeLessThan(60);
+      const { rows } = await pool.query<{ holder: string }>('SELECT holder FROM ingestion_document_slots WHERE tenant_id = $1', [tenant]);
+      expect(rows.map((row) => row.holder)).toEqual([running.workflowId]);
+    } finally {
+      await running.terminate('test over').catch(() => undefined);
+    }
+  });
+
   it('refuses documents past the tenant quota with a clear reason, per document', async () => {
     const tenant = `quota-${randomUUID().slice(0, 6)}`;
     const job = await runJob(client.temporal, quotaSettings, { tenantId: tenant, sources: [await corpus('quota', 3)], concurrency: 1 });

@@ -9,8 +9,11 @@ import { documentId } from '../../ingestion/identifiers.js';
 import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { progressQuery } from '../../workflows/ingestion/messages.js';
-import { expectedPointIds, ingestionSettings, openIndex, startIngestionWorkerProcess, temporalClient } from '../support/ingestion.js';
+import { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
+import { createPool } from '../../infra/postgres/pool.js';
+import { expectedEmbeddingTokens, expectedPointIds, ingestionSettings, openIndex, startIngestionWorkerProcess, temporalClient } from '../support/ingestion.js';
 import { signalGroup, stopProcess, waitUntil } from '../support/processes.js';
+import { services } from '../support/services.js';
 
 const words = ['anemometer', 'barometer', 'humidity', 'rainfall', 'sensor', 'mast', 'hub', 'firmware', 'battery', 'solar', 'radio', 'pressure', 'forecast', 'storm', 'calibration', 'shield'];
 
@@ -77,6 +80,19 @@ describe('an ingestion worker killed in the middle of a job', () => {
       expect(await index.count(tenantId)).toBe(expectedTotal);
     } finally {
       await index.close();
+    }
+
+    // The tenant's quota counted each document, its bytes and its chunks' tokens once, although the steps
+    // in flight at the kill ran again on the second worker.
+    const pool = createPool(services().databaseUrl);
+    try {
+      const limits = new TenantIngestionLimits(pool, { maxConcurrentDocuments: 1, slotLeaseSeconds: 1800, period: 'month', quotas: { documents: 0, bytes: 0, tokens: 0 } });
+      const files = Array.from({ length: documents }, (_, document) => path.join(corpus, `station-${String(document).padStart(2, '0')}.txt`));
+      const bytes = files.reduce((sum, _file, document) => sum + Buffer.byteLength(documentText(document)), 0);
+      const tokens = (await Promise.all(files.map((file) => expectedEmbeddingTokens(tenantId, file)))).reduce((sum, count) => sum + count, 0);
+      expect(await limits.usage(tenantId)).toEqual({ documents, bytes, tokens });
+    } finally {
+      await pool.end();
     }
   }, 300_000);
 });

@@ -8,7 +8,6 @@ import { OpenAICompatibleChatModel } from '../../infra/llm/openai-compatible-cha
 import { ProviderChatModel } from '../../infra/llm/provider-chat-model.js';
 import { ModelError } from '../../infra/llm/model-error.js';
 import type { ChatStreamChunk } from '../../infra/llm/chat-model.js';
-import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { RedisCircuitBreakers } from '../../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../../infra/registry/redis-latency-stats.js';
@@ -97,7 +96,6 @@ describe('failover across providers', () => {
       events: harness.events,
       conversations: new ConversationStore(harness.pool),
       chatModel: new ProviderChatModel({ 'openai-compatible': new OpenAICompatibleChatModel(), anthropic: new AnthropicChatModel({ apiKey: 'k' }) }),
-      models: new StaticModelCatalog([]),
       routing: {
         registry: harness.registry,
         environment: 'staging',

@@ -1,5 +1,6 @@
 // The model registry (Postgres behind a shared Redis cache with TTL, invalidation and a last known good
-// copy) and the circuit breakers shared by workers through Redis.
+// copy; a version key makes a copy read before a change worthless after it) and the circuit breakers shared
+// by workers through Redis.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -11,7 +12,6 @@ import { CachedModelRegistry } from '../../infra/registry/cached-model-registry.
 import { PostgresModelRegistry } from '../../infra/registry/postgres-model-registry.js';
 import { RedisCircuitBreakers } from '../../infra/registry/redis-circuit-breakers.js';
 import { RedisLatencyStats } from '../../infra/registry/redis-latency-stats.js';
-import { StaticModelCatalog } from '../../infra/llm/static-model-catalog.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { OpenAICompatibleChatModel } from '../../infra/llm/openai-compatible-chat-model.js';
 import { freePort } from '../support/free-port.js';
@@ -70,7 +70,6 @@ describe('model registry', () => {
       events: harness.events,
       conversations: new ConversationStore(unreachable),
       chatModel: new OpenAICompatibleChatModel(),
-      models: new StaticModelCatalog([]),
       routing: {
         registry: downRegistry,
         environment: 'staging',
@@ -90,6 +89,43 @@ describe('model registry', () => {
     expect(stale).toEqual(['staging']);
     await unreachable.end();
     redis.disconnect();
+  });
+
+  it('never serves a copy read before a change and cached after it (a slow reader racing the admin CLI)', async () => {
+    await harness.registry.register(withDefaults({ model: 'delta', endpoint: 'http://127.0.0.1:5/v1', environment: 'staging' }));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const database = new PostgresModelRegistry(harness.pool);
+    // A reader whose database answer arrives late: it read 'ready', then the change lands before it caches.
+    const slow = new CachedModelRegistry({
+      ...database, list: async (environment) => {
+        const rows = await database.list(environment);
+        await held;
+        return rows;
+      },
+    } as PostgresModelRegistry, harness.redis.duplicate(), { ttlSeconds: 120 });
+    await harness.registry.invalidate('staging');
+    const slowRead = slow.list('staging');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await harness.registry.setStatus('delta', 'staging', 'disabled');
+    release();
+    expect((await slowRead).find((registration) => registration.model === 'delta')!.status).toBe('ready');
+    // What it cached carries the version from before the change: no reader takes it.
+    const otherReader = new CachedModelRegistry(new PostgresModelRegistry(harness.pool), harness.redis.duplicate(), { ttlSeconds: 120 });
+    expect((await otherReader.list('staging')).find((registration) => registration.model === 'delta')!.status).toBe('disabled');
+    await harness.registry.deregister('delta', 'staging');
+  });
+
+  it('a change made while Redis is unreachable stands, and readers of the database see it at once', async () => {
+    const lostRedis = createRedis(`redis://127.0.0.1:${await freePort()}`, harness.config.REDIS_KEY_PREFIX);
+    lostRedis.on('error', () => undefined);
+    const failures: string[] = [];
+    const withoutRedis = new CachedModelRegistry(new PostgresModelRegistry(harness.pool), lostRedis, { ttlSeconds: 120, onInvalidationFailed: (environment) => failures.push(environment) });
+    await withoutRedis.register(withDefaults({ model: 'epsilon', endpoint: 'http://127.0.0.1:6/v1', environment: 'staging' }));
+    expect(failures).toEqual(['staging']);
+    expect((await withoutRedis.list('staging')).map((registration) => registration.model)).toContain('epsilon');
+    lostRedis.disconnect();
+    await harness.registry.deregister('epsilon', 'staging');
   });
 });
 

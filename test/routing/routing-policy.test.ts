@@ -4,6 +4,7 @@ import { decideRoute, latencyKey, type RoutingRequest } from '../../domain/routi
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import { estimateComplexity } from '../../domain/routing/task-complexity.js';
 import { fuseAnswers, type CandidateAnswer } from '../../domain/routing/fusion.js';
+import { accessOf, listedModels } from '../../domain/routing/model-access.js';
 
 const small = withDefaults({ model: 'small', endpoint: 'http://a/v1', inputPrice: 1e-7, outputPrice: 2e-7, quality: 1, fallbacks: ['medium'] });
 const medium = withDefaults({ model: 'medium', endpoint: 'http://b/v1', inputPrice: 5e-7, outputPrice: 1e-6, quality: 2 });
@@ -30,6 +31,23 @@ describe('routing decision', () => {
     expect(simple.ok && simple.fallbacks.map((registration) => registration.model)).toEqual(['medium', 'large']);
     const complex = decideRoute(request({ complexity: 'complex' }));
     expect(complex.ok && complex.chosen.model).toBe('large');
+  });
+
+  it('chooses, and falls back to, only models with the capabilities the request needs', () => {
+    const toolCapable = withDefaults({ ...medium, capabilities: { tools: true, jsonMode: true } });
+    const vision = withDefaults({ ...large, capabilities: { tools: true, jsonMode: false, vision: true, samplingParams: ['top_k'] } });
+    const registrations = [small, toolCapable, vision];
+    const tools = decideRoute(request({ registrations, requires: ['tools'] }));
+    expect(tools.ok && tools.chosen.model).toBe('medium');
+    // small's own fallback chain names medium; small itself is never a fallback of a tool request.
+    expect(tools.ok && tools.fallbacks.map((registration) => registration.model)).toEqual(['large']);
+    const image = decideRoute(request({ registrations, requires: ['vision', 'top_k'] }));
+    expect(image.ok && image.chosen.model).toBe('large');
+    expect(image.ok && image.fallbacks).toEqual([]);
+    expect(decideRoute(request({ registrations, requires: ['logprobs'] }))).toMatchObject({ ok: false, code: 'model_unavailable', message: expect.stringMatching(/has logprobs/) });
+    // A model the client names that lacks one is refused by name, not swapped for another.
+    expect(decideRoute(request({ registrations, requestedModel: 'small', requires: ['tools', 'vision'] })))
+      .toMatchObject({ ok: false, code: 'bad_request', message: expect.stringMatching(/'small' does not support tool calling \(tools\), image input \(vision\)/) });
   });
 
   it('lets the tier decide which models are allowed', () => {
@@ -64,6 +82,30 @@ describe('routing decision', () => {
     const decision = decideRoute(request({ registrations: [{ ...small, status: 'disabled' }, medium] }));
     expect(decision.ok && decision.chosen.model).toBe('medium');
     expect(decision.ok && decision.fallbacks).toEqual([]);
+  });
+
+  it('serves a requested disabled model by its fallback chain, or refuses it, as the API catalog does', () => {
+    const disabledSmall = { ...small, status: 'disabled' as const };
+    const rerouted = decideRoute(request({ registrations: [disabledSmall, medium, large], requestedModel: 'small' }));
+    expect(rerouted).toMatchObject({ ok: true, reason: 'requested model small is disabled; using its fallback' });
+    expect(rerouted.ok && rerouted.chosen.model).toBe('medium');
+    expect(accessOf([disabledSmall, medium, large], 'small', 'pro')).toMatchObject({ ok: true, servedBy: { model: 'medium' } });
+
+    const alone = [{ ...disabledSmall, fallbacks: [] }, medium, large];
+    expect(decideRoute(request({ registrations: alone, requestedModel: 'small' }))).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(accessOf(alone, 'small', 'pro')).toMatchObject({ ok: false, reason: 'disabled' });
+    // A fallback the tier may not use does not serve it either.
+    const onlyLarge = [{ ...disabledSmall, fallbacks: ['large'] }, medium, large];
+    expect(accessOf(onlyLarge, 'small', 'free')).toMatchObject({ ok: false, reason: 'disabled' });
+    expect(decideRoute(request({ registrations: onlyLarge, tier: 'free', requestedModel: 'small' }))).toMatchObject({ ok: false });
+  });
+
+  it('lists and accepts only what the tier may use', () => {
+    expect(listedModels([small, { ...medium, status: 'disabled' }, large], 'free').map((registration) => registration.model)).toEqual(['small']);
+    expect(listedModels([small, medium, large], 'pro').map((registration) => registration.model)).toEqual(['small', 'medium', 'large']);
+    expect(accessOf([small, medium, large], 'large', 'free')).toEqual({ ok: false, reason: 'unknown' });
+    expect(accessOf([small, medium, large], 'missing', 'pro')).toEqual({ ok: false, reason: 'unknown' });
+    expect(accessOf([small, medium, large], 'large', 'pro')).toMatchObject({ ok: true, servedBy: { model: 'large' } });
   });
 
   it('estimates complexity from the question', () => {

@@ -14,7 +14,7 @@ import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
 import { createVectorIndex } from '../../infra/ingestion/vector-adapters.js';
 import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
-import { chunkDocument } from '../../ingestion/chunk-document.js';
+import { chunkDocument, embeddingInput } from '../../ingestion/chunk-document.js';
 import { documentId } from '../../ingestion/identifiers.js';
 import { parseDocument } from '../../ingestion/parse-document.js';
 import type { IngestJobInput, JobProgress } from '../../ingestion/ingestion-job.js';
@@ -105,7 +105,15 @@ export async function corpusCopy(): Promise<string> {
 
 /** The point ids a file must have after ingestion, computed with the domain code directly. */
 export async function expectedPointIds(tenantId: string, file: string): Promise<string[]> {
-  const id = documentId(tenantId, file);
+  return (await expectedChunks(tenantId, file)).map((chunk) => chunk.id).sort();
+}
+
+/** The tokens a file's chunks count against the tenant's quota when embedded once (the activity's estimate). */
+export async function expectedEmbeddingTokens(tenantId: string, file: string): Promise<number> {
+  return (await expectedChunks(tenantId, file)).reduce((sum, chunk) => sum + Math.ceil(embeddingInput(chunk).length / 4), 0);
+}
+
+async function expectedChunks(tenantId: string, file: string) {
   const document = await parseDocument({ bytes: new Uint8Array(await readFile(file)), source: file });
-  return (await chunkDocument({ documentId: id, source: file, document }, testChunking)).map((chunk) => chunk.id).sort();
+  return chunkDocument({ documentId: documentId(tenantId, file), source: file, document }, testChunking);
 }

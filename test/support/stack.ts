@@ -11,6 +11,7 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { edgeLimitsOf } from '../../api/edge/edge-limits.js';
 import { createGatewayDependencies } from '../../api/gateway/gateway-dependencies.js';
+import { seedRegistry } from '../../infra/registry/seed-registry.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
@@ -82,8 +83,10 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
     : undefined;
   const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
+  const gateway = createGatewayDependencies(config, { pool, redis });
+  await seedRegistry(gateway.registry, config);
   const app = await buildApp({
-    temporal, redis, pool, events, gateway: createGatewayDependencies(config, { pool, redis }),
+    temporal, redis, pool, events, gateway,
     taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, edge: edgeLimitsOf(config),
     logLevel: options.logLevel ?? 'warn', ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     webDirectory: path.join(projectRoot, 'web', 'dist'),
@@ -93,6 +96,7 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
       collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
     },
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}`,
+    modelRegistry: { environment: config.MODEL_ENVIRONMENT, cacheTtlSeconds: config.REGISTRY_CACHE_TTL_SECONDS },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

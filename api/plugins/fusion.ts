@@ -1,0 +1,198 @@
+// POST /v1/fusion: one question asked of several models at once, their answers fused by a strategy (first,
+// voting, ranking, merging) into one answer with a confidence. It runs the chat turn workflow with a fusion
+// request, so the fusionWorkflow child asks the models (each answer an activity result, visible in the
+// Temporal UI with its search attributes), and the turn's persist step settles the ledger with one entry per
+// model call. Same gate as chat: auth, rate limits, budget (reserved for every model asked).
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Client } from '@temporalio/client';
+import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
+import type { ModelCatalog } from '../../domain/chat/ports.js';
+import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import { fusionStrategies } from '../../domain/routing/fusion.js';
+import type { EventStream } from '../../infra/redis/event-stream.js';
+import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
+import { relayEvents } from '../chat/event-relay.js';
+import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
+import { billingOf, type Gate } from '../gateway/gate.js';
+import { GatewayError } from '../gateway/gateway-error.js';
+import { responses } from '../openapi/response-schemas.js';
+import { FusionResult } from '../openapi/multi-model-schemas.js';
+import { ChatCompletionRequestSchema, defaultMaxTokens } from '../openai/chat-completion-request.js';
+import { turnOf } from '../openai/turn-messages.js';
+import { failureOf, openEventStream, requestIdOf } from '../openai/route-helpers.js';
+
+export interface FusionOptions {
+  temporal: Client;
+  events: EventStream;
+  relayConnections: BlockingConnectionPool;
+  chatStart: ChatStartTarget;
+  gate: Gate;
+  authenticate: onRequestAsyncHookHandler;
+  models: ModelCatalog;
+  /** The most models one request may ask (the workers' FUSION_MAX_MODELS). */
+  maxModels: number;
+}
+
+const modelName = Type.String({ minLength: 1, maxLength: 200 });
+const FusionRequestSchema = Type.Object({
+  models: Type.Optional(Type.Array(modelName, { minItems: 1, maxItems: 8, uniqueItems: true, description: 'Models to ask; absent: the router picks them' })),
+  n: Type.Optional(Type.Integer({ minimum: 2, maximum: 8, description: 'Without models: how many the router picks (at most the deployment\'s limit)' })),
+  strategy: Type.Union(fusionStrategies.map((strategy) => Type.Literal(strategy))),
+  messages: ChatCompletionRequestSchema.properties.messages,
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048 })),
+  stream: Type.Optional(Type.Boolean({ description: 'Stream the fused answer as server-sent events, then the whole result' })),
+}, { additionalProperties: false });
+type FusionRequest = Static<typeof FusionRequestSchema>;
+
+/** JSON, or with `stream: true` server-sent events: fusion.models, fusion.chunk deltas, then the fusion object and [DONE]. */
+const fusionResponses = {
+  ...responses({}),
+  200: { content: { 'application/json': { schema: FusionResult }, 'text/event-stream': { schema: { type: 'string', description: 'data: {"object":"fusion.models"|"fusion.chunk"|"fusion",…} events, then data: [DONE]' } } } },
+};
+
+interface Run {
+  requestId: string;
+  workflowId: string;
+  created: number;
+  startedAt: number;
+  strategy: FusionRequest['strategy'];
+}
+
+export async function fusionPlugin(app: FastifyInstance, options: FusionOptions): Promise<void> {
+  const { temporal, gate } = options;
+
+  app.post<{ Body: FusionRequest }>('/v1/fusion', { onRequest: options.authenticate, schema: { body: FusionRequestSchema, response: fusionResponses } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    if (body.models && body.n !== undefined) throw new GatewayError(400, 'bad_request', 'Send either models or n (the router picks n models), not both.', {}, 'n');
+    if (body.models && body.models.length > options.maxModels) {
+      throw new GatewayError(400, 'bad_request', `At most ${options.maxModels} models answer one fusion request.`, {}, 'models');
+    }
+    await requireListed(options.models, body.models ?? [], principal.tier);
+    const calls = body.models?.length ?? Math.min(body.n ?? options.maxModels, options.maxModels);
+    const turn = turnOf(body.messages);
+    const maxTokens = body.max_tokens ?? defaultMaxTokens;
+    const requestId = requestIdOf(request.headers);
+    const startedAt = Date.now();
+    const admission = await gate.admit(principal, { requestId, endpoint: 'fusion', ...(body.models ? { model: body.models[0] } : {}), promptText: turn.promptText, maxTokens, calls });
+    let workflowId: string;
+    try {
+      workflowId = await startChatTurn(temporal, options.chatStart, {
+        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
+        conversationId: requestId, question: turn.question, history: turn.history, maxTokens,
+        ...(turn.instructions ? { instructions: turn.instructions } : {}),
+        fusion: { strategy: body.strategy, ...(body.models ? { models: body.models } : {}), ...(body.n !== undefined ? { count: body.n } : {}) },
+        billing: billingOf(admission),
+      });
+    } catch (error) {
+      await gate.abandon(admission);
+      throw error;
+    }
+    request.log.info({ requestId, workflowId, strategy: body.strategy }, 'fusion started');
+    const run: Run = { requestId, workflowId, created: Math.floor(startedAt / 1000), startedAt, strategy: body.strategy };
+    if (body.stream) return streamFusion(reply, admission.headers, run);
+
+    const handle = temporal.workflow.getHandle(workflowId);
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
+    });
+    let result: ChatTurnResult;
+    try {
+      result = await handle.result();
+    } catch (error) {
+      throw failureOf(error);
+    }
+    return reply.headers(admission.headers).send(fusionBody(run, result));
+  });
+
+  async function streamFusion(reply: FastifyReply, headers: Record<string, string>, run: Run): Promise<void> {
+    const raw = openEventStream(reply, headers);
+    const controller = new AbortController();
+    let ended = false;
+    raw.once('close', () => {
+      controller.abort();
+      if (!ended) temporal.workflow.getHandle(run.workflowId).cancel().catch(() => undefined);
+    });
+    const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
+    let done = false;
+    try {
+      const end = await relayEvents({
+        workflowId: run.workflowId,
+        afterSeq: 0,
+        events: options.events,
+        connections: options.relayConnections,
+        signal: controller.signal,
+        workflowClosed: async () => (await temporal.workflow.getHandle(run.workflowId).describe()).status.name !== 'RUNNING',
+        send: (event) => {
+          if (event.type === 'model.selected' && Array.isArray(event.data.fusion)) write({ object: 'fusion.models', models: event.data.fusion });
+          else if (event.type === 'answer.delta') write({ object: 'fusion.chunk', delta: String(event.data.text ?? '') });
+          else if (event.type === 'answer.done') done = true;
+          else if (event.type === 'error') {
+            if (event.data.code === 'blocked') done = true;
+            else write({ error: { message: String(event.data.message ?? 'The answer could not be completed.'), type: 'api_error', code: String(event.data.code ?? 'answer_failed'), param: null } });
+          }
+        },
+      });
+      if (done) {
+        // The whole result (every model's answer, the confidence, the cost) closes the stream.
+        write(fusionBody(run, await temporal.workflow.getHandle(run.workflowId).result() as ChatTurnResult));
+        raw.write('data: [DONE]\n\n');
+      } else if (end === 'closed_without_terminal') {
+        write({ error: { message: 'The request ended without an answer.', type: 'api_error', code: 'answer_failed', param: null } });
+      }
+    } catch (error) {
+      app.log.error({ err: error, workflowId: run.workflowId }, 'streaming a fusion failed');
+      write({ error: { message: 'The stream was interrupted.', type: 'api_error', code: 'internal', param: null } });
+    } finally {
+      ended = true;
+      raw.end();
+    }
+  }
+}
+
+/** Every named model must be one the tier may use now (ready): a fusion asks exactly the models it names. */
+async function requireListed(models: ModelCatalog, names: string[], tier: string): Promise<void> {
+  if (names.length === 0) return;
+  const listed = new Set((await models.modelsFor(tier)).map((endpoint) => endpoint.model));
+  for (const name of names.filter((candidate) => !listed.has(candidate))) {
+    const access = await models.access(name, tier);
+    if (access.ok || access.reason === 'disabled') throw new GatewayError(404, 'model_disabled', `The model '${name}' is disabled.`, {}, 'models');
+    throw new GatewayError(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {}, 'models');
+  }
+}
+
+const usageOf = (usage: TokenUsage) => ({ prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens });
+
+function fusionBody(run: Run, result: ChatTurnResult) {
+  const fusion = result.fusion;
+  const scores = new Map((fusion?.decision.scores ?? []).map((entry) => [entry.model, entry.score]));
+  const answers = (fusion?.answers ?? []).map((answer) => ({
+    model: answer.model,
+    answer: answer.text,
+    latency_ms: Math.round(answer.latencyMs),
+    usage: usageOf(answer.usage),
+    cost_usd: answer.costUsd,
+    finish_reason: answer.finishReason,
+    score: scores.get(answer.model) ?? null,
+  }));
+  return {
+    id: `fusion-${run.requestId}`,
+    object: 'fusion' as const,
+    created: run.created,
+    strategy: run.strategy,
+    outcome: result.outcome === 'blocked' ? 'blocked' as const : 'completed' as const,
+    answer: result.answer,
+    confidence: fusion?.decision.confidence ?? 0,
+    winner: fusion?.decision.winner ?? null,
+    reason: fusion?.decision.reason ?? (result.outcome === 'blocked' ? 'the input was blocked by the safety policy' : ''),
+    answers,
+    ...(fusion?.decision.attribution ? { attribution: fusion.decision.attribution } : {}),
+    usage: usageOf(result.usage),
+    cost_usd: answers.reduce((sum, answer) => sum + answer.cost_usd, 0),
+    latency_ms: Date.now() - run.startedAt,
+    workflow_id: run.workflowId,
+    fusion_workflow_id: fusion?.workflowId ?? null,
+  };
+}

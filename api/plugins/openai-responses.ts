@@ -1,0 +1,217 @@
+// OpenAI's Responses API (POST /v1/responses), streamed and not, through the same gate and the same chat-turn
+// workflow as chat completions (one run per response, visible in the Temporal UI). previous_response_id reads the
+// conversation's stored turns; `store: false` keeps no turn. The legacy /v1/completions answers a 404 in OpenAI's
+// error shape that points to the APIs Ragtime serves.
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Client } from '@temporalio/client';
+import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
+import type { ModelCatalog } from '../../domain/chat/ports.js';
+import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
+import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
+import type { EventStream } from '../../infra/redis/event-stream.js';
+import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
+import { relayEvents } from '../chat/event-relay.js';
+import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { principalOf } from '../gateway/authenticate-hook.js';
+import { billingOf, type Gate } from '../gateway/gate.js';
+import { GatewayError } from '../gateway/gateway-error.js';
+import { ResponseObject, responses } from '../openapi/response-schemas.js';
+import { generationOf, maxTokensOf, refuseUnservedOptions, samplingOf } from '../openai/chat-completion-request.js';
+import { finishReasonOf, toolCallChunkOf } from '../openai/completion-shapes.js';
+import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
+import { turnOf } from '../openai/turn-messages.js';
+import { asResponsesError, asResponsesErrorAsync, chatRequestOf } from '../openai/responses/chat-request.js';
+import { continuationOf, historyMessages, refuseStatelessToolResults, storedItemResolver } from '../openai/responses/continuation.js';
+import { chatMessagesOf } from '../openai/responses/input-messages.js';
+import { ResponsesRequestSchema, refuseUnservedResponseOptions, type ResponsesRequest } from '../openai/responses/request-schema.js';
+import { functionCallOutput, messageOutput, requestIdIn, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
+import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
+import { failureOf, openEventStream, requestIdOf, requireModel } from '../openai/route-helpers.js';
+
+export interface OpenAIResponsesOptions {
+  temporal: Client;
+  events: EventStream;
+  relayConnections: BlockingConnectionPool;
+  chatStart: ChatStartTarget;
+  gate: Gate;
+  authenticate: onRequestAsyncHookHandler;
+  models: ModelCatalog;
+  /** Refuses a model that lacks what the request needs (tools, JSON schema, images). */
+  capabilities?: ModelCapabilityCheck;
+  conversations: ConversationStore;
+}
+
+/** A Response object, or with `stream: true` server-sent events (`event: <type>`, `data: <event JSON>`). */
+const responsesRouteResponses = {
+  ...responses({}),
+  200: {
+    content: {
+      'application/json': { schema: ResponseObject },
+      'text/event-stream': { schema: { type: 'string', description: 'event: <type> / data: <JSON> pairs: response.created, response.in_progress, response.output_item.added, response.content_part.added, response.output_text.delta, response.function_call_arguments.delta, their .done events, then response.completed, response.incomplete or response.failed' } },
+    },
+  },
+};
+
+const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+
+export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenAIResponsesOptions): Promise<void> {
+  const { gate, temporal } = options;
+
+  app.post<{ Body: ResponsesRequest }>('/v1/responses', { onRequest: options.authenticate, schema: { body: ResponsesRequestSchema, response: responsesRouteResponses } }, (request, reply) => inRequestSpan('responses', { tenantId: principalOf(request).orgId }, async (span) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    await requireModel(options.models, body.model, principal.tier);
+    refuseUnservedResponseOptions(body);
+    const requestId = requestIdOf(request.headers);
+    span.setAttribute(requestIdAttribute, requestId);
+
+    if (body.previous_response_id) refuseStatelessToolResults(body);
+    const continuation = body.previous_response_id
+      ? await continuationOf({ conversations: options.conversations, temporal }, principal.orgId, body.previous_response_id, requestId)
+      : undefined;
+    const own = await chatMessagesOf(body, storedItemResolver(options.conversations, principal.orgId));
+    const chatRequest = chatRequestOf(body, [...historyMessages(continuation?.history ?? []), ...own]);
+    const { turn, sampling, generation, requires } = asResponsesError(() => {
+      refuseUnservedOptions(chatRequest);
+      const messages = turnOf(chatRequest.messages);
+      return { turn: messages, sampling: samplingOf(chatRequest), generation: generationOf(chatRequest), requires: requiredCapabilities(chatRequest, messages) };
+    });
+    await asResponsesErrorAsync(async () => options.capabilities?.check(body.model, requires));
+    const maxTokens = maxTokensOf(chatRequest);
+
+    const admission = await gate.admit(principal, { requestId, endpoint: 'responses', model: body.model, promptText: turn.promptText, maxTokens });
+    const context: ResponseContext = { requestId, createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body, ragtime: {} };
+    let workflowId: string;
+    try {
+      workflowId = await startChatTurn(temporal, options.chatStart, {
+        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
+        // A new response starts its own conversation; a continued one joins its predecessor's.
+        conversationId: continuation?.conversationId ?? requestId,
+        question: turn.question, history: turn.history, model: body.model, maxTokens,
+        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
+        ...(turn.continuation ? { continuation: turn.continuation } : {}),
+        ...(turn.instructions ? { instructions: turn.instructions } : {}),
+        ...(sampling ? { sampling } : {}),
+        ...(generation ? { generation } : {}),
+        ...(requires.length > 0 ? { requires } : {}),
+        ...(body.store === false ? { store: false } : {}),
+        billing: billingOf(admission),
+      });
+    } catch (error) {
+      await gate.abandon(admission);
+      throw error;
+    }
+    context.ragtime.workflow_id = workflowId;
+    request.log.info({ requestId, workflowId }, 'response started');
+    const handle = temporal.workflow.getHandle(workflowId);
+
+    if (body.stream) return streamResponse(reply, admission.headers, context, workflowId, maxTokens);
+
+    // A client that hangs up stops the run; it is charged what was generated until then.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
+    });
+    let result: ChatTurnResult;
+    try {
+      result = await handle.result();
+    } catch (error) {
+      throw failureOf(error);
+    }
+    return reply.headers(admission.headers).send(finishedResponse(context, result, maxTokens));
+  }));
+
+  async function streamResponse(reply: FastifyReply, headers: Record<string, string>, context: ResponseContext, workflowId: string, maxTokens: number): Promise<void> {
+    const raw = openEventStream(reply, headers);
+    const controller = new AbortController();
+    let ended = false;
+    raw.once('close', () => {
+      controller.abort();
+      if (!ended) temporal.workflow.getHandle(workflowId).cancel().catch(() => undefined);
+    });
+    const writer = new ResponsesStreamWriter(context, (event) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    writer.start();
+    try {
+      const end = await relayEvents({
+        workflowId,
+        afterSeq: 0,
+        events: options.events,
+        connections: options.relayConnections,
+        signal: controller.signal,
+        workflowClosed: async () => (await temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING',
+        send: (event) => {
+          if (event.type === 'answer.delta') {
+            writer.text(String(event.data.text ?? ''));
+          } else if (event.type === 'answer.tool_call') {
+            const fragment = toolCallChunkOf(event.data);
+            writer.toolCall({ index: fragment.index, ...(fragment.id ? { id: fragment.id } : {}), ...(fragment.function.name ? { name: fragment.function.name } : {}), arguments: fragment.function.arguments });
+          } else if (event.type === 'answer.done') {
+            ended = true;
+            const usage = event.data.usage as TokenUsage;
+            writer.finish(usage, finishReasonOf(usage.completionTokens, maxTokens, writer.calledTools) === 'length' ? 'max_output_tokens' : undefined);
+          } else if (event.type === 'error') {
+            ended = true;
+            if (event.data.code === 'blocked') writer.finish(zeroUsage, 'content_filter');
+            else writer.fail({ code: String(event.data.code ?? 'answer_failed'), message: String(event.data.message ?? 'The answer could not be completed.') });
+          }
+        },
+      });
+      if (end === 'closed_without_terminal') writer.fail({ code: 'answer_failed', message: 'The request ended without an answer.' });
+    } catch (error) {
+      app.log.error({ err: error, workflowId }, 'streaming a response failed');
+      writer.fail({ code: 'internal', message: 'The stream was interrupted.' });
+    } finally {
+      ended = true;
+      raw.end();
+    }
+  }
+
+  // A stored response read back: its output, status and usage as the turn was stored (the request's settings are
+  // not kept, so they read as their defaults). A response made with store: false, or another org's, is not found.
+  app.get<{ Params: { response_id: string } }>('/v1/responses/:response_id', {
+    onRequest: options.authenticate,
+    schema: { params: Type.Object({ response_id: Type.String({ minLength: 1, maxLength: 200 }) }), response: responses({ 200: ResponseObject }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const requestId = requestIdIn(request.params.response_id, 'resp_');
+    const turn = requestId ? await options.conversations.turn(principal.orgId, requestId) : undefined;
+    if (!turn || !requestId) throw new GatewayError(404, 'not_found', `No stored response with id '${request.params.response_id.slice(0, 200)}'.`, {}, 'response_id');
+    const context: ResponseContext = {
+      requestId, createdAt: Math.floor(Date.parse(turn.createdAt) / 1000), model: turn.model ?? 'unknown',
+      request: { model: turn.model ?? 'unknown', input: turn.question }, ragtime: { workflow_id: turn.workflowId },
+    };
+    return storedResponse(context, turn.outcome, turn.answer, turn.usage);
+  });
+
+  // Served by neither Ragtime nor, for current models, OpenAI: the answer says where to go instead.
+  app.post('/v1/completions', { schema: { hide: true } }, async () => {
+    throw new GatewayError(404, 'not_found', 'The legacy completions endpoint is not served here; use POST /v1/chat/completions or POST /v1/responses.');
+  });
+}
+
+function storedResponse(context: ResponseContext, outcome: ChatTurnResult['outcome'], answer: string, usage: TokenUsage) {
+  if (outcome === 'blocked') return responseObject(context, { status: 'incomplete', output: [], usage, incompleteReason: 'content_filter' });
+  if (outcome === 'completed') return responseObject(context, { status: 'completed', output: [messageOutput(context.requestId, answer, 'completed')], usage });
+  const output = answer ? [messageOutput(context.requestId, answer, 'incomplete')] : [];
+  if (outcome === 'cancelled') return responseObject(context, { status: 'cancelled', output, usage });
+  return responseObject(context, { status: 'failed', output, usage, error: { code: 'answer_failed', message: 'The answer could not be completed.' } });
+}
+
+/** The non-streamed Response of a finished turn. */
+function finishedResponse(context: ResponseContext, result: ChatTurnResult, maxTokens: number) {
+  if (result.outcome === 'blocked') return responseObject(context, { status: 'incomplete', output: [], usage: result.usage, incompleteReason: 'content_filter' });
+  const calls = result.toolCalls ?? [];
+  const truncated = finishReasonOf(result.usage.completionTokens, maxTokens, calls.length > 0) === 'length';
+  const status = truncated ? 'incomplete' : 'completed';
+  // A turn that only calls tools has no message; any text the model wrote before its calls comes first.
+  return responseObject(context, {
+    status,
+    output: [
+      ...(result.answer !== '' || calls.length === 0 ? [messageOutput(context.requestId, result.answer, status)] : []),
+      ...calls.map((call, index) => functionCallOutput(context.requestId, index, call, status)),
+    ],
+    usage: result.usage,
+    ...(truncated ? { incompleteReason: 'max_output_tokens' as const } : {}),
+  });
+}
