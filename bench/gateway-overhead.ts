@@ -134,7 +134,9 @@ async function main(): Promise<void> {
       GATEWAY_TIERS: JSON.stringify({ free: tier, pro: tier, enterprise: tier }),
       MODEL_PRICES: JSON.stringify({ [model]: { inputPerMillionUsd: 0.1, outputPerMillionUsd: 0.2 } }),
       API_EMBEDDED_WORKER: 'true',
-      ...(option('profile', '') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(option('profile', ''))}` } : {}),
+      // Every bench client opens its own socket on the one bench key.
+      WS_MAX_SOCKETS_PER_KEY: '10000',
+      WS_MAX_SOCKETS_PER_ORG: '10000',
     };
     const config = loadConfig(env);
     const pool = createPool(databaseUrl);
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
       const port = await freePort();
       const names = [...(apiRoots.length > 1 ? [path.basename(root)] : []), ...(runtimes.length > 1 ? [runtime] : [])];
       const label = names.length > 0 ? ` [${names.join(' ')}]` : '';
-      const service = start(`api-${index}`, runtime === 'compiled' ? 'node' : path.resolve('node_modules/.bin/tsx'), [entry],
+      // Node refuses --cpu-prof in NODE_OPTIONS: the flags go on the command line (tsx hands them to node).
+      const profile = option('profile', '') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(option('profile', ''))}`] : [];
+      const service = start(`api-${index}`, runtime === 'compiled' ? 'node' : path.resolve('node_modules/.bin/tsx'), [...profile, entry],
         { ...env, API_PORT: String(port), CHAT_TASK_QUEUE: `chat-${index}`, REDIS_KEY_PREFIX: `ragtime-${index}:` });
       apis.push({ label, port, service });
     }
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
       for (const target of targets) results.push(await measure(target, clients, total));
       report(clients, total, targets, results);
     }
-    await printHistory(`127.0.0.1:${temporalPort}`);
+    await printHistory(`127.0.0.1:${temporalPort}`, apis.map((api, index) => ({ label: api.label, taskQueue: `chat-${index}` })));
   } finally {
     for (const service of services.reverse()) await stopService(service);
     await closeUpstream();
@@ -262,22 +266,41 @@ async function startLiteLLM(upstreamUrl: string, start: typeof startService): Pr
   return { url: `${url}/v1`, service };
 }
 
-/** What one chat turn costs Temporal: the events of a finished turn's history, by type. */
-async function printHistory(address: string): Promise<void> {
+/**
+ * What one chat turn costs Temporal, for each API series (its own task queue) and each kind of turn (/v1 is
+ * stateless, the WebSocket chat a stored conversation): the median and fewest history events over up to 30
+ * finished turns (a workflow task that timed out under load adds events), and the fewest by type.
+ */
+async function printHistory(address: string, series: { label: string; taskQueue: string }[]): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
-    for await (const execution of client.workflow.list({ query: `WorkflowType = 'chatTurnWorkflow' AND ExecutionStatus = 'Completed'` })) {
-      const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
-      const counts = new Map<string, number>();
-      for (const event of history.events ?? []) {
-        const type = proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
-        const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
-        counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const { label, taskQueue } of series) {
+      const kinds = new Map<string, { sizes: number[]; fewest: Map<string, number> }>();
+      let listed = 0;
+      for await (const execution of client.workflow.list({ query: `WorkflowType = 'chatTurnWorkflow' AND ExecutionStatus = 'Completed' AND TaskQueue = '${taskQueue}'` })) {
+        if (++listed > 30) break;
+        const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
+        const events = history.events ?? [];
+        const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+        const input = started ? JSON.parse(Buffer.from(started.data ?? []).toString()) as { history?: unknown } : {};
+        const kind = input.history !== undefined ? '/v1 (stateless)' : 'WS (conversation)';
+        const entry = kinds.get(kind) ?? { sizes: [], fewest: new Map<string, number>() };
+        kinds.set(kind, entry);
+        if (entry.sizes.length === 0 || events.length < Math.min(...entry.sizes)) {
+          entry.fewest = new Map();
+          for (const event of events) {
+            const type = proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+            const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
+            entry.fewest.set(name, (entry.fewest.get(name) ?? 0) + 1);
+          }
+        }
+        entry.sizes.push(events.length);
       }
-      console.log(`\nHistory of one chat turn: ${history.events?.length ?? 0} events`);
-      console.log([...counts].map(([name, count]) => `${name} ${count}`).join(' · '));
-      return;
+      for (const [kind, { sizes, fewest }] of kinds) {
+        console.log(`\nHistory of a chat turn${label}, ${kind}: median ${percentile(sizes, 0.5)}, fewest ${Math.min(...sizes)} events (${sizes.length} turns)`);
+        console.log([...fewest].map(([name, count]) => `${name} ${count}`).join(' · '));
+      }
     }
   } finally {
     await connection.close();

@@ -37,6 +37,20 @@ const { generate } = proxyActivities<ChatActivities>(presets.generateOptions);
 const { postSafety } = proxyActivities<ChatActivities>(presets.postSafetyOptions);
 const { persist } = proxyActivities<ChatActivities>(presets.persistOptions);
 const { publishEvent } = proxyActivities<ChatActivities>(presets.publishOptions);
+// The same steps as local activities, for turns started since the 'lean-turn' patch.
+const { postSafety: postSafetyHere } = proxyLocalActivities<ChatActivities>(presets.postSafetyLocalOptions);
+const { persist: persistHere } = proxyLocalActivities<ChatActivities>(presets.persistLocalOptions);
+const { publishEvent: publishEventHere } = proxyLocalActivities<ChatActivities>(presets.publishLocalOptions);
+
+/**
+ * How a turn records itself. `lean` (turns started since the 'lean-turn' patch): one patch marker stands for
+ * every earlier patch (each marker also costs a search-attribute upsert), the routed model and the outcome are
+ * set in one upsert at the end, and the steps after generation run as local activities. Older histories take
+ * the recorded path and replay unchanged.
+ */
+interface TurnShape {
+  lean: boolean;
+}
 
 export const maxQuestionLength = 16_000;
 /** Bounds of a stateless client's own history and instructions (the OpenAI-compatible API). */
@@ -47,6 +61,7 @@ const maxTokensCeiling = 2048;
 
 export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnResult> {
   validate(input);
+  const shape: TurnShape = { lean: patched('lean-turn') };
   const { workflowId } = workflowInfo();
   const status: ChatTurnStatus = { step: 'planning' };
   setHandler(statusQuery, () => status);
@@ -85,7 +100,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     let choice: Awaited<ReturnType<typeof route>>;
     let question: string;
     let announced = true;
-    if (patched('parallel-stages')) {
+    if (shape.lean || patched('parallel-stages')) {
       // Plan, input screen and routing run side by side: a turn that needs no documents or tools reaches
       // generation after one round. Routing announces nothing here (generate announces the chosen model when
       // it starts), so a blocked request ends without a model ever being selected for the client, and the
@@ -93,7 +108,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       const routed = settled(route({ ...routeInput(input.question), announce: false }));
       [decided, inputVerdict] = await Promise.all([plan(planInput), preSafety(screenInput)]);
       const routing = await routed;
-      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status);
+      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status, shape);
       if (!routing.ok) throw routing.error;
       choice = routing.value;
       announced = false;
@@ -104,18 +119,18 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       decided = await plan(planInput);
       status.step = 'gathering';
       [inputVerdict, [gathered, toolOutputs]] = await Promise.all([preSafety(screenInput), gatherStage(decided)]);
-      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status);
+      if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status, shape);
       question = screenedQuestion(inputVerdict, input.question);
       status.step = 'routing';
       choice = await route(routeInput(question, gathered.citations.length + toolOutputs.length));
     }
     model = choice.model;
     status.model = model;
-    upsertSearchAttributes([{ key: modelAttribute, value: model }]);
+    if (!shape.lean) upsertSearchAttributes([{ key: modelAttribute, value: model }]);
 
     // A model that supports OpenAI tool calling may add calls of its own, chosen from the question alone; its
     // outputs join the planner's (numbered after them as sources).
-    if (choice.toolCalling && !input.fusion && (decided.availableTools?.length ?? 0) > 0 && patched('model-tool-calls')) {
+    if (choice.toolCalling && !input.fusion && (decided.availableTools?.length ?? 0) > 0 && (shape.lean || patched('model-tool-calls'))) {
       toolOutputs.push(...await modelToolCalls(workflowId, input.tenantId, choice, question, decided));
     }
 
@@ -141,7 +156,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         args: [{ streamWorkflowId: workflowId, tenantId: input.tenantId, strategy: input.fusion.strategy, candidates: choice.fanOut, messages, maxTokens }],
         memo: { strategy: input.fusion.strategy, models: choice.fanOut.map((candidate) => candidate.model) },
         // Operators find a fusion run like its chat turn: by tenant, conversation, the models asked and the strategy.
-        ...(patched('fusion-search-attributes') ? {
+        ...((shape.lean || patched('fusion-search-attributes')) ? {
           typedSearchAttributes: [
             { key: tenantAttribute, value: input.tenantId },
             { key: conversationAttribute, value: input.conversationId },
@@ -170,16 +185,21 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       // A failover or a fusion: record the model that actually answered.
       model = generation.model;
       status.model = model;
-      upsertSearchAttributes([{ key: modelAttribute, value: model }]);
+      if (!shape.lean) upsertSearchAttributes([{ key: modelAttribute, value: model }]);
     }
 
     status.step = 'checking';
-    const outputVerdict = await postSafety({
+    // A turn nothing reads once stored (a chat completion is its own conversation; a turn kept nowhere) is told
+    // the answer is done as soon as it is checked. A conversation's next turn, or a Responses API continuation,
+    // reads the stored turn, so those are told after it is stored.
+    const announceEarly = shape.lean && (input.storeAfterAnswer === true || input.store === false);
+    const outputVerdict = await (shape.lean ? postSafetyHere : postSafety)({
       tenantId: input.tenantId,
       answer,
       sourceCount: gathered.citations.length + toolOutputs.length,
       sources: [...gathered.citations.map((citation) => ({ names: [citation.title, citation.source] })), ...toolOutputs.map((output) => ({ names: [output.tool] }))],
       ...(generation.toolCalls?.length ? { toolArguments: generation.toolCalls.map((call) => call.function.arguments) } : {}),
+      ...(announceEarly ? { announce: { workflowId, conversationId: input.conversationId, model, usage: generation.usage, citations: gathered.citations.length } } : {}),
     });
     // The client's tool calls as the output policy leaves them (an argument's PII redacted).
     const toolCalls = generation.toolCalls?.map((call, index) => ({ ...call, function: { ...call.function, arguments: outputVerdict.toolArguments?.[index] ?? call.function.arguments } }));
@@ -187,8 +207,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     if (outputVerdict.answer !== undefined) answer = outputVerdict.answer;
 
     status.step = 'persisting';
-    await persistTurn(input, workflowId, { answer, model, outcome: 'completed', ...served, citations: gathered.citations });
-    if (patched('usage-memo')) {
+    await persistTurn(input, workflowId, { answer, model, outcome: 'completed', ...served, citations: gathered.citations }, shape, announceEarly);
+    if (shape.lean || patched('usage-memo')) {
       // The Temporal UI's detail view shows what the run cost in tokens and how long it took (workflow time).
       upsertMemo({
         model,
@@ -198,7 +218,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         latencyMs: Date.now() - workflowInfo().startTime.getTime(),
       });
     }
-    finish(status, 'completed');
+    finish(status, 'completed', shape, model);
     const fusion = generation.fusion ? { workflowId: fusionWorkflowId(workflowId), decision: generation.fusion, answers: generation.fusionAnswers ?? [] } : undefined;
     return {
       outcome: 'completed', answer, model, usage: generation.usage, citations: gathered.citations, safetyNotes: outputVerdict.reasons,
@@ -210,12 +230,12 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     const outcome: ChatOutcome = isCancellation(error) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
       const { code, message } = describeFailure(error, outcome);
-      await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code, message, workflowId } } });
+      await (shape.lean ? publishEventHere : publishEvent)({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code, message, workflowId } } });
       // A turn that cannot be stored was charged by the failed persist itself; trying again would fail the same way.
-      if (isPersistFailure(error) && patched('persist-failure-charged')) return;
-      await persistTurn(input, workflowId, { answer, model, outcome, ...(served ?? { usage: servedUsage(error) }), citations: [] });
+      if (isPersistFailure(error) && (shape.lean || patched('persist-failure-charged'))) return;
+      await persistTurn(input, workflowId, { answer, model, outcome, ...(served ?? { usage: servedUsage(error) }), citations: [] }, shape);
     });
-    finish(status, outcome);
+    finish(status, outcome, shape, model);
     throw error;
   }
 }
@@ -289,8 +309,14 @@ async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise
  * client it is done). Every path of the turn ends here, cancelled and failed ones included, so the workflow
  * charges what was served whichever API instance started it.
  */
-function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: string; model?: string; outcome: ChatOutcome; usage: Usage; usageByEndpoint?: EndpointUsage[]; citations: Citation[] }): Promise<void> {
-  return persist({
+function persistTurn(
+  input: ChatTurnInput,
+  workflowId: string,
+  turn: { answer: string; model?: string; outcome: ChatOutcome; usage: Usage; usageByEndpoint?: EndpointUsage[]; citations: Citation[] },
+  shape: TurnShape,
+  announced = false,
+): Promise<void> {
+  return (shape.lean ? persistHere : persist)({
     workflowId,
     tenantId: input.tenantId,
     conversationId: input.conversationId,
@@ -304,20 +330,25 @@ function persistTurn(input: ChatTurnInput, workflowId: string, turn: { answer: s
     ...(turn.usageByEndpoint ? { usageByEndpoint: turn.usageByEndpoint } : {}),
     ...(input.billing ? { billing: input.billing } : {}),
     ...(input.store === false ? { store: false as const } : {}),
+    ...(announced ? { announced } : {}),
   });
 }
 
-async function refuse(input: ChatTurnInput, workflowId: string, reasons: string[], status: ChatTurnStatus): Promise<ChatTurnResult> {
-  await publishEvent({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code: 'blocked', message: 'The request was refused by the safety policy.', reasons, workflowId } } });
-  await persistTurn(input, workflowId, { answer: '', outcome: 'blocked', usage: { promptTokens: 0, completionTokens: 0 }, citations: [] });
-  finish(status, 'blocked');
+async function refuse(input: ChatTurnInput, workflowId: string, reasons: string[], status: ChatTurnStatus, shape: TurnShape): Promise<ChatTurnResult> {
+  await (shape.lean ? publishEventHere : publishEvent)({ workflowId, event: { type: 'error', dedupeKey: 'error', data: { code: 'blocked', message: 'The request was refused by the safety policy.', reasons, workflowId } } });
+  await persistTurn(input, workflowId, { answer: '', outcome: 'blocked', usage: { promptTokens: 0, completionTokens: 0 }, citations: [] }, shape);
+  finish(status, 'blocked', shape);
   return { outcome: 'blocked', answer: '', usage: { promptTokens: 0, completionTokens: 0 }, citations: [] };
 }
 
-function finish(status: ChatTurnStatus, outcome: ChatOutcome): void {
+/** The turn's end: a lean turn sets the model it was answered by together with its outcome, in one upsert. */
+function finish(status: ChatTurnStatus, outcome: ChatOutcome, shape: TurnShape, model?: string): void {
   status.step = 'done';
   status.outcome = outcome;
-  upsertSearchAttributes([{ key: outcomeAttribute, value: outcome }]);
+  upsertSearchAttributes([
+    ...(shape.lean && model !== undefined ? [{ key: modelAttribute, value: model }] : []),
+    { key: outcomeAttribute, value: outcome },
+  ]);
 }
 
 function validate(input: ChatTurnInput): void {
@@ -369,9 +400,13 @@ function servedUsage(error: unknown): Usage {
   return { promptTokens: 0, completionTokens: typeof completionTokens === 'number' && completionTokens >= 0 ? completionTokens : 0 };
 }
 
-/** The persist step refused the turn for good (Postgres rejects its data); it charged what was served first. */
+/**
+ * The persist step refused the turn for good (Postgres rejects its data); it charged what was served first. A
+ * regular activity's failure arrives wrapped in an ActivityFailure, a local activity's as the failure itself.
+ */
 function isPersistFailure(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'persist_failed';
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type === 'persist_failed';
 }
 
 function describeFailure(error: unknown, outcome: ChatOutcome): { code: ErrorCode | string; message: string } {

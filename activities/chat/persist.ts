@@ -6,7 +6,7 @@ import type { ModelCall, Settlement } from '../../infra/gateway/usage-ledger.js'
 import type { TurnRecord } from '../../infra/postgres/conversation-store.js';
 import { isPermanentDatabaseError } from '../../infra/postgres/database-errors.js';
 import type { ChatActivityDependencies } from './dependencies.js';
-import { activeTraceId } from '../../infra/tracing/trace-id.js';
+import { publishAnswerDone } from './answer-done.js';
 
 /** A turn as it is stored, with the reservation it settles; persisting it again changes nothing. */
 export type PersistInput = TurnRecord & {
@@ -15,6 +15,8 @@ export type PersistInput = TurnRecord & {
   usageByEndpoint?: EndpointUsage[];
   /** `false`: the client asked to keep nothing; the usage is settled, the turn is not stored. */
   store?: false;
+  /** answer.done already went out (the output check sent it): storing the turn tells the client nothing more. */
+  announced?: boolean;
 };
 
 /** The stable code a client receives when its turn could not be stored. */
@@ -22,12 +24,12 @@ export const persistFailedCode = 'persist_failed';
 
 /**
  * Stores the turn and settles the usage reservation in one transaction, then tells the client the answer is
- * done. A turn that can never be stored (Postgres refuses its data) is still charged what was served, and the
+ * done (unless that was told already). A turn that can never be stored (Postgres refuses its data) is still charged what was served, and the
  * failure is non-retryable so the client hears of it at once.
  */
 export function createPersistActivity(deps: ChatActivityDependencies) {
   return async function persist(input: PersistInput): Promise<void> {
-    const { billing, usageByEndpoint, store, ...record } = input;
+    const { billing, usageByEndpoint, store, announced: _announced, ...record } = input;
     const turn = { ...record, usage: await servedUsage(deps, record) };
     const charge = billing ? await chargeOf(deps, turn, billing, usageByEndpoint) : undefined;
     let settled: boolean;
@@ -42,22 +44,9 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
       throw ApplicationFailure.create({ message: 'The answer could not be stored.', type: persistFailedCode, nonRetryable: true, cause: error as Error });
     }
     if (settled) await afterSettling(deps, turn, billing!, charge!);
-    if (input.outcome !== 'completed') return;
-    const traceId = activeTraceId();
-    await deps.events.publish(input.workflowId, {
-      type: 'answer.done',
-      dedupeKey: 'answer.done',
-      data: {
-        workflowId: input.workflowId,
-        conversationId: input.conversationId,
-        model: input.model,
-        usage: input.usage,
-        citations: input.citations.length,
-        temporalUiUrl: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${encodeURIComponent(input.workflowId)}`,
-        // The trace of this turn (API → workflow → activities → model call) when tracing is on.
-        ...(traceId ? { traceId } : {}),
-      },
-    });
+    // A stateless client's turn was announced by the output check already (see workflows/chat-turn.ts).
+    if (input.outcome !== 'completed' || input.announced) return;
+    await publishAnswerDone(deps, { workflowId: input.workflowId, conversationId: input.conversationId, model: input.model, usage: input.usage, citations: input.citations.length });
   };
 }
 

@@ -112,6 +112,8 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
         tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
         // Stateless: the request carries its own history, so each completion is its own conversation.
         conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
+        // Nothing reads a completion's stored turn: its answer is done before the turn is stored.
+        storeAfterAnswer: true,
         ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
         ...(turn.continuation ? { continuation: turn.continuation } : {}),
         ...(turn.instructions ? { instructions: turn.instructions } : {}),

@@ -17,8 +17,10 @@ export function startService(name: string, command: string, args: string[], env:
   mkdirSync(benchLogDirectory, { recursive: true });
   const log = createWriteStream(path.join(benchLogDirectory, `${name}.log`));
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // Both streams write to one log: whichever ends first must not end it under the other.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('close', () => log.end());
   return { name, child };
 }
 

@@ -43,6 +43,11 @@ export interface ChatTurnInput {
    * stored, so it is not in any conversation and cannot be continued. Stored when absent.
    */
   store?: boolean;
+  /**
+   * Nothing reads this turn once stored before the client's next request could (a chat completion is its own
+   * conversation): the client is told the answer is done as soon as it is checked, and the turn is stored after.
+   */
+  storeAfterAnswer?: boolean;
 }
 
 /**

@@ -10,8 +10,9 @@ const directory = path.resolve(import.meta.dirname, '../fixtures/histories');
 const files = readdirSync(directory).filter((file) => file.endsWith('.json')).sort();
 
 describe('chatTurnWorkflow replay', () => {
-  it('has recorded histories for completed, cancelled and crash-recovered runs', () => {
-    expect(files).toEqual(expect.arrayContaining(['completed.json', 'cancelled.json', 'worker-crash.json']));
+  it('has recorded histories for completed, cancelled and crash-recovered runs, before and after the lean-turn patch', () => {
+    expect(files).toEqual(expect.arrayContaining(['completed.json', 'cancelled.json', 'worker-crash.json', 'persist-failed.json']));
+    expect(files).toEqual(expect.arrayContaining(['lean-stateless-completed.json', 'lean-conversation-completed.json', 'lean-cancelled.json', 'lean-persist-failed.json']));
   });
 
   it.each(files)('replays %s without non-determinism', async (file) => {
