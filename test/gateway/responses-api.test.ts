@@ -115,9 +115,13 @@ describe('the Responses API with the openai client', () => {
   });
 
   it('continues a conversation from its stored turns with previous_response_id', async () => {
-    const first = await client.responses.create({ model, input: 'My favourite colour is teal.', max_output_tokens: 12 });
+    // Greedy decoding: the first answer becomes history the input policy screens, and a sampled answer now and then
+    // reads to the learned injection scorer as an injection (a false positive seen in a full run); a fixed answer
+    // keeps the test about continuation.
+    const first = await client.responses.create({ model, input: 'My favourite colour is teal.', max_output_tokens: 12, temperature: 0 });
     const before = upstream.received.length;
-    const second = await client.responses.create({ model, input: 'What is my favourite colour?', previous_response_id: first.id, max_output_tokens: 12 });
+    const second = await client.responses.create({ model, input: 'What is my favourite colour?', previous_response_id: first.id, max_output_tokens: 12, temperature: 0 });
+    expect(second.status).not.toBe('failed');
     expect(second.previous_response_id).toBe(first.id);
 
     // The model server read the first turn, from Postgres, before the new question.
