@@ -36,9 +36,6 @@ import { createMetrics, type Metrics } from '../infra/metrics/metrics.js';
 import { budgetUsedRatios } from '../infra/metrics/budget-usage.js';
 import type { GateObserver } from './gateway/gate.js';
 import { InFlight } from './chat/in-flight.js';
-import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
-import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
-import type { DeploymentEnvironment } from '../domain/routing/model-registration.js';
 import { ModelCapabilityCheck } from './openai/request-capabilities.js';
 import { RouteMethods } from './edge/route-methods.js';
 
@@ -71,8 +68,6 @@ export interface ApiDependencies {
   uploads?: { directory: string; maxBytes: number; collection: string };
   /** Temporal UI base with the namespace, for the runs a conversation's turns link to. */
   temporalRunsUrl?: string;
-  /** The registry the router reads (MODEL_ENVIRONMENT, REGISTRY_CACHE_TTL_SECONDS): chat requests are checked against its capabilities. */
-  modelRegistry?: { environment: DeploymentEnvironment; cacheTtlSeconds: number };
 }
 
 /** Fastify's own refusals under the codes an OpenAI client expects to read. */
@@ -239,11 +234,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticate,
     credentials,
   });
-  const capabilities = new ModelCapabilityCheck(
-    new CachedModelRegistry(new PostgresModelRegistry(deps.pool), deps.redis, { ttlSeconds: deps.modelRegistry?.cacheTtlSeconds ?? 120 }),
-    deps.modelRegistry?.environment ?? 'development',
-  );
-  await app.register(openAICompatiblePlugin, {
+  // Chat requests are checked against the capabilities of the registry the API lists and the router reads.
+  const capabilities = new ModelCapabilityCheck(gateway.registry, gateway.environment);
+  // What the three routes that run a chat turn (completions, responses, fusion) share.
+  const chatTurnRoute = {
     temporal: deps.temporal,
     events: deps.events,
     relayConnections,
@@ -251,29 +245,20 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     gate,
     authenticate,
     models: gateway.models,
+  };
+  await app.register(openAICompatiblePlugin, {
+    ...chatTurnRoute,
     capabilities,
     cache: gateway.cache,
     embeddings: gateway.embeddings,
   });
   await app.register(openAIResponsesPlugin, {
-    temporal: deps.temporal,
-    events: deps.events,
-    relayConnections,
-    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
-    gate,
-    authenticate,
-    models: gateway.models,
+    ...chatTurnRoute,
     capabilities,
     conversations: gateway.conversations,
   });
   await app.register(fusionPlugin, {
-    temporal: deps.temporal,
-    events: deps.events,
-    relayConnections,
-    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
-    gate,
-    authenticate,
-    models: gateway.models,
+    ...chatTurnRoute,
     maxModels: gateway.fusionMaxModels,
   });
   await app.register(providersPlugin, {

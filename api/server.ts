@@ -60,7 +60,6 @@ async function main(): Promise<void> {
       collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
     },
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`,
-    modelRegistry: { environment: config.MODEL_ENVIRONMENT, cacheTtlSeconds: config.REGISTRY_CACHE_TTL_SECONDS },
   });
   exitOnUnhandledErrors(app.log);
   app.addHook('onClose', async () => {

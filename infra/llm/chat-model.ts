@@ -2,26 +2,17 @@
 import type { ChatMessage } from '../../domain/chat/prompt.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { ProviderKind } from '../../domain/routing/model-registration.js';
-import type { GenerationOptions, ServerSampling, TokenLogprob } from '../../domain/chat/model-request.js';
+import type { Sampling } from '../../domain/chat/chat-request.js';
+import type { GenerationOptions, TokenLogprob } from '../../domain/chat/model-request.js';
 
-export interface ChatStreamRequest {
+/** The client's sampling settings (domain/chat/chat-request.ts), sent to the model server as given. */
+export interface ChatStreamRequest extends Sampling {
   /** Which protocol the endpoint speaks; OpenAI-compatible when absent. */
   provider?: ProviderKind;
   baseUrl: string;
   model: string;
   messages: ChatMessage[];
   maxTokens: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
-  seed?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
-  logitBias?: Record<string, number>;
-  logprobs?: boolean;
-  topLogprobs?: number;
-  /** Model-server-specific sampling, sent as top-level request fields. */
-  server?: ServerSampling;
   /** The client's function tools and output format. */
   generation?: GenerationOptions;
   /** Text the assistant already produced; the model continues it instead of starting over. */

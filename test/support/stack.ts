@@ -96,7 +96,6 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
       collection: collectionName({ model: config.EMBEDDINGS_MODEL, dimensions: config.EMBEDDINGS_DIMENSIONS }),
     },
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}`,
-    modelRegistry: { environment: config.MODEL_ENVIRONMENT, cacheTtlSeconds: config.REGISTRY_CACHE_TTL_SECONDS },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
