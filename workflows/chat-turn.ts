@@ -24,6 +24,7 @@ import { buildMessages } from '../domain/chat/prompt.js';
 import { fusionStrategies } from '../domain/routing/fusion.js';
 import { fusionWorkflow } from './fusion.js';
 import * as presets from './activity-options.js';
+import { failureCause } from './failures.js';
 import { statusQuery } from './messages.js';
 import { conversationAttribute, fusionStrategyAttribute, modelAttribute, outcomeAttribute, tenantAttribute } from './search-attributes.js';
 
@@ -99,19 +100,17 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
     let toolOutputs: ToolOutput[];
     let choice: Awaited<ReturnType<typeof route>>;
     let question: string;
-    let announced = true;
     if (shape.lean || patched('parallel-stages')) {
       // Plan, input screen and routing run side by side: a turn that needs no documents or tools reaches
-      // generation after one round. Routing announces nothing here (generate announces the chosen model when
-      // it starts), so a blocked request ends without a model ever being selected for the client, and the
+      // generation after one round. Routing announces nothing (generate announces the chosen model when it
+      // starts), so a blocked request ends without a model ever being selected for the client, and the
       // router estimates the sources from whether the tenant has documents instead of waiting for them.
-      const routed = settled(route({ ...routeInput(input.question), announce: false }));
+      const routed = settled(route(routeInput(input.question)));
       [decided, inputVerdict] = await Promise.all([plan(planInput), preSafety(screenInput)]);
       const routing = await routed;
       if (inputVerdict.action === 'block') return await refuse(input, workflowId, inputVerdict.reasons, status, shape);
       if (!routing.ok) throw routing.error;
       choice = routing.value;
-      announced = false;
       question = screenedQuestion(inputVerdict, input.question);
       status.step = 'gathering';
       [gathered, toolOutputs] = await gatherStage(decided);
@@ -146,7 +145,8 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
       toolOutputs,
       retrievalSkipped: gathered.skipped,
     });
-    if (input.fusion && choice.fanOut && !announced) {
+    if (input.fusion && choice.fanOut) {
+      // A fusion has no generate step to announce its models: the workflow does, before its child starts.
       const data = { model: choice.model, reason: choice.reason, fallbacks: choice.fallbacks.map((target) => target.model), fusion: choice.fanOut.map((candidate) => candidate.model) };
       await publishEvent({ workflowId, event: { type: 'model.selected', dedupeKey: 'model.selected', data } });
     }
@@ -176,7 +176,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
         maxTokens,
         ...(input.sampling ? { sampling: input.sampling } : {}),
         ...(input.generation ? { generation: input.generation } : {}),
-        ...(announced ? {} : { announce: { reason: choice.reason } }),
+        announce: { reason: choice.reason },
         workflowStartedAtMs: workflowInfo().startTime.getTime(),
       });
     answer = generation.text;
@@ -258,16 +258,14 @@ interface Gathered {
   skipped?: string;
 }
 
-/** Each call is its own runTools activity; a call that fails is reported as its tool.result and left out. */
+/** Each call is its own runTools activity; a call that fails (runTools reports it as its tool.result) is left out. */
 async function runToolCalls(workflowId: string, tenantId: string, calls: ToolCall[]): Promise<ToolOutput[]> {
   const outputs = await Promise.all(calls.map(async (call) => {
     try {
       return await runTools({ workflowId, tenantId, call });
     } catch (error) {
+      // runTools told the client (its tool.result); the turn goes on without this output.
       if (isCancellation(error)) throw error;
-      const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-      const message = cause instanceof Error && cause.message ? cause.message : 'the tool failed';
-      await publishEvent({ workflowId, event: { type: 'tool.result', dedupeKey: `tool.result:${call.id}`, data: { callId: call.id, tool: call.tool, arguments: call.arguments, error: message } } });
       return null;
     }
   }));
@@ -297,10 +295,9 @@ async function retrieveOrSkip(workflowId: string, input: ChatTurnInput): Promise
     return { citations: await retrieve({ workflowId, tenantId: input.tenantId, question: input.question }) };
   } catch (error) {
     if (isCancellation(error)) throw error;
-    const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-    const skipped = cause instanceof Error && cause.message ? cause.message : 'retrieval failed';
-    await publishEvent({ workflowId, event: { type: 'retrieval.citations', dedupeKey: 'retrieval.citations', data: { citations: [], skipped } } });
-    return { citations: [], skipped };
+    // retrieve told the client (its retrieval.citations); the prompt says why there are no documents.
+    const cause = failureCause(error);
+    return { citations: [], skipped: cause instanceof Error && cause.message ? cause.message : 'retrieval failed' };
   }
 }
 

@@ -40,7 +40,7 @@ export interface GenerateInput {
   sampling?: Sampling;
   /** The client's function tools and output format, forwarded to the model server. */
   generation?: GenerationOptions;
-  /** Publish `model.selected` for the primary before generating (the router ran beside the input screen and left it to us). */
+  /** Publish `model.selected` for the primary before generating: generate owns that event (absent in older histories). */
   announce?: { reason: string };
   /** When the workflow started (epoch ms): the first published text measures time to first token. */
   workflowStartedAtMs?: number;

@@ -20,8 +20,6 @@ export interface RouteInput {
   /** Sources the prompt will carry; absent when routing runs before retrieval (then: a few if the tenant has documents). */
   sourceCount?: number;
   maxTokens?: number;
-  /** Publish `model.selected` (default); false when a later step announces the choice. */
-  announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
   fanOut?: { models: string[]; count?: number };
   /** Capabilities the request needs (client tools, structured output, images…): chosen model and fallbacks have them. */
@@ -71,16 +69,6 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
 
     const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, Math.min(input.fanOut.count ?? routing.fusionMaxModels, routing.fusionMaxModels)) : undefined;
     const chosen = targetOf(decision.chosen);
-    if (input.announce !== false) await deps.events.publish(input.workflowId, {
-      type: 'model.selected',
-      dedupeKey: 'model.selected',
-      data: {
-        model: chosen.model,
-        reason: decision.reason,
-        fallbacks: decision.fallbacks.map((registration) => registration.model),
-        ...(fanOut ? { fusion: fanOut.map((candidate) => candidate.model) } : {}),
-      },
-    });
     return {
       ...chosen,
       fallbacks: decision.fallbacks.map(targetOf),
