@@ -36,6 +36,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
+import { activeTraceId } from '../infra/tracing/trace-id.js';
 import { requireDependencies } from '../infra/dependency-check.js';
 import { startWorkerTelemetry } from './worker-telemetry.js';
 
@@ -109,6 +110,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     historyTurns: 6,
     prices: new RegistryPriceList(registry, config.MODEL_ENVIRONMENT, config.MODEL_PRICES),
     rateLimits: new TierRateLimits(new RedisRateLimiter(redis), config.GATEWAY_TIERS),
+    traceId: activeTraceId,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     ...(metrics ? { observer: workerObserver(metrics) } : {}),

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { HistoryMessage, ToolCall } from '../../domain/chat/chat-request.js';
 import type { ProviderKind } from '../../domain/routing/model-registration.js';
 import { selectProposedCalls, toolChoiceMessages, type ToolCallSelection } from '../../domain/tools/model-tool-calls.js';
-import { ModelError } from '../../infra/llm/model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 
 export interface ProposeToolCallsInput {

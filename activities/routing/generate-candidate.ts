@@ -7,7 +7,7 @@ import type { Usage } from '../../domain/chat/events.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { CandidateAnswer } from '../../domain/routing/fusion.js';
 import { approximateTokens } from '../../domain/routing/task-complexity.js';
-import { ModelError } from '../../infra/llm/model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import type { ChatActivityDependencies } from '../chat/dependencies.js';
 import { streamWithDeadlines } from './timed-stream.js';
 

@@ -1,21 +1,12 @@
 // Conversation history and turns. Every query is scoped by tenant.
 import type { Pool } from './pool.js';
-import type { Citation, ChatOutcome, HistoryMessage } from '../../domain/chat/chat-request.js';
-import type { Usage } from '../../domain/chat/events.js';
-import { settleReservation, type Settlement } from '../gateway/usage-ledger.js';
+import type { HistoryMessage } from '../../domain/chat/chat-request.js';
+import { RecordRejected } from '../../domain/chat/errors.js';
+import type { ConversationStore as ConversationStorePort, Settlement, TurnRecord } from '../../domain/chat/ports.js';
+import { settleReservation } from '../gateway/usage-ledger.js';
+import { isPermanentDatabaseError } from './database-errors.js';
 
-export interface TurnRecord {
-  tenantId: string;
-  conversationId: string;
-  requestId: string;
-  workflowId: string;
-  question: string;
-  answer: string;
-  model?: string;
-  outcome: ChatOutcome;
-  usage: Usage;
-  citations: Citation[];
-}
+export type { TurnRecord };
 
 export interface ConversationSummary {
   id: string;
@@ -29,7 +20,8 @@ export interface TurnView extends Omit<TurnRecord, 'tenantId'> {
   createdAt: string;
 }
 
-export class ConversationStore {
+/** The chat turn's ConversationStore in Postgres, plus the reads the API's conversation routes make. */
+export class ConversationStore implements ConversationStorePort {
   constructor(private readonly pool: Pool) {}
 
   /** The last `limit` completed turns of a conversation, oldest first, as chat messages. */
@@ -84,6 +76,7 @@ export class ConversationStore {
       return settled;
     } catch (error) {
       await client.query('ROLLBACK');
+      if (isPermanentDatabaseError(error)) throw new RecordRejected('Postgres refused the turn', error);
       throw error;
     } finally {
       client.release();
