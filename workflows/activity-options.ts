@@ -1,8 +1,10 @@
 // One preset per step: explicit timeouts and retry policies, so every step's failure behaviour is visible
 // here and in the workflow history.
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { nonRetryableErrorTypes as catalogued } from '../domain/errors.js';
 
-const nonRetryableErrorTypes = ['bad_request', 'blocked', 'not_found'];
+/** Failure types no retry can fix, from the error catalog (domain/errors.ts). */
+const nonRetryableErrorTypes = [...catalogued];
 
 // The steps before the first token are short and run as local activities: in the worker that runs the
 // workflow task, recorded as markers, without a round trip through the server each. That keeps the time to

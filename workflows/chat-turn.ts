@@ -2,10 +2,10 @@
 // postSafety → persist. Tokens stream through Redis from the generate activity; this history keeps the
 // decisions. Deterministic code only.
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  ChildWorkflowFailure,
   executeChild,
   isCancellation,
   patched,
@@ -19,12 +19,13 @@ import {
 import type { ChatActivities } from '../activities/chat/index.js';
 import type { ChatOutcome, ChatTurnInput, ChatTurnResult, ChatTurnStatus, Citation, EndpointUsage, ModelChoice, Plan, SafetyVerdict, ToolCall, ToolOutput } from '../domain/chat/chat-request.js';
 import type { ErrorCode, Usage } from '../domain/chat/events.js';
-import { fusionWorkflowId, identifierPattern } from '../domain/chat/ids.js';
+import { fusionWorkflowId } from '../domain/chat/ids.js';
+import { isIdentifier, maxContextCharacters, maxOutputTokens, maxQuestionCharacters } from '../domain/limits.js';
 import { buildMessages } from '../domain/chat/prompt.js';
 import { fusionStrategies } from '../domain/routing/fusion.js';
 import { fusionWorkflow } from './fusion.js';
 import * as presets from './activity-options.js';
-import { failureCause } from './failures.js';
+import { failureCause, failureType } from './failures.js';
 import { statusQuery } from './messages.js';
 import { conversationAttribute, fusionStrategyAttribute, modelAttribute, outcomeAttribute, tenantAttribute } from './search-attributes.js';
 
@@ -53,12 +54,9 @@ interface TurnShape {
   lean: boolean;
 }
 
-export const maxQuestionLength = 16_000;
-/** Bounds of a stateless client's own history and instructions (the OpenAI-compatible API). */
-export const maxHistoryMessages = 255;
-export const maxContextLength = 64_000;
+/** Bounds of a stateless client's own history (the OpenAI-compatible API); its characters: maxContextCharacters. */
+const maxHistoryMessages = 255;
 const defaultMaxTokens = 256;
-const maxTokensCeiling = 2048;
 
 export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnResult> {
   validate(input);
@@ -76,7 +74,7 @@ export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnRe
   const clientContext = [...(input.history ?? []).map((message) => message.content), ...(input.instructions ? [input.instructions] : [])];
 
   try {
-    const maxTokens = Math.min(input.maxTokens ?? defaultMaxTokens, maxTokensCeiling);
+    const maxTokens = Math.min(input.maxTokens ?? defaultMaxTokens, maxOutputTokens);
     const planInput = { ...base, conversationId: input.conversationId, question: input.question };
     const screenInput = { tenantId: input.tenantId, question: input.question, ...(clientContext.length > 0 ? { context: clientContext } : {}) };
     const routeInput = (question: string, sourceCount?: number) => ({
@@ -350,11 +348,11 @@ function finish(status: ChatTurnStatus, outcome: ChatOutcome, shape: TurnShape, 
 
 function validate(input: ChatTurnInput): void {
   const problems: string[] = [];
-  if (!identifierPattern.test(input.tenantId ?? '')) problems.push('tenantId must be 1-64 letters, digits, _ or -');
-  if (!identifierPattern.test(input.requestId ?? '')) problems.push('requestId must be 1-64 letters, digits, _ or -');
-  if (!identifierPattern.test(input.conversationId ?? '')) problems.push('conversationId must be 1-64 letters, digits, _ or -');
+  for (const name of ['tenantId', 'requestId', 'conversationId'] as const) {
+    if (!isIdentifier(input[name])) problems.push(`${name} must be 1-64 letters, digits, _ or -`);
+  }
   if (typeof input.question !== 'string' || input.question.trim() === '') problems.push('question must be a non-empty string');
-  else if (input.question.length > maxQuestionLength) problems.push(`question must be at most ${maxQuestionLength} characters`);
+  else if (input.question.length > maxQuestionCharacters) problems.push(`question must be at most ${maxQuestionCharacters} characters`);
   if (input.maxTokens !== undefined && (!Number.isInteger(input.maxTokens) || input.maxTokens < 1)) problems.push('maxTokens must be a positive integer');
   problems.push(...clientContextProblems(input));
   if (input.fusion && !fusionStrategies.includes(input.fusion.strategy)) problems.push(`fusion.strategy must be one of ${fusionStrategies.join(', ')}`);
@@ -371,7 +369,7 @@ function clientContextProblems(input: ChatTurnInput): string[] {
   }
   if (input.instructions !== undefined && typeof input.instructions !== 'string') problems.push('instructions must be a string');
   const contextLength = (input.history ?? []).reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : 0), 0) + (input.instructions?.length ?? 0);
-  if (contextLength > maxContextLength) problems.push(`history and instructions must be at most ${maxContextLength} characters`);
+  if (contextLength > maxContextCharacters) problems.push(`history and instructions must be at most ${maxContextCharacters} characters`);
   const { temperature, topP, stop } = input.sampling ?? {};
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) problems.push('sampling.temperature must be between 0 and 2');
   if (topP !== undefined && !(topP >= 0 && topP <= 1)) problems.push('sampling.topP must be between 0 and 1');
@@ -391,8 +389,8 @@ function clientContextProblems(input: ChatTurnInput): string[] {
  * failure came from elsewhere (persist then counts what the event stream holds).
  */
 function servedUsage(error: unknown): Usage {
-  const cause = error instanceof ActivityFailure ? error.cause : undefined;
-  const detail = cause instanceof CancelledFailure || cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  const cause = failureCause(error);
+  const detail = cause !== error && (cause instanceof CancelledFailure || cause instanceof ApplicationFailure) ? cause.details?.[0] : undefined;
   const completionTokens = (detail as Partial<Usage> | undefined)?.completionTokens;
   return { promptTokens: 0, completionTokens: typeof completionTokens === 'number' && completionTokens >= 0 ? completionTokens : 0 };
 }
@@ -402,13 +400,13 @@ function servedUsage(error: unknown): Usage {
  * regular activity's failure arrives wrapped in an ActivityFailure, a local activity's as the failure itself.
  */
 function isPersistFailure(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure && cause.type === 'persist_failed';
+  return failureType(error) === 'persist_failed';
 }
 
 function describeFailure(error: unknown, outcome: ChatOutcome): { code: ErrorCode | string; message: string } {
   if (outcome === 'cancelled') return { code: 'cancelled', message: 'The request was cancelled.' };
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  // A fusion child's failure reaches the client as internal (as it always has); a step's failure by its code.
+  const cause = error instanceof ChildWorkflowFailure ? error : failureCause(error);
   if (cause instanceof ApplicationFailure && cause.type) {
     if (cause.type === 'bad_request' || cause.type === 'model_unavailable' || cause.type === 'persist_failed') return { code: cause.type, message: cause.message };
     return { code: cause.type, message: 'The answer could not be completed.' };

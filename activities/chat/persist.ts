@@ -1,8 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { EndpointUsage, TurnBilling } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import { costMicros } from '../../domain/gateway/pricing.js';
 import { RecordRejected } from '../../domain/chat/errors.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { ModelCall, Settlement, TurnRecord } from '../../domain/chat/ports.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { publishAnswerDone } from './answer-done.js';
@@ -40,7 +41,7 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
       if (!(error instanceof RecordRejected)) throw error;
       settled = charge ? await deps.conversations.settleUsage(charge) : false;
       if (settled) await afterSettling(deps, turn, billing!, charge!);
-      throw ApplicationFailure.create({ message: 'The answer could not be stored.', type: persistFailedCode, nonRetryable: true, cause: error.cause instanceof Error ? error.cause : error });
+      throw toApplicationFailure(new RagtimeError(persistFailedCode, 'The answer could not be stored.', { cause: error.cause }));
     }
     if (settled) await afterSettling(deps, turn, billing!, charge!);
     // A stateless client's turn was announced by the output check already (see workflows/chat-turn.ts).

@@ -8,6 +8,8 @@ import { decideRoute, type ScoredCandidate } from '../../domain/routing/routing-
 import { approximateTokens, estimateComplexity } from '../../domain/routing/task-complexity.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { RequiredCapability } from '../../domain/chat/model-request.js';
 
 export interface RouteInput {
@@ -65,7 +67,7 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       openEndpoints,
       ...(input.requires ? { requires: input.requires } : {}),
     });
-    if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
+    if (!decision.ok) throw toApplicationFailure(new RagtimeError(decision.code, decision.message, { retryable: decision.code !== 'bad_request' }));
 
     const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, Math.min(input.fanOut.count ?? routing.fusionMaxModels, routing.fusionMaxModels)) : undefined;
     const chosen = targetOf(decision.chosen);
