@@ -15,7 +15,7 @@ import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-m
 import { AnthropicChatModel } from '../infra/llm/anthropic-chat-model.js';
 import { ProviderChatModel } from '../infra/llm/provider-chat-model.js';
 import { createChatActivities } from '../activities/chat/index.js';
-import { createRoutingActivities } from '../activities/routing/index.js';
+import { createFusionActivities } from '../activities/fusion/index.js';
 import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
 import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
@@ -115,7 +115,7 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     ...(metrics ? { observer: workerObserver(metrics) } : {}),
   };
-  const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
+  const activities = { ...createChatActivities(dependencies), ...createFusionActivities(dependencies) };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

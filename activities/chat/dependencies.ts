@@ -3,7 +3,7 @@
 import type { ChatModel, ConversationStore, EventLog, Retriever, SafetyScreen, ToolRunner, TraceIdProvider } from '../../domain/chat/ports.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { PriceList } from '../../domain/gateway/pricing.js';
-import type { RoutingDependencies } from '../routing/routing-dependencies.js';
+import type { RoutingDependencies } from './routing-dependencies.js';
 import type { ToolCallingModel } from '../../domain/tools/model-tool-calls.js';
 
 export interface ChatActivityDependencies {

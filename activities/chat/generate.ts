@@ -22,7 +22,7 @@ import { RagtimeError } from '../../domain/errors.js';
 import { toApplicationFailure } from '../application-failure.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { AnswerLog, type AnswerLogSnapshot } from './answer-log.js';
-import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
+import { streamWithDeadlines, type TimedStream } from './timed-stream.js';
 import { PublishWindow } from './publish-window.js';
 import { ToolCallStream, type ToolCallFragment } from './tool-call-stream.js';
 

@@ -10,10 +10,10 @@
 //   model.selected       activities/chat/generate.ts before the first token; for a fusion, workflows/chat-turn.ts
 //                        (through publishEvent) before its child starts
 //   model.failover       activities/chat/generate.ts
-//   answer.delta         activities/chat/generate.ts (AnswerLog); for a fusion, activities/routing/publish-answer.ts
+//   answer.delta         activities/chat/generate.ts (AnswerLog); for a fusion, activities/fusion/publish-answer.ts
 //   answer.tool_call     activities/chat/generate.ts
 //   answer.logprobs      activities/chat/generate.ts
-//   safety.redaction     activities/chat/generate.ts; for a fusion, activities/routing/publish-answer.ts
+//   safety.redaction     activities/chat/generate.ts; for a fusion, activities/fusion/publish-answer.ts
 //   answer.done          activities/chat/answer-done.ts (sent by postSafety for a turn nothing reads once stored,
 //                        else by persist)
 //   error                workflows/chat-turn.ts (through publishEvent): failures, cancellations and refusals

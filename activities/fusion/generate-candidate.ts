@@ -10,7 +10,7 @@ import { approximateTokens } from '../../domain/routing/task-complexity.js';
 import { ModelError } from '../../domain/chat/errors.js';
 import { toApplicationFailure } from '../application-failure.js';
 import type { ChatActivityDependencies } from '../chat/dependencies.js';
-import { streamWithDeadlines } from './timed-stream.js';
+import { streamWithDeadlines } from '../chat/timed-stream.js';
 
 export interface GenerateCandidateInput {
   candidate: FusionCandidate;
