@@ -5,6 +5,7 @@ import { RecordRejected } from '../../domain/chat/errors.js';
 import type { ConversationStore as ConversationStorePort, Settlement, TurnRecord } from '../../domain/chat/ports.js';
 import { settleReservation } from '../gateway/usage-ledger.js';
 import { isPermanentDatabaseError } from './database-errors.js';
+import { withTransaction } from './transaction.js';
 
 export type { TurnRecord };
 
@@ -54,32 +55,26 @@ export class ConversationStore implements ConversationStorePort {
    * same request id changes nothing. True when this call settled the reservation.
    */
   async saveTurn(turn: TurnRecord, charge?: Settlement): Promise<boolean> {
-    const client = await this.pool.connect();
-    let settled = false;
     try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO conversations (tenant_id, id) VALUES ($1, $2)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = now()`,
-        [turn.tenantId, turn.conversationId],
-      );
-      await client.query(
-        `INSERT INTO turns (tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
-                            prompt_tokens, completion_tokens, citations)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (tenant_id, request_id) DO NOTHING`,
-        [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
-          turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
-      );
-      if (charge) settled = await settleReservation(client, charge);
-      await client.query('COMMIT');
-      return settled;
+      return await withTransaction(this.pool, async (client) => {
+        await client.query(
+          `INSERT INTO conversations (tenant_id, id) VALUES ($1, $2)
+           ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = now()`,
+          [turn.tenantId, turn.conversationId],
+        );
+        await client.query(
+          `INSERT INTO turns (tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
+                              prompt_tokens, completion_tokens, citations)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (tenant_id, request_id) DO NOTHING`,
+          [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
+            turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
+        );
+        return charge ? settleReservation(client, charge) : false;
+      });
     } catch (error) {
-      await client.query('ROLLBACK');
       if (isPermanentDatabaseError(error)) throw new RecordRejected('Postgres refused the turn', error);
       throw error;
-    } finally {
-      client.release();
     }
   }
 
