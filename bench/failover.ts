@@ -14,7 +14,7 @@ import { createRouteActivity } from '../activities/chat/route.js';
 import type { ChatActivityDependencies } from '../activities/chat/dependencies.js';
 import { withDefaults } from '../domain/routing/model-registration.js';
 import { loadConfig } from '../infra/config.js';
-import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from '../infra/llm/chat-model.js';
+import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from '../domain/chat/ports.js';
 import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-model.js';
 import { ConversationStore } from '../infra/postgres/conversation-store.js';
 import { migrate } from '../infra/postgres/migrate.js';

@@ -40,8 +40,12 @@ export const errorCodes = {
   blocked: { retryable: false },
   not_found: { retryable: false },
   cancelled: { retryable: false },
+  /** One model server failed (ModelError); its own `retryable` decides, a permanent one fails the turn. */
   model_error: { retryable: true },
+  /** No model could answer: every endpoint of the chain failed, or none is configured. */
   model_unavailable: { retryable: true },
+  /** Another attempt moved the answer stream on; the retry resumes from where it is. */
+  stream_conflict: { retryable: true },
   persist_failed: { retryable: false },
   tool_refused: { retryable: false },
   tool_call_diverged: { retryable: false },

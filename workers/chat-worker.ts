@@ -15,7 +15,7 @@ import { OpenAICompatibleChatModel } from '../infra/llm/openai-compatible-chat-m
 import { AnthropicChatModel } from '../infra/llm/anthropic-chat-model.js';
 import { ProviderChatModel } from '../infra/llm/provider-chat-model.js';
 import { createChatActivities } from '../activities/chat/index.js';
-import { createRoutingActivities } from '../activities/routing/index.js';
+import { createFusionActivities } from '../activities/fusion/index.js';
 import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
 import { RedisCircuitBreakers } from '../infra/registry/redis-circuit-breakers.js';
@@ -36,6 +36,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
+import { activeTraceId } from '../infra/tracing/trace-id.js';
 import { requireDependencies } from '../infra/dependency-check.js';
 import { startWorkerTelemetry } from './worker-telemetry.js';
 
@@ -109,11 +110,12 @@ export async function createChatWorker(config: Config, options: ChatWorkerOption
     historyTurns: 6,
     prices: new RegistryPriceList(registry, config.MODEL_ENVIRONMENT, config.MODEL_PRICES),
     rateLimits: new TierRateLimits(new RedisRateLimiter(redis), config.GATEWAY_TIERS),
+    traceId: activeTraceId,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     ...(metrics ? { observer: workerObserver(metrics) } : {}),
   };
-  const activities = { ...createChatActivities(dependencies), ...createRoutingActivities(dependencies) };
+  const activities = { ...createChatActivities(dependencies), ...createFusionActivities(dependencies) };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -1,8 +1,10 @@
 // One preset per step: explicit timeouts and retry policies, so every step's failure behaviour is visible
 // here and in the workflow history.
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { nonRetryableErrorTypes as catalogued } from '../domain/errors.js';
 
-const nonRetryableErrorTypes = ['bad_request', 'blocked', 'not_found'];
+/** Failure types no retry can fix, from the error catalog (domain/errors.ts). */
+const nonRetryableErrorTypes = [...catalogued];
 
 // The steps before the first token are short and run as local activities: in the worker that runs the
 // workflow task, recorded as markers, without a round trip through the server each. That keeps the time to
@@ -51,29 +53,18 @@ export const generateOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 
-export const postSafetyOptions: ActivityOptions = {
+// The steps after generation run as local activities too, in the workflow task that generation's completion
+// starts: no server round trip, scheduled/started/completed events or extra workflow task each. A worker that
+// dies mid-step loses the task; the next worker replays and runs the step again, so each is idempotent:
+// persist stores the turn ON CONFLICT DO NOTHING and settles a reservation only while it is still reserved,
+// and events carry dedupe keys. The retries stay in the worker (below the local retry threshold).
+
+export const postSafetyOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200ms', maximumAttempts: 3, nonRetryableErrorTypes },
 };
 
-export const persistOptions: ActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500ms', maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
-};
-
-// Since the 'lean-turn' patch the steps after generation run as local activities too, in the workflow task
-// that generation's completion starts: no server round trip, scheduled/started/completed events or extra
-// workflow task each. A worker that dies mid-step loses the task; the next worker replays and runs the step
-// again, so each is idempotent: persist stores the turn ON CONFLICT DO NOTHING and settles a reservation only
-// while it is still reserved, and events carry dedupe keys. The retries stay in the worker (below the local
-// retry threshold), within the same bounds as the activities they replace.
-
-export const postSafetyLocalOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200ms', maximumAttempts: 3, nonRetryableErrorTypes },
-};
-
-export const persistLocalOptions: LocalActivityOptions = {
+export const persistOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500ms', maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
 };

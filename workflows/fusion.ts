@@ -3,16 +3,16 @@
 // activity result, the decision is in the memo and the result, all visible in the Temporal UI. The fused
 // answer reaches the client as ordinary answer deltas on the parent's stream.
 import { ApplicationFailure, CancellationScope, proxyActivities, upsertMemo } from '@temporalio/workflow';
-import type { RoutingActivities } from '../activities/routing/index.js';
-import type { CandidateResult } from '../activities/routing/generate-candidate.js';
+import type { FusionActivities } from '../activities/fusion/index.js';
+import type { CandidateResult } from '../activities/fusion/generate-candidate.js';
 import type { EndpointUsage, GenerationResult } from '../domain/chat/chat-request.js';
 import type { ChatMessage } from '../domain/chat/prompt.js';
 import type { FusionCandidate } from '../domain/routing/fusion-candidate.js';
 import { fuseAnswers, type FusionStrategy } from '../domain/routing/fusion.js';
 import * as presets from './activity-options.js';
 
-const { generateCandidate } = proxyActivities<RoutingActivities>(presets.candidateOptions);
-const { publishAnswer } = proxyActivities<RoutingActivities>(presets.publishAnswerOptions);
+const { generateCandidate } = proxyActivities<FusionActivities>(presets.candidateOptions);
+const { publishAnswer } = proxyActivities<FusionActivities>(presets.publishAnswerOptions);
 
 export interface FusionInput {
   /** The chat turn whose stream receives the answer. */

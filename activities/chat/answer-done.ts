@@ -2,7 +2,6 @@
 // output check sends it as soon as the answer of a turn nothing reads once stored (a chat completion) is final
 // and safe (storing that turn follows).
 import type { Usage } from '../../domain/chat/events.js';
-import { activeTraceId } from '../../infra/tracing/trace-id.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 
 /** What answer.done tells the client about its finished turn. */
@@ -17,7 +16,7 @@ export interface AnswerDone {
 
 /** Publishes answer.done once (its dedupe key makes a retried or replayed call a no-op). */
 export async function publishAnswerDone(deps: ChatActivityDependencies, done: AnswerDone): Promise<void> {
-  const traceId = activeTraceId();
+  const traceId = deps.traceId?.();
   await deps.events.publish(done.workflowId, {
     type: 'answer.done',
     dedupeKey: 'answer.done',

@@ -3,7 +3,9 @@
 // this log puts the deltas back under their original seqs, and every later event gets a seq above the
 // high-water mark, so a client resuming from any seq it saw receives every character exactly once. The log
 // travels in generate's heartbeat details, so a retry on another worker can restore the stream too.
-import { StreamOffsetConflict, type EventStream, type PublishedDelta } from '../../infra/redis/event-stream.js';
+import { StreamOffsetConflict } from '../../domain/chat/errors.js';
+import type { EventLog, PublishedDelta } from '../../domain/chat/ports.js';
+import type { OutgoingEvent } from '../../domain/chat/events.js';
 
 /** The log as heartbeat details carry it: deltas as flat [seq, offset, seq, offset, …] pairs. */
 export interface AnswerLogSnapshot {
@@ -14,7 +16,7 @@ export interface AnswerLogSnapshot {
 
 export class AnswerLog {
   private constructor(
-    private readonly events: EventStream,
+    private readonly events: EventLog,
     private readonly workflowId: string,
     private answer: string,
     private readonly deltas: PublishedDelta[],
@@ -25,7 +27,7 @@ export class AnswerLog {
    * The stream's own deltas, unless the saved log holds more of the answer than the stream does (Redis lost
    * it): then the stream is restored from the saved log. `restored` counts the deltas put back.
    */
-  static async open(events: EventStream, workflowId: string, saved?: AnswerLogSnapshot): Promise<{ log: AnswerLog; restored: number }> {
+  static async open(events: EventLog, workflowId: string, saved?: AnswerLogSnapshot): Promise<{ log: AnswerLog; restored: number }> {
     const inStream = await events.deltas(workflowId);
     const streamed = inStream.map((delta) => delta.text).join('');
     const highWater = Math.max(saved?.highWater ?? 0, inStream.at(-1)?.seq ?? 0);
@@ -57,7 +59,7 @@ export class AnswerLog {
   }
 
   /** Publishes a non-delta event above the high-water mark. */
-  async publish(event: Parameters<EventStream['publish']>[1]): Promise<void> {
+  async publish(event: OutgoingEvent): Promise<void> {
     this.highWater = Math.max(this.highWater, await this.events.publish(this.workflowId, event, this.highWater));
   }
 

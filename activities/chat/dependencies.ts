@@ -1,14 +1,13 @@
-import type { EventStream } from '../../infra/redis/event-stream.js';
-import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
-import type { ChatModel } from '../../infra/llm/chat-model.js';
-import type { Retriever, SafetyScreen, ToolRunner } from '../../domain/chat/ports.js';
+// What the chat activities depend on: ports (domain/chat/ports.ts, domain/routing/ports.ts) that the worker
+// fills with adapters from infra/.
+import type { ChatModel, ConversationStore, EventLog, Retriever, SafetyScreen, ToolRunner, TraceIdProvider } from '../../domain/chat/ports.js';
 import type { Usage } from '../../domain/chat/events.js';
 import type { PriceList } from '../../domain/gateway/pricing.js';
-import type { RoutingDependencies } from '../routing/routing-dependencies.js';
+import type { RoutingDependencies } from './routing-dependencies.js';
 import type { ToolCallingModel } from '../../domain/tools/model-tool-calls.js';
 
 export interface ChatActivityDependencies {
-  events: EventStream;
+  events: EventLog;
   conversations: ConversationStore;
   chatModel: ChatModel;
   /** Registry, breakers, latency stats and stall limits; the route activity requires them. */
@@ -24,6 +23,8 @@ export interface ChatActivityDependencies {
   prices?: PriceList;
   /** Charges a settled turn's tokens to its org's and user's rate limits and frees its stream slot. */
   rateLimits?: TurnRateLimits;
+  /** The active trace's id, carried in answer.done when tracing is on. */
+  traceId?: TraceIdProvider;
   temporalUiUrl: string;
   temporalNamespace: string;
   /** Told when the first answer text of a run is published (time to first token), for metrics. */

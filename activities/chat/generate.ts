@@ -17,11 +17,12 @@ import { costMicros, type PriceList } from '../../domain/gateway/pricing.js';
 import type { FilteredOutput, OutputFilter } from '../../domain/chat/ports.js';
 import type { ModelTarget } from '../../domain/routing/model-registration.js';
 import { approximateTokens } from '../../domain/routing/task-complexity.js';
-import { ModelError } from '../../infra/llm/model-error.js';
-import { StreamOffsetConflict } from '../../infra/redis/event-stream.js';
+import { ModelError, StreamOffsetConflict } from '../../domain/chat/errors.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { AnswerLog, type AnswerLogSnapshot } from './answer-log.js';
-import { streamWithDeadlines, type TimedStream } from '../routing/timed-stream.js';
+import { streamWithDeadlines, type TimedStream } from './timed-stream.js';
 import { PublishWindow } from './publish-window.js';
 import { ToolCallStream, type ToolCallFragment } from './tool-call-stream.js';
 
@@ -40,7 +41,7 @@ export interface GenerateInput {
   sampling?: Sampling;
   /** The client's function tools and output format, forwarded to the model server. */
   generation?: GenerationOptions;
-  /** Publish `model.selected` for the primary before generating (the router ran beside the input screen and left it to us). */
+  /** Publish `model.selected` for the primary before generating: generate owns that event (absent in older histories). */
   announce?: { reason: string };
   /** When the workflow started (epoch ms): the first published text measures time to first token. */
   workflowStartedAtMs?: number;
@@ -204,12 +205,12 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
           await published();
         } catch (error) {
           if (context.cancellationSignal.aborted) throw new CancelledFailure('generation cancelled', [served()]);
-          if (error instanceof PublishFailure) throw publishFailure(error.cause);
+          if (error instanceof PublishFailure) throw toApplicationFailure(error.cause);
           if (error instanceof ApplicationFailure) throw error;
-          if (error instanceof ModelError && !error.retryable) throw toFailure(error);
+          if (error instanceof ModelError && !error.retryable) throw toApplicationFailure(error);
           // The next endpoint continues from what the stream holds.
           await published().catch((failure: unknown) => {
-            throw publishFailure(failure instanceof PublishFailure ? failure.cause : failure);
+            throw toApplicationFailure(failure instanceof PublishFailure ? failure.cause : failure);
           });
           if (current.completionTokens > 0) ledger.push(current);
           current = undefined;
@@ -247,7 +248,7 @@ export function createGenerateActivity(deps: ChatActivityDependencies) {
       // Every endpoint failed: the next attempt (Temporal's retry) walks the chain again from the start.
       index = 0;
       beat();
-      throw ApplicationFailure.create({ message: `every model endpoint failed: ${failures.join('; ')}`, type: 'model_unavailable', nonRetryable: false, details: [served()] });
+      throw toApplicationFailure(new RagtimeError('model_unavailable', `every model endpoint failed: ${failures.join('; ')}`, { retryable: true, details: { ...served() } }));
     } finally {
       clearInterval(heartbeats);
       await outbox.close();
@@ -326,12 +327,4 @@ class PublishFailure extends Error {
   constructor(override readonly cause: unknown) {
     super('publishing to the event stream failed');
   }
-}
-
-function publishFailure(error: unknown): unknown {
-  return error instanceof StreamOffsetConflict ? ApplicationFailure.retryable(error.message, 'stream_conflict') : error;
-}
-
-function toFailure(error: ModelError): ApplicationFailure {
-  return ApplicationFailure.create({ message: error.message, type: 'model_error', nonRetryable: !error.retryable, details: [{ status: error.status }] });
 }

@@ -1,10 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { EndpointUsage, TurnBilling } from '../../domain/chat/chat-request.js';
 import type { Usage } from '../../domain/chat/events.js';
 import { costMicros } from '../../domain/gateway/pricing.js';
-import type { ModelCall, Settlement } from '../../infra/gateway/usage-ledger.js';
-import type { TurnRecord } from '../../infra/postgres/conversation-store.js';
-import { isPermanentDatabaseError } from '../../infra/postgres/database-errors.js';
+import { RecordRejected } from '../../domain/chat/errors.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
+import type { ModelCall, Settlement, TurnRecord } from '../../domain/chat/ports.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { publishAnswerDone } from './answer-done.js';
 
@@ -38,10 +38,10 @@ export function createPersistActivity(deps: ChatActivityDependencies) {
         ? (charge ? await deps.conversations.settleUsage(charge) : false)
         : await deps.conversations.saveTurn(turn, charge);
     } catch (error) {
-      if (!isPermanentDatabaseError(error)) throw error;
+      if (!(error instanceof RecordRejected)) throw error;
       settled = charge ? await deps.conversations.settleUsage(charge) : false;
       if (settled) await afterSettling(deps, turn, billing!, charge!);
-      throw ApplicationFailure.create({ message: 'The answer could not be stored.', type: persistFailedCode, nonRetryable: true, cause: error as Error });
+      throw toApplicationFailure(new RagtimeError(persistFailedCode, 'The answer could not be stored.', { cause: error.cause }));
     }
     if (settled) await afterSettling(deps, turn, billing!, charge!);
     // A stateless client's turn was announced by the output check already (see workflows/chat-turn.ts).

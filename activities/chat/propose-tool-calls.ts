@@ -1,8 +1,8 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { HistoryMessage, ToolCall } from '../../domain/chat/chat-request.js';
 import type { ProviderKind } from '../../domain/routing/model-registration.js';
 import { selectProposedCalls, toolChoiceMessages, type ToolCallSelection } from '../../domain/tools/model-tool-calls.js';
-import { ModelError } from '../../infra/llm/model-error.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 
 export interface ProposeToolCallsInput {
@@ -45,8 +45,8 @@ export function createProposeToolCallsActivity(deps: ChatActivityDependencies) {
         signal: Context.current().cancellationSignal,
       });
     } catch (error) {
-      if (error instanceof ModelError) throw ApplicationFailure.create({ message: error.message, type: 'model_unavailable', nonRetryable: !error.retryable });
-      throw error;
+      // A ModelError keeps its code (model_error) and says whether a retry can help; the turn goes on without.
+      throw toApplicationFailure(error);
     }
     const selection = selectProposedCalls(proposed, {
       offered: tools.map((tool) => tool.name),

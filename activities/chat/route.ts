@@ -8,6 +8,8 @@ import { decideRoute, type ScoredCandidate } from '../../domain/routing/routing-
 import { approximateTokens, estimateComplexity } from '../../domain/routing/task-complexity.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { ChatActivityDependencies } from './dependencies.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { RequiredCapability } from '../../domain/chat/model-request.js';
 
 export interface RouteInput {
@@ -20,8 +22,6 @@ export interface RouteInput {
   /** Sources the prompt will carry; absent when routing runs before retrieval (then: a few if the tenant has documents). */
   sourceCount?: number;
   maxTokens?: number;
-  /** Publish `model.selected` (default); false when a later step announces the choice. */
-  announce?: boolean;
   /** A fusion request: these models, or the router's best ones when the list is empty. */
   fanOut?: { models: string[]; count?: number };
   /** Capabilities the request needs (client tools, structured output, images…): chosen model and fallbacks have them. */
@@ -67,20 +67,10 @@ export function createRouteActivity(deps: ChatActivityDependencies) {
       openEndpoints,
       ...(input.requires ? { requires: input.requires } : {}),
     });
-    if (!decision.ok) throw ApplicationFailure.create({ message: decision.message, type: decision.code, nonRetryable: decision.code === 'bad_request' });
+    if (!decision.ok) throw toApplicationFailure(new RagtimeError(decision.code, decision.message, { retryable: decision.code !== 'bad_request' }));
 
     const fanOut = input.fanOut ? fanOutOf(input.fanOut.models, decision.chosen, decision.fallbacks, registrations, tier, Math.min(input.fanOut.count ?? routing.fusionMaxModels, routing.fusionMaxModels)) : undefined;
     const chosen = targetOf(decision.chosen);
-    if (input.announce !== false) await deps.events.publish(input.workflowId, {
-      type: 'model.selected',
-      dedupeKey: 'model.selected',
-      data: {
-        model: chosen.model,
-        reason: decision.reason,
-        fallbacks: decision.fallbacks.map((registration) => registration.model),
-        ...(fanOut ? { fusion: fanOut.map((candidate) => candidate.model) } : {}),
-      },
-    });
     return {
       ...chosen,
       fallbacks: decision.fallbacks.map(targetOf),

@@ -1,6 +1,22 @@
 // The client's contract: events published per request to a Redis Stream and relayed over the WebSocket.
 // Names are noun.action. `seq` starts at 1 and increases by one per event of a request. `ChatEvent` is a
 // union discriminated by `type`: narrowing on the type gives the event's `data` its shape.
+//
+// Who publishes each type (one owner each; a fusion turn has no generate step, so its fusion activities and
+// the workflow stand in for generate there):
+//   plan                 activities/chat/plan.ts
+//   retrieval.citations  activities/chat/retrieve.ts: the screened passages, or none and why once retrieval failed for good
+//   tool.result          activities/chat/run-tools.ts: the screened output, or why there is none (withheld, or failed for good)
+//   model.selected       activities/chat/generate.ts before the first token; for a fusion, workflows/chat-turn.ts
+//                        (through publishEvent) before its child starts
+//   model.failover       activities/chat/generate.ts
+//   answer.delta         activities/chat/generate.ts (AnswerLog); for a fusion, activities/fusion/publish-answer.ts
+//   answer.tool_call     activities/chat/generate.ts
+//   answer.logprobs      activities/chat/generate.ts
+//   safety.redaction     activities/chat/generate.ts; for a fusion, activities/fusion/publish-answer.ts
+//   answer.done          activities/chat/answer-done.ts (sent by postSafety for a turn nothing reads once stored,
+//                        else by persist)
+//   error                workflows/chat-turn.ts (through publishEvent): failures, cancellations and refusals
 import type { Citation, Plan, ToolCall } from './chat-request.js';
 import type { TokenLogprob } from './model-request.js';
 

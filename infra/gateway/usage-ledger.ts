@@ -3,6 +3,10 @@
 import type pg from 'pg';
 import type { Pool } from '../postgres/pool.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import type { Settlement } from '../../domain/chat/ports.js';
+
+// The ledger's entry types are the chat turn's port (persist settles through it); re-exported for the gateway.
+export type { ModelCall, Settlement } from '../../domain/chat/ports.js';
 
 export type Endpoint = 'chat.ws' | 'chat.completions' | 'responses' | 'embeddings' | 'fusion';
 
@@ -15,30 +19,6 @@ export interface Reservation {
   estimatedMicros: number;
   /** Micro-USD; null is unlimited. */
   budgetMicros: number | null;
-}
-
-export interface Settlement {
-  orgId: string;
-  requestId: string;
-  model: string;
-  usage: TokenUsage;
-  costMicros: number;
-  cached: boolean;
-  outcome: string;
-  usageSource: 'model' | 'stream' | 'cache';
-  /** Each model call that served the request, one ledger entry each (absent: none, e.g. a cache hit). */
-  calls?: ModelCall[];
-}
-
-/** One model call of a request, as the call ledger records it. */
-export interface ModelCall {
-  model: string;
-  endpoint?: string;
-  usage: TokenUsage;
-  costMicros: number;
-  /** The call's own duration when measured. */
-  latencyMs?: number;
-  outcome: string;
 }
 
 export interface TurnUsage {

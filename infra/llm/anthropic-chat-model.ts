@@ -1,8 +1,8 @@
 // Streams from the Anthropic Messages API (POST {baseUrl}/messages, server-sent events): message_start
 // (input tokens), content_block_delta (text), message_delta (stop reason, output tokens), message_stop,
 // ping, and error events that may arrive mid-stream. No retries here: Temporal is the one retry layer.
-import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
-import { ModelError } from './model-error.js';
+import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from '../../domain/chat/ports.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
 

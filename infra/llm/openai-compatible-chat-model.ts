@@ -1,9 +1,9 @@
 // Streams chat completions from any OpenAI-compatible server (vLLM, llama.cpp, TEI-style gateways).
 // No retries here: Temporal is the one retry layer.
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
-import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from './chat-model.js';
+import type { ChatModel, ChatStreamChunk, ChatStreamRequest } from '../../domain/chat/ports.js';
 import type { TokenLogprob } from '../../domain/chat/model-request.js';
-import { ModelError } from './model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
 

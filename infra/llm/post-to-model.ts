@@ -1,4 +1,5 @@
-import { ModelError, isRetryableStatus } from './model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
+import { isRetryableStatus } from '../../domain/errors.js';
 
 export interface ModelPost {
   url: string;

@@ -1,21 +1,13 @@
 // Conversation history and turns. Every query is scoped by tenant.
 import type { Pool } from './pool.js';
-import type { Citation, ChatOutcome, HistoryMessage } from '../../domain/chat/chat-request.js';
-import type { Usage } from '../../domain/chat/events.js';
-import { settleReservation, type Settlement } from '../gateway/usage-ledger.js';
+import type { HistoryMessage } from '../../domain/chat/chat-request.js';
+import { RecordRejected } from '../../domain/chat/errors.js';
+import type { ConversationStore as ConversationStorePort, Settlement, TurnRecord } from '../../domain/chat/ports.js';
+import { settleReservation } from '../gateway/usage-ledger.js';
+import { isPermanentDatabaseError } from './database-errors.js';
+import { withTransaction } from './transaction.js';
 
-export interface TurnRecord {
-  tenantId: string;
-  conversationId: string;
-  requestId: string;
-  workflowId: string;
-  question: string;
-  answer: string;
-  model?: string;
-  outcome: ChatOutcome;
-  usage: Usage;
-  citations: Citation[];
-}
+export type { TurnRecord };
 
 export interface ConversationSummary {
   id: string;
@@ -29,7 +21,8 @@ export interface TurnView extends Omit<TurnRecord, 'tenantId'> {
   createdAt: string;
 }
 
-export class ConversationStore {
+/** The chat turn's ConversationStore in Postgres, plus the reads the API's conversation routes make. */
+export class ConversationStore implements ConversationStorePort {
   constructor(private readonly pool: Pool) {}
 
   /** The last `limit` completed turns of a conversation, oldest first, as chat messages. */
@@ -62,31 +55,26 @@ export class ConversationStore {
    * same request id changes nothing. True when this call settled the reservation.
    */
   async saveTurn(turn: TurnRecord, charge?: Settlement): Promise<boolean> {
-    const client = await this.pool.connect();
-    let settled = false;
     try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO conversations (tenant_id, id) VALUES ($1, $2)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = now()`,
-        [turn.tenantId, turn.conversationId],
-      );
-      await client.query(
-        `INSERT INTO turns (tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
-                            prompt_tokens, completion_tokens, citations)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (tenant_id, request_id) DO NOTHING`,
-        [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
-          turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
-      );
-      if (charge) settled = await settleReservation(client, charge);
-      await client.query('COMMIT');
-      return settled;
+      return await withTransaction(this.pool, async (client) => {
+        await client.query(
+          `INSERT INTO conversations (tenant_id, id) VALUES ($1, $2)
+           ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = now()`,
+          [turn.tenantId, turn.conversationId],
+        );
+        await client.query(
+          `INSERT INTO turns (tenant_id, conversation_id, request_id, workflow_id, question, answer, model, outcome,
+                              prompt_tokens, completion_tokens, citations)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (tenant_id, request_id) DO NOTHING`,
+          [turn.tenantId, turn.conversationId, turn.requestId, turn.workflowId, turn.question, turn.answer, turn.model ?? null,
+            turn.outcome, turn.usage.promptTokens, turn.usage.completionTokens, JSON.stringify(turn.citations)],
+        );
+        return charge ? settleReservation(client, charge) : false;
+      });
     } catch (error) {
-      await client.query('ROLLBACK');
+      if (isPermanentDatabaseError(error)) throw new RecordRejected('Postgres refused the turn', error);
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -6,7 +6,9 @@
 // from any seq it saw receives every character once.
 import type { Redis } from 'ioredis';
 import type { ChatEvent, ChatEventType, OutgoingEvent } from '../../domain/chat/events.js';
+import { StreamOffsetConflict } from '../../domain/chat/errors.js';
 import { eventStreamKey } from '../../domain/chat/ids.js';
+import type { EventLog, PublishedDelta } from '../../domain/chat/ports.js';
 
 const publishScript = `
 if ARGV[3] ~= '' then
@@ -67,22 +69,8 @@ return restored
 
 type PublishReply = [status: number, value: number];
 
-/** One answer delta as the stream holds it. */
-export interface PublishedDelta {
-  seq: number;
-  offset: number;
-  text: string;
-}
-
-/** Thrown when another attempt has already moved the stream past the offset this one expected. */
-export class StreamOffsetConflict extends Error {
-  constructor(readonly expected: number, readonly actual: number) {
-    super(`answer stream is at offset ${actual}, this attempt expected ${expected}`);
-    this.name = 'StreamOffsetConflict';
-  }
-}
-
-export class EventStream {
+/** The EventLog in Redis, plus blocking reads for the API's relay. */
+export class EventStream implements EventLog {
   constructor(private readonly redis: Redis, private readonly ttlSeconds: number) {
     redis.defineCommand('ragtimePublish', { numberOfKeys: 2, lua: publishScript });
     redis.defineCommand('ragtimeRestore', { numberOfKeys: 2, lua: restoreScript });

@@ -1,6 +1,6 @@
 // The promotion gate's smoke chat: one short, real completion through the endpoint with the adapter of
 // its protocol (the same one the workers generate with), passing only when an answer comes back non-empty.
-import type { ChatModel } from '../llm/chat-model.js';
+import type { ChatModel } from '../../domain/chat/ports.js';
 import type { SmokeResult } from '../../domain/routing/deployments.js';
 import type { ModelRegistration } from '../../domain/routing/model-registration.js';
 

@@ -1,7 +1,7 @@
 // Asks an OpenAI-compatible server (vLLM, llama.cpp with a tool-aware chat template, OpenAI) which tools to
 // call: one non-streaming chat completion with `tools` and `tool_choice: "auto"` at temperature 0. No retries
 // here: the activity's retry policy is the one retry layer.
-import { ModelError } from '../llm/model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import { postToModel } from '../llm/post-to-model.js';
 import type { ProposedToolCall, ToolCallingModel, ToolChoiceMessage, ToolChoiceRequest } from '../../domain/tools/model-tool-calls.js';
 

@@ -13,7 +13,7 @@ import { createPool, type Pool } from '../../infra/postgres/pool.js';
 import { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { SafetyPolicyStore } from '../../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../../infra/safety/policy-safety-screen.js';
-import type { ChatModel, ChatStreamChunk } from '../../infra/llm/chat-model.js';
+import type { ChatModel, ChatStreamChunk } from '../../domain/chat/ports.js';
 import type { GenerationResult } from '../../domain/chat/chat-request.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
 

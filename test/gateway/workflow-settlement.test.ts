@@ -21,6 +21,7 @@ import { activityResults, routingHarness, startConfiguredWorker, streamedAnswer,
 import { services, testConfig, testEnvironment } from '../support/services.js';
 import { uniqueTaskQueue, type RunningWorker } from '../support/stack.js';
 import { settledRow, type LedgerRow } from './gateway-helpers.js';
+import { recordHistory } from '../support/record-history.js';
 
 // 100 USD per million tokens: one token costs 100 micro-USD.
 const price = { inputPerMillionUsd: 100, outputPerMillionUsd: 100 };
@@ -88,6 +89,7 @@ describe('usage settled by the chat workflow, with no API process', () => {
     expect(row.completion_tokens).toBe(direct.reportedCompletionTokens - reportedBefore);
     expect(row).toMatchObject({ prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens });
     expect(row.prompt_tokens).toBeGreaterThan(0);
+    await recordHistory(harness.temporal, workflowId, 'completed');
   });
 
   it('settles a cancelled turn with the tokens served before the cancellation', { timeout: 120_000 }, async () => {
@@ -102,6 +104,7 @@ describe('usage settled by the chat workflow, with no API process', () => {
     expect(row.completion_tokens).toBe(await cancelledGenerateTokens(harness.temporal, workflowId));
     expect(row.completion_tokens).toBeGreaterThanOrEqual(5);
     expect(row.completion_tokens).toBeLessThan(1500);
+    await recordHistory(harness.temporal, workflowId, 'cancelled');
   });
 
   it('settles a failed-over turn with every token both endpoints served', { timeout: 300_000 }, async () => {
@@ -156,6 +159,7 @@ describe('usage settled by the chat workflow, with no API process', () => {
       expect(row.completion_tokens).toBe(result.usage.completionTokens);
       const generated = (await activityResults(harness.temporal, workflowId)).find((payload) => typeof payload.resumedFromOffset === 'number')!;
       expect(generated.resumedFromOffset).toBeGreaterThan(0);
+      await recordHistory(harness.temporal, workflowId, 'worker-crash');
     } finally {
       await replacement.stop();
     }
@@ -183,6 +187,7 @@ describe('usage settled by the chat workflow, with no API process', () => {
     expect(generated.usage.completionTokens).toBeGreaterThan(0);
     expect(row).toMatchObject({ prompt_tokens: generated.usage.promptTokens, completion_tokens: generated.usage.completionTokens, usage_source: 'model' });
     expect((await harness.pool.query('SELECT 1 FROM turns WHERE tenant_id = $1', [org])).rowCount).toBe(0);
+    await recordHistory(harness.temporal, workflowId, 'persist-failed');
   });
 });
 

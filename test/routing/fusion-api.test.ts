@@ -3,19 +3,16 @@
 // call, and runs a fusion workflow an operator finds in Temporal by its search attributes; `stream: true`
 // streams the fused answer as server-sent events. Bad requests are refused before any work.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import { freePort } from '../support/free-port.js';
 import { apiKeyFor } from '../support/identities.js';
 import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../support/routing-stack.js';
 import { startSecondModelServer, type ModelServer } from '../support/second-model-server.js';
-import { projectRoot } from '../support/processes.js';
 import { services } from '../support/services.js';
 import { startApi, type TestApi } from '../support/stack.js';
+import { recordHistory } from '../support/record-history.js';
 
 interface FusionBody {
   id: string; strategy: string; answer: string; confidence: number; winner: string | null; workflow_id: string; fusion_workflow_id: string;
@@ -96,9 +93,7 @@ describe('POST /v1/fusion', () => {
     // RECORD_HISTORIES=1 the voting run is kept as a replay fixture for test/replay.
     const history = await api.temporal.workflow.getHandle(body.workflow_id).fetchHistory();
     await expect(Worker.runReplayHistory({ workflowBundle: { codePath: services().chatBundlePath } }, history, body.workflow_id)).resolves.toBeUndefined();
-    if (strategy === 'voting' && process.env.RECORD_HISTORIES === '1') {
-      writeFileSync(path.join(projectRoot, 'test/fixtures/histories/fusion-voting.json'), `${JSON.stringify({ workflowId: body.workflow_id, ...JSON.parse(historyToJSON(history)) }, null, 2)}\n`);
-    }
+    if (strategy === 'voting') await recordHistory(api.temporal, body.workflow_id, 'fusion-voting');
   });
 
   it('streams the fused answer as server-sent events, then the whole result; the router picks n models', { timeout: 180_000 }, async () => {

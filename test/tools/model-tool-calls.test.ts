@@ -8,7 +8,7 @@ import { createCalculatorTool } from '../../domain/tools/calculator-tool.js';
 import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
 import { selectProposedCalls, toolChoiceMessages } from '../../domain/tools/model-tool-calls.js';
 import type { ToolSpecification } from '../../domain/chat/ports.js';
-import { ModelError } from '../../infra/llm/model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
 import { OpenAIToolCallingModel } from '../../infra/tools/openai-tool-calling-model.js';
 import { startToolCallingModelServer, toolModelAlias, type ToolModelServer } from './tool-calling-model-server.js';
 

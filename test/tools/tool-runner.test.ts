@@ -135,14 +135,22 @@ describe('the runTools activity', () => {
     expect(published).toEqual([{ seq: 1, type: 'tool.result', data: { callId: 'plan-1', tool: 'calculator', arguments: { expression: '2^10' }, title: 'Calculation: 2^10', source: 'Calculation: 2^10', content: '2^10 = 1024' } }]);
   });
 
-  it('lets Temporal retry an unreachable upstream but not a refusal', async () => {
-    const failure = (tool: string, args: Record<string, unknown>) => new MockActivityEnvironment()
-      .run(runTools(), { workflowId: `tools-${randomUUID()}`, tenantId: 'acme', call: call(tool, args) })
-      .catch((error: unknown) => error);
-    const down = await failure('web_search', { query: 'down' });
-    expect(down).toBeInstanceOf(ApplicationFailure);
-    expect(down).toMatchObject({ type: 'tool_upstream_failed', nonRetryable: false });
+  it('lets Temporal retry an unreachable upstream but not a refusal, and reports a failure once it is final', async () => {
+    const failure = async (tool: string, args: Record<string, unknown>, info?: ConstructorParameters<typeof MockActivityEnvironment>[0]) => {
+      const workflowId = `tools-${randomUUID()}`;
+      const error = await new MockActivityEnvironment(info)
+        .run(runTools(), { workflowId, tenantId: 'acme', call: call(tool, args) })
+        .catch((caught: unknown) => caught);
+      return { error, published: await events.range(workflowId, 0) };
+    };
+    const down = await failure('web_search', { query: 'down' }, { attempt: 1, retryPolicy: { maximumAttempts: 2 } });
+    expect(down.error).toBeInstanceOf(ApplicationFailure);
+    expect(down.error).toMatchObject({ type: 'tool_upstream_failed', nonRetryable: false });
+    expect(down.published, 'a retry follows: nothing told yet').toEqual([]);
+    const downForGood = await failure('web_search', { query: 'down' }, { attempt: 2, retryPolicy: { maximumAttempts: 2 } });
+    expect(downForGood.published).toEqual([expect.objectContaining({ type: 'tool.result', data: expect.objectContaining({ tool: 'web_search', error: expect.any(String) }) })]);
     const refused = await failure('calculator', { expression: 'import("fs")' });
-    expect(refused).toMatchObject({ type: 'tool_invalid_arguments', nonRetryable: true });
+    expect(refused.error).toMatchObject({ type: 'tool_invalid_arguments', nonRetryable: true });
+    expect(refused.published).toEqual([expect.objectContaining({ type: 'tool.result', data: expect.objectContaining({ tool: 'calculator', error: (refused.error as Error).message }) })]);
   });
 });

@@ -1,3 +1,4 @@
+// What routing, failover and fusion need besides the chat dependencies: the registry and the live state of its endpoints.
 import type { DeploymentEnvironment } from '../../domain/routing/model-registration.js';
 import type { CircuitBreakers, LatencyStats, ModelRegistryReader } from '../../domain/routing/ports.js';
 import type { RoutingStrategy } from '../../domain/routing/routing-policy.js';

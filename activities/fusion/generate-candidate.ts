@@ -7,9 +7,10 @@ import type { Usage } from '../../domain/chat/events.js';
 import type { FusionCandidate } from '../../domain/routing/fusion-candidate.js';
 import type { CandidateAnswer } from '../../domain/routing/fusion.js';
 import { approximateTokens } from '../../domain/routing/task-complexity.js';
-import { ModelError } from '../../infra/llm/model-error.js';
+import { ModelError } from '../../domain/chat/errors.js';
+import { toApplicationFailure } from '../application-failure.js';
 import type { ChatActivityDependencies } from '../chat/dependencies.js';
-import { streamWithDeadlines } from './timed-stream.js';
+import { streamWithDeadlines } from '../chat/timed-stream.js';
 
 export interface GenerateCandidateInput {
   candidate: FusionCandidate;
@@ -58,7 +59,7 @@ export function createGenerateCandidateActivity(deps: ChatActivityDependencies) 
       }
     } catch (error) {
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-      if (error instanceof ModelError && !error.retryable) throw ApplicationFailure.nonRetryable(error.message, 'model_error');
+      if (error instanceof ModelError && !error.retryable) throw toApplicationFailure(error);
       await routing.breakers.recordFailure(candidate.baseUrl);
       throw ApplicationFailure.retryable(`${candidate.model}: ${stream.timedOut ?? (error as Error).message}`, 'model_unavailable');
     }

@@ -1,7 +1,7 @@
 // Wraps a model stream with deadlines: no first token within `firstTokenMs`, or no token for `stallMs`
 // after that, aborts the upstream request and tells why. Also measures time to first token and time per
 // token for the latency averages the router uses.
-import type { ChatStreamChunk } from '../../infra/llm/chat-model.js';
+import type { ChatStreamChunk } from '../../domain/chat/ports.js';
 import type { LatencySample } from '../../domain/routing/ports.js';
 
 export interface StreamDeadlines {
