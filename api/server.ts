@@ -36,17 +36,21 @@ async function main(): Promise<void> {
   const gateway = createGatewayDependencies(config, { pool, redis });
   // The API offers what the registry holds; an empty one gets the configured model, as the workers do.
   await seedRegistry(gateway.registry, config);
-  // With an embedded chat worker the client shares its connection, which is what makes eager starts possible.
+  // With an embedded chat worker the client shares its connection, which is what makes eager starts possible
+  // (the checked connection is then not needed).
   const embedded = config.API_EMBEDDED_WORKER ? await startEmbeddedChatWorker(config, { metrics, tracing }) : undefined;
+  if (embedded) await connection.close();
   const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? tracingClientInterceptors() : undefined });
+  // The app owns the adapters from here: it closes them (and stops the embedded worker) when it closes.
   const app = await buildApp({
     metrics,
-    eagerStart: !!embedded,
     temporal,
     redis,
     pool,
     events: new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS),
     gateway,
+    ...(embedded ? { embeddedWorker: embedded } : {}),
+    ...(tracing ? { tracing } : {}),
     taskQueue: config.CHAT_TASK_QUEUE,
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     edge: edgeLimitsOf(config),
@@ -62,14 +66,6 @@ async function main(): Promise<void> {
     temporalRunsUrl: `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`,
   });
   exitOnUnhandledErrors(app.log);
-  app.addHook('onClose', async () => {
-    // Open streams have drained; the embedded worker finishes or hands back its tasks before the pools close.
-    await embedded?.stop();
-    await connection.close();
-    await pool.end();
-    redis.disconnect();
-    await tracing?.shutdown();
-  });
   const shutdown = async (signal: string) => {
     app.log.info({ signal, drainSeconds: config.API_DRAIN_SECONDS }, 'draining');
     await app.drain(config.API_DRAIN_SECONDS * 1000);

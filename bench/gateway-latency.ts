@@ -162,10 +162,8 @@ async function main(): Promise<void> {
     worker.shutdown();
     await running;
     await closeWorker();
+    // Closes the Temporal connection, the pool and Redis it was given.
     await app.close();
-    await connection.close();
-    await pool.end();
-    redis.disconnect();
     upstream.close();
   }
 }
