@@ -42,10 +42,18 @@ export function decorateAdapters(app: FastifyInstance, adapters: ApiAdapters): v
   // Added in reverse of the order they run: the embedded worker stops, then the Temporal connection, the pool
   // and Redis close, and tracing flushes.
   if (tracing) app.addHook('onClose', async () => tracing.shutdown());
-  app.decorate('redis', redis).addHook('onClose', async () => redis.disconnect());
+  app.decorate('redis', redis).addHook('onClose', async () => closeRedis(redis));
   app.decorate('pool', pool).addHook('onClose', async () => pool.end());
   app.decorate('temporal', temporal).addHook('onClose', async () => temporal.connection.close());
   if (embeddedWorker) app.addHook('onClose', async () => embeddedWorker.stop());
   app.decorate('events', events);
   app.decorate('gateway', gateway);
+}
+
+/** QUIT lets the commands already sent (a closing socket's lease release) get their replies; a Redis that does not answer within a second is dropped. */
+async function closeRedis(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, 1_000); })]);
+  clearTimeout(timer);
+  redis.disconnect();
 }

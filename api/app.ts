@@ -186,15 +186,20 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     return reply.code(503).header('connection', 'close').header('retry-after', '1')
       .send({ error: { message: 'The server is shutting down; retry on another instance.', type: 'api_error', code: 'shutting_down', param: null } });
   });
+  const socketsClosed = async (deadline: number) => {
+    while (Date.now() < deadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   app.decorate('drain', async (timeoutMs: number, closeGraceMs = 5_000) => {
     draining = true;
     const deadline = Date.now() + timeoutMs;
     await inFlight.drain(timeoutMs);
-    const socketsDeadline = Math.min(deadline, Date.now() + closeGraceMs);
-    while (Date.now() < socketsDeadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await socketsClosed(Math.min(deadline, Date.now() + closeGraceMs));
   });
+  // Runs after the chat plugin closed its sockets (hooks run last-added-first) and before Redis closes: each
+  // socket releases its lease in Redis as it goes.
+  app.addHook('onClose', async () => socketsClosed(Date.now() + 1_000));
 
   const sweepSeconds = deps.settleSweepSeconds ?? 60;
   if (sweepSeconds > 0) {
