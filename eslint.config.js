@@ -125,8 +125,6 @@ const knownViolations = [
   { file: 'infra/ingestion/vector-migrations.ts', layer: 'infra', lifts: ['folders'] },
   { file: 'infra/temporal/owned-run.ts', layer: 'infra', lifts: ['folders'] },
   { file: 'infra/temporal/search-attributes.ts', layer: 'infra', lifts: ['folders'] },
-  // api → workers (PLATFORM slice: the embedded worker moves to workers/)
-  { file: 'api/embedded-chat-worker.ts', layer: 'api', lifts: ['workers'] },
 ];
 
 const importRules = (restrictions) => ({

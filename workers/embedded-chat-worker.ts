@@ -8,7 +8,7 @@ import type { Config } from '../infra/config.js';
 import { createLogger, temporalLogger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics/metrics.js';
 import type { Tracing } from '../infra/tracing/tracing.js';
-import { createChatWorker } from '../workers/chat-worker.js';
+import { createChatWorker } from './chat-worker.js';
 
 export interface EmbeddedChatWorker {
   /** Shared with the API's Temporal client, whose owner closes it after stop(). */
