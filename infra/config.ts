@@ -1,6 +1,7 @@
 // The one typed configuration module. Nothing else in the project reads process.env.
 // A missing or malformed variable stops start-up with a message that names it.
 import { z } from 'zod';
+import { RagtimeError } from '../domain/errors.js';
 import { gatewayConfigShape } from './gateway/gateway-config.js';
 import { parseAllowedHosts } from '../domain/tools/host-allow-list.js';
 import { toolNames } from '../domain/tools/tool.js';
@@ -153,10 +154,10 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {
+/** Names every variable that is missing or malformed; start-up stops with it. */
+export class ConfigError extends RagtimeError {
   constructor(readonly issues: string[]) {
-    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
-    this.name = 'ConfigError';
+    super('invalid_configuration', `Invalid configuration:\n  ${issues.join('\n  ')}`, { details: { issues } });
   }
 }
 

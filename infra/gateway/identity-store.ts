@@ -3,6 +3,7 @@
 import type { PoolClient } from 'pg';
 import type { Pool } from '../postgres/pool.js';
 import { withTransaction } from '../postgres/transaction.js';
+import { RagtimeError } from '../../domain/errors.js';
 import type { Tier } from '../../domain/gateway/principal.js';
 import { generateApiKey } from './api-keys.js';
 
@@ -47,10 +48,11 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-export class IdentityError extends Error {
-  constructor(readonly code: 'not_found' | 'conflict', message: string) {
-    super(message);
-    this.name = 'IdentityError';
+export class IdentityError extends RagtimeError {
+  declare readonly code: 'not_found' | 'conflict';
+
+  constructor(code: 'not_found' | 'conflict', message: string) {
+    super(code, message);
   }
 }
 
