@@ -1,9 +1,7 @@
 // The API as one fastify plugin tree. Adapters come in from the server entry (or a test).
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Client } from '@temporalio/client';
-import type { Redis } from 'ioredis';
-import type { Pool } from '../infra/postgres/pool.js';
-import type { EventStream } from '../infra/redis/event-stream.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { decorateAdapters, type ApiAdapters } from './adapters.js';
 import { BlockingConnectionPool } from '../infra/redis/blocking-connections.js';
 import { FallbackRateLimiter } from '../infra/gateway/fallback-rate-limiter.js';
 import { LocalRateLimiter } from '../infra/gateway/local-rate-limiter.js';
@@ -13,7 +11,6 @@ import { CredentialWatch } from './gateway/credential-watch.js';
 import { subscribeCredentialChanges } from '../infra/gateway/credential-changes.js';
 import { Gate } from './gateway/gate.js';
 import { GatewayError } from './gateway/gateway-error.js';
-import type { GatewayDependencies } from './gateway/gateway-dependencies.js';
 import { chatWebSocketPlugin } from './plugins/chat-websocket.js';
 import { healthPlugin } from './plugins/health.js';
 import { ingestionPlugin } from './plugins/ingestion.js';
@@ -39,15 +36,9 @@ import { InFlight } from './chat/in-flight.js';
 import { ModelCapabilityCheck } from './openai/request-capabilities.js';
 import { RouteMethods } from './edge/route-methods.js';
 
-export interface ApiDependencies {
-  temporal: Client;
-  redis: Redis;
-  pool: Pool;
-  events: EventStream;
-  gateway: GatewayDependencies;
+/** The adapters (closed with the app) and the settings of the routes. */
+export interface ApiDependencies extends ApiAdapters {
   taskQueue: string;
-  /** Start chat turns eagerly: a chat worker runs in this process (API_EMBEDDED_WORKER). */
-  eagerStart?: boolean;
   /** Task queue of the ingestion worker; 'ingestion' when absent. */
   ingestionTaskQueue?: string;
   maxMessageBytes: number;
@@ -103,6 +94,7 @@ declare module 'fastify' {
 
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const edge: EdgeLimits = { ...defaultEdgeLimits, ...deps.edge };
+  // Handlers are typed from their route schemas (TypeBox); validation stays the edge's ajv (installEdgeGuards).
   const app = Fastify({
     logger: { ...loggerOptions(deps.logLevel ?? 'info', { logPrompts: deps.logPrompts }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
     bodyLimit: 1024 * 1024,
@@ -114,7 +106,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { message: error.message, type: 'invalid_request_error', code: error.code ?? 'bad_request', param: null } });
     },
     http: { headersTimeout: Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // First: the adapters' onClose hooks then run after every route's own cleanup.
+  decorateAdapters(app, deps);
   installEdgeGuards(app);
   const routeMethods = new RouteMethods(app);
   app.decorateRequest('principal', null);
@@ -147,14 +141,14 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     });
   });
 
-  const { gateway } = deps;
-  metrics.sources.budgetUsedRatios = () => budgetUsedRatios(deps.pool, gateway.tiers);
+  const { gateway } = app;
+  metrics.sources.budgetUsedRatios = () => budgetUsedRatios(app.pool, gateway.tiers);
   const authenticator = new Authenticator({ identities: gateway.identities, jwt: gateway.jwt, orgClaim: gateway.orgClaim, tiers: gateway.tiers });
   const limiter = new FallbackRateLimiter(gateway.sharedLimiter, new LocalRateLimiter(), {
     failureMode: gateway.failureMode, timeoutMs: gateway.limiterTimeoutMs, logger: app.log,
   });
   const gate = new Gate({
-    limiter, ledger: gateway.ledger, prices: gateway.prices, tiers: gateway.tiers, temporal: deps.temporal,
+    limiter, ledger: gateway.ledger, prices: gateway.prices, tiers: gateway.tiers, temporal: app.temporal,
     leaseMs: gateway.leaseMs, defaultModel: gateway.defaultModel, logger: app.log, observer: gateMetrics(metrics),
   });
   const authenticate = authenticateHook(authenticator);
@@ -167,7 +161,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   // Without Redis, credential changes are still caught by the periodic re-check.
   let subscriptionWarned = false;
-  const unsubscribe = subscribeCredentialChanges(deps.redis, gateway.credentialRecheck.channel, (change) => credentials.changed(change), (error) => {
+  const unsubscribe = subscribeCredentialChanges(app.redis, gateway.credentialRecheck.channel, (change) => credentials.changed(change), (error) => {
     if (subscriptionWarned) return;
     subscriptionWarned = true;
     app.log.warn({ err: error }, 'credential changes cannot be received from Redis; open sockets are still re-checked periodically');
@@ -192,15 +186,20 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     return reply.code(503).header('connection', 'close').header('retry-after', '1')
       .send({ error: { message: 'The server is shutting down; retry on another instance.', type: 'api_error', code: 'shutting_down', param: null } });
   });
+  const socketsClosed = async (deadline: number) => {
+    while (Date.now() < deadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   app.decorate('drain', async (timeoutMs: number, closeGraceMs = 5_000) => {
     draining = true;
     const deadline = Date.now() + timeoutMs;
     await inFlight.drain(timeoutMs);
-    const socketsDeadline = Math.min(deadline, Date.now() + closeGraceMs);
-    while (Date.now() < socketsDeadline && (await metrics.websocketConnections.get()).values.some((sample) => sample.value > 0)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await socketsClosed(Math.min(deadline, Date.now() + closeGraceMs));
   });
+  // Runs after the chat plugin closed its sockets (hooks run last-added-first) and before Redis closes: each
+  // socket releases its lease in Redis as it goes.
+  app.addHook('onClose', async () => socketsClosed(Date.now() + 1_000));
 
   const sweepSeconds = deps.settleSweepSeconds ?? 60;
   if (sweepSeconds > 0) {
@@ -213,22 +212,24 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   await app.register(healthPlugin, {
     checks: {
-      redis: async () => void (await deps.redis.ping()),
-      postgres: async () => void (await deps.pool.query('SELECT 1')),
-      temporal: async () => void (await deps.temporal.connection.workflowService.getSystemInfo({})),
+      redis: async () => void (await app.redis.ping()),
+      postgres: async () => void (await app.pool.query('SELECT 1')),
+      temporal: async () => void (await app.temporal.connection.workflowService.getSystemInfo({})),
     },
   });
   // Blocking-read connections shared by the WebSocket and the streamed completions' relays.
-  const relayConnections = new BlockingConnectionPool(deps.redis);
+  const relayConnections = new BlockingConnectionPool(app.redis);
   app.addHook('onClose', async () => relayConnections.close());
+  // Eager starts need a worker polling on this process's connection: the embedded one.
+  const chatStart = { taskQueue: deps.taskQueue, eager: deps.embeddedWorker !== undefined };
   await app.register(chatWebSocketPlugin, {
-    temporal: deps.temporal,
-    events: deps.events,
+    temporal: app.temporal,
+    events: app.events,
     relayConnections,
-    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    chatStart,
     maxMessageBytes: deps.maxMessageBytes,
     limits: edge,
-    redis: deps.redis,
+    redis: app.redis,
     gate,
     inFlight,
     authenticate,
@@ -238,10 +239,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const capabilities = new ModelCapabilityCheck(gateway.registry, gateway.environment);
   // What the three routes that run a chat turn (completions, responses, fusion) share.
   const chatTurnRoute = {
-    temporal: deps.temporal,
-    events: deps.events,
+    temporal: app.temporal,
+    events: app.events,
     relayConnections,
-    chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
+    chatStart,
     gate,
     authenticate,
     models: gateway.models,
@@ -267,17 +268,17 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     environment: gateway.environment,
     breakers: gateway.breakers,
     latency: gateway.latency,
-    metrics: new ProviderMetrics(deps.pool),
+    metrics: new ProviderMetrics(app.pool),
     ...(gateway.adminTokenSha256 ? { adminTokenSha256: gateway.adminTokenSha256 } : {}),
   });
-  await app.register(ingestionPlugin, { temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
+  await app.register(ingestionPlugin, { temporal: app.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate });
   await app.register(usagePlugin, { authenticate, ledger: gateway.ledger, conversations: gateway.conversations });
   await app.register(conversationsPlugin, { authenticate, conversations: gateway.conversations, temporalRunsUrl: deps.temporalRunsUrl ?? 'http://127.0.0.1:8233/namespaces/default' });
   if (deps.uploads) {
     await app.register(ingestionUploadsPlugin, {
-      temporal: deps.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate,
+      temporal: app.temporal, taskQueue: deps.ingestionTaskQueue ?? 'ingestion', authenticate,
       // Read-only here: the catalog listing does not depend on the vector store's location.
-      store: new IngestionStore(deps.pool, deps.uploads.collection, 'api-catalog-reader'), uploadDirectory: deps.uploads.directory, maxUploadBytes: deps.uploads.maxBytes,
+      store: new IngestionStore(app.pool, deps.uploads.collection, 'api-catalog-reader'), uploadDirectory: deps.uploads.directory, maxUploadBytes: deps.uploads.maxBytes,
     });
   }
   if (deps.webDirectory) await app.register(webClientPlugin, { directory: deps.webDirectory });

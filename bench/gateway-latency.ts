@@ -20,7 +20,7 @@ import { buildApp } from '../api/app.js';
 import { startChatTurn } from '../api/chat/start-chat-turn.js';
 import { Authenticator } from '../api/gateway/authenticator.js';
 import { Gate } from '../api/gateway/gate.js';
-import { createGatewayDependencies } from '../api/gateway/gateway-dependencies.js';
+import { createGatewayDependencies } from '../api/server.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -162,10 +162,8 @@ async function main(): Promise<void> {
     worker.shutdown();
     await running;
     await closeWorker();
+    // Closes the Temporal connection, the pool and Redis it was given.
     await app.close();
-    await connection.close();
-    await pool.end();
-    redis.disconnect();
     upstream.close();
   }
 }

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Redis } from 'ioredis';
-import { createGatewayDependencies } from '../api/gateway/gateway-dependencies.js';
+import { createGatewayDependencies } from '../api/server.js';
 import { withDefaults } from '../domain/routing/model-registration.js';
 import { loadConfig } from '../infra/config.js';
 import { migrate } from '../infra/postgres/migrate.js';

@@ -1,6 +1,7 @@
 // The one typed configuration module. Nothing else in the project reads process.env.
 // A missing or malformed variable stops start-up with a message that names it.
 import { z } from 'zod';
+import { RagtimeError } from '../domain/errors.js';
 import { gatewayConfigShape } from './gateway/gateway-config.js';
 import { parseAllowedHosts } from '../domain/tools/host-allow-list.js';
 import { toolNames } from '../domain/tools/tool.js';
@@ -11,7 +12,6 @@ const commaList = z.string().default('').transform((value) => value.split(',').m
 const tableEntry = /^[A-Za-z_][\w$]*\.(\*|[A-Za-z_][\w$]*)$/;
 
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -27,7 +27,6 @@ const schema = z.object({
   LLM_BASE_URL: url.default('http://127.0.0.1:8091/v1'),
   LLM_MODEL: z.string().min(1).default('smollm2-135m-instruct'),
   LLM_API_KEY: z.string().optional(),
-  LLM_MAX_TOKENS: z.coerce.number().int().positive().default(256),
   LLM_CONTEXT_TOKENS: z.coerce.number().int().positive().default(1024),
   ANTHROPIC_API_KEY: z.string().optional(),
   MODEL_ENVIRONMENT: z.enum(['development', 'staging', 'production']).default('development'),
@@ -44,7 +43,6 @@ const schema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8787),
-  API_PUBLIC_URL: url.optional(),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** A chat WebSocket that sends no frame and answers no ping for this long is closed (1001 idle_timeout). */
   WS_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
@@ -154,12 +152,12 @@ const schema = z.object({
   ...gatewayConfigShape,
 });
 
-export type Config = z.infer<typeof schema> & { apiPublicUrl: string };
+export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {
+/** Names every variable that is missing or malformed; start-up stops with it. */
+export class ConfigError extends RagtimeError {
   constructor(readonly issues: string[]) {
-    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
-    this.name = 'ConfigError';
+    super('invalid_configuration', `Invalid configuration:\n  ${issues.join('\n  ')}`, { details: { issues } });
   }
 }
 
@@ -177,7 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (error) {
     throw new ConfigError([`TOOL_HTTP_FETCH_ALLOWED_HOSTS: ${(error as Error).message}`]);
   }
-  return { ...value, apiPublicUrl: value.API_PUBLIC_URL ?? `http://${value.API_HOST}:${value.API_PORT}` };
+  return value;
 }
 
 function withoutEmptyStrings(env: Record<string, string | undefined>): Record<string, string> {

@@ -3,14 +3,17 @@
 import { Connection } from '@temporalio/client';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import type { Config } from './config.js';
+import { RagtimeError } from '../domain/errors.js';
 import { createEmbedder } from './ingestion/vector-adapters.js';
 import { createPool } from './postgres/pool.js';
 import { createRedis } from './redis/redis-client.js';
 
-export class DependencyUnavailable extends Error {
+/** Retryable: the dependency may come up (an orchestrator restarts the process). */
+export class DependencyUnavailable extends RagtimeError {
   constructor(readonly dependency: string, address: string, cause: unknown) {
-    super(`${dependency} is unreachable at ${address}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`);
-    this.name = 'DependencyUnavailable';
+    super('dependency_unavailable', `${dependency} is unreachable at ${address}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, {
+      retryable: true, cause, details: { dependency, address },
+    });
   }
 }
 

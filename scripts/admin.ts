@@ -23,6 +23,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../infra/config.js';
+import { RagtimeError } from '../domain/errors.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { identifierPattern, tiers, type Tier } from '../domain/gateway/principal.js';
@@ -36,7 +37,12 @@ import { toolNames } from '../domain/tools/tool.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { TenantToolSettings } from '../infra/tools/tenant-tool-settings.js';
 
-export class UsageError extends Error {}
+/** A command line the CLI cannot run: it prints the message (no stack) and exits non-zero. */
+export class UsageError extends RagtimeError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 /** The per-org settings kept beside the identities: safety policy overrides and enabled tools. */
 export interface OrgSettingStores {

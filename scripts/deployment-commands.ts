@@ -6,6 +6,7 @@
 //   deployment history --model M [--env ENV]
 import { userInfo } from 'node:os';
 import type { Config } from '../infra/config.js';
+import { RagtimeError } from '../domain/errors.js';
 import type { Pool } from '../infra/postgres/pool.js';
 import type { Redis } from 'ioredis';
 import { CachedModelRegistry } from '../infra/registry/cached-model-registry.js';
@@ -95,7 +96,11 @@ export async function runDeployment(command: string | undefined, options: Deploy
   }
 }
 
-class DeploymentUsageError extends Error {}
+class DeploymentUsageError extends RagtimeError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 function environmentOption(value: string | undefined, name: string): DeploymentEnvironment {
   if (!value) throw new DeploymentUsageError(`${name} is required (one of ${environments.join(', ')})`);

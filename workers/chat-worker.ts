@@ -3,9 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig, type Config } from '../infra/config.js';
-import { createLogger } from '../infra/logger.js';
-import { exitOnUnhandledErrors } from '../infra/process-guards.js';
+import type { Config } from '../infra/config.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { EventStream } from '../infra/redis/event-stream.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -37,8 +35,7 @@ import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
 import { activeTraceId } from '../infra/tracing/trace-id.js';
-import { requireDependencies } from '../infra/dependency-check.js';
-import { startWorkerTelemetry } from './worker-telemetry.js';
+import { runWhenEntryPoint } from './worker-process.js';
 
 /** Beside this file: the TypeScript sources under tsx, the transpiled JavaScript in dist/ (scripts/build.sh). */
 export const chatWorkflowsPath = fileURLToPath(new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url));
@@ -148,27 +145,9 @@ function workerObserver(metrics: Metrics) {
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, 'chat-worker', { logPrompts: config.LOG_PROMPTS });
-  exitOnUnhandledErrors(logger);
-  const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-chat-worker');
-  // Fails fast, naming the dependency, instead of a worker that polls but can only fail its activities.
-  await requireDependencies(config, ['Redis', 'PostgreSQL', 'Temporal']);
-  const { worker, close } = await createChatWorker(config, { metrics, ...(tracing ? { tracing } : {}) });
-  // The SDK's signal handler starts the graceful shutdown once and then removes itself; a launcher (tsx, a
-  // shell) may relay the SIGTERM the process group already got, which must not kill the drain.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.info({ signal }, 'shutting down gracefully'));
-  logger.info({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'chat worker running');
-  await worker.run();
-  await close();
-  await tracing?.shutdown();
-  logger.info('chat worker stopped');
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+runWhenEntryPoint(import.meta.url, {
+  name: 'chat-worker',
+  dependencies: () => ['Redis', 'PostgreSQL', 'Temporal'],
+  create: (config, telemetry) => createChatWorker(config, telemetry),
+  describe: (config) => ({ taskQueue: config.CHAT_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }),
+});

@@ -7,9 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig, type Config } from '../infra/config.js';
-import { createLogger } from '../infra/logger.js';
-import { exitOnUnhandledErrors } from '../infra/process-guards.js';
+import type { Config } from '../infra/config.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
@@ -25,8 +23,7 @@ import type { Metrics } from '../infra/metrics/metrics.js';
 import { activityMetricsInterceptor } from '../infra/metrics/activity-metrics-interceptor.js';
 import { ingestionMetricsInterceptor } from '../infra/metrics/ingestion-metrics-interceptor.js';
 import { workerInterceptors, type Tracing } from '../infra/tracing/tracing.js';
-import { requireDependencies } from '../infra/dependency-check.js';
-import { startWorkerTelemetry } from './worker-telemetry.js';
+import { runWhenEntryPoint } from './worker-process.js';
 
 /** Beside this file: the TypeScript sources under tsx, the transpiled JavaScript in dist/ (scripts/build.sh). */
 export const ingestionWorkflowsPath = fileURLToPath(new URL(`../workflows/ingestion/index${path.extname(import.meta.url)}`, import.meta.url));
@@ -94,24 +91,9 @@ export async function createIngestionWorker(config: Config, options: IngestionWo
   return { worker, close };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL, 'ingestion-worker', { logPrompts: config.LOG_PROMPTS });
-  exitOnUnhandledErrors(logger);
-  const { metrics, tracing } = await startWorkerTelemetry(config, logger, 'ragtime-ingestion-worker');
-  await requireDependencies(config, ['PostgreSQL', 'Temporal', 'embedding server', ...(config.VECTOR_STORE === 'qdrant' ? ['Qdrant' as const] : [])]);
-  const { worker, close } = await createIngestionWorker(config, { metrics, ...(tracing ? { tracing } : {}) });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.info({ signal }, 'shutting down gracefully'));
-  logger.info({ taskQueue: config.INGESTION_TASK_QUEUE, vectorStore: config.VECTOR_STORE, embeddings: config.EMBEDDINGS_BASE_URL }, 'ingestion worker running');
-  await worker.run();
-  await close();
-  await tracing?.shutdown();
-  logger.info('ingestion worker stopped');
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+runWhenEntryPoint(import.meta.url, {
+  name: 'ingestion-worker',
+  dependencies: (config) => ['PostgreSQL', 'Temporal', 'embedding server', ...(config.VECTOR_STORE === 'qdrant' ? ['Qdrant' as const] : [])],
+  create: (config, telemetry) => createIngestionWorker(config, telemetry),
+  describe: (config) => ({ taskQueue: config.INGESTION_TASK_QUEUE, vectorStore: config.VECTOR_STORE, embeddings: config.EMBEDDINGS_BASE_URL }),
+});

@@ -7,17 +7,19 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { Ajv, type Options } from 'ajv';
 import formats from 'ajv-formats';
 import secureJson from 'secure-json-parse';
+import { RagtimeError } from '../../domain/errors.js';
 import { findUnsafeText, jsonDepthExceeds, maxJsonDepth, unsafeTextMessage } from './payload-budget.js';
 
 // ajv-formats is CommonJS: under ESM its plugin is the module's `default` property.
 const addFormats = formats.default;
 
-export class EdgeError extends Error {
+/** A payload refused at the edge: 400 bad_request, naming the field when it can. */
+export class EdgeError extends RagtimeError {
+  declare readonly code: 'bad_request';
   readonly statusCode = 400;
-  readonly code = 'bad_request';
+
   constructor(message: string, readonly param: string | null = null) {
-    super(message);
-    this.name = 'EdgeError';
+    super('bad_request', message);
   }
 }
 

@@ -1,5 +1,6 @@
 // Refusals of the gate and the API's own errors, in a shape both our clients and OpenAI's understand:
 // { error: { message, type, code, param } } with the matching HTTP status.
+import { RagtimeError, isRetryableStatus } from '../../domain/errors.js';
 
 export type GatewayErrorCode =
   | 'invalid_api_key'
@@ -34,16 +35,18 @@ const types: Record<GatewayErrorCode, string> = {
   not_found: 'invalid_request_error',
 };
 
-export class GatewayError extends Error {
+/** Retryable when its status says so (429, 5xx…). */
+export class GatewayError extends RagtimeError {
+  declare readonly code: GatewayErrorCode;
+
   constructor(
     readonly statusCode: number,
-    readonly code: GatewayErrorCode,
+    code: GatewayErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
     readonly param: string | null = null,
   ) {
-    super(message);
-    this.name = 'GatewayError';
+    super(code, message, { retryable: isRetryableStatus(statusCode) });
   }
 
   get type(): string {

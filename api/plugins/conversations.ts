@@ -1,7 +1,8 @@
 // The caller's conversations for chat clients: list them, name one, read its turns with citations and
 // usage. Every query is scoped by the caller's org; a conversation is created by its first turn or its name.
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { responses } from '../openapi/response-schemas.js';
@@ -18,13 +19,14 @@ export interface ConversationsOptions {
   temporalRunsUrl: string;
 }
 
-export async function conversationsPlugin(app: FastifyInstance, options: ConversationsOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/conversations', { onRequest: options.authenticate, schema: { querystring: ListQuery, response: responses({ 200: ConversationList }) } }, async (request) => {
+/** Request types come from the route schemas (TypeBox type provider). */
+export const conversationsPlugin: FastifyPluginAsyncTypebox<ConversationsOptions> = async (app, options) => {
+  app.get('/v1/conversations', { onRequest: options.authenticate, schema: { querystring: ListQuery, response: responses({ 200: ConversationList }) } }, async (request) => {
     const found = await options.conversations.list(principalOf(request).orgId, request.query.limit ?? 50);
     return { object: 'list', data: found.map((entry) => ({ id: entry.id, title: entry.title, turns: entry.turns, updated_at: entry.updatedAt })) };
   });
 
-  app.patch<{ Params: Static<typeof ConversationParams>; Body: Static<typeof RenameBody> }>(
+  app.patch(
     '/v1/conversations/:conversationId',
     { onRequest: options.authenticate, schema: { params: ConversationParams, body: RenameBody, response: responses({ 200: RenamedConversation }) } },
     async (request) => {
@@ -34,7 +36,7 @@ export async function conversationsPlugin(app: FastifyInstance, options: Convers
     },
   );
 
-  app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/v1/conversations/:conversationId/turns',
     { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ListQuery, response: responses({ 200: TurnList }) } },
     async (request) => {
@@ -49,4 +51,4 @@ export async function conversationsPlugin(app: FastifyInstance, options: Convers
       };
     },
   );
-}
+};

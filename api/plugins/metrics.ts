@@ -5,35 +5,42 @@ import { publicRoute } from './openapi.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 
-const startedAt = Symbol('ragtimeMetricsStartedAt');
-const upgraded = Symbol('ragtimeMetricsUpgraded');
-type Timed = FastifyRequest & { [startedAt]?: bigint; [upgraded]?: boolean };
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** process.hrtime.bigint() when the request arrived (null before the metrics hook ran). */
+    metricsStartedAt: bigint | null;
+    /** An accepted WebSocket upgrade, counted once as 101 when it was accepted. */
+    metricsUpgraded: boolean;
+  }
+}
 
 function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
 function observe(metrics: Metrics, request: FastifyRequest, status: number): void {
-  const started = (request as Timed)[startedAt];
+  const started = request.metricsStartedAt;
   const labels = { route: routeOf(request), method: request.method, status: String(status) };
   metrics.httpRequests.inc(labels);
-  if (started !== undefined) metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  if (started !== null) metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 /** Hooks apply to every route of the app: register it with `skip-override` semantics (see the export). */
 async function metricsPluginBody(app: FastifyInstance, options: { metrics: Metrics }): Promise<void> {
   const { metrics } = options;
+  app.decorateRequest('metricsStartedAt', null);
+  app.decorateRequest('metricsUpgraded', false);
   app.addHook('onRequest', async (request) => {
-    (request as Timed)[startedAt] = process.hrtime.bigint();
+    request.metricsStartedAt = process.hrtime.bigint();
   });
   app.addHook('onResponse', async (request, reply) => {
-    if ((request as Timed)[upgraded]) return;
+    if (request.metricsUpgraded) return;
     observe(metrics, request, reply.statusCode);
   });
   // Runs after a route's own onRequest (authentication): only an accepted upgrade is counted as open.
   app.addHook('preHandler', async (request) => {
     if (!isUpgrade(request)) return;
-    (request as Timed)[upgraded] = true;
+    request.metricsUpgraded = true;
     observe(metrics, request, 101);
     metrics.websocketConnections.inc();
     request.raw.socket.once('close', () => metrics.websocketConnections.dec());
@@ -44,7 +51,7 @@ async function metricsPluginBody(app: FastifyInstance, options: { metrics: Metri
 }
 
 function isUpgrade(request: FastifyRequest): boolean {
-  return (request as FastifyRequest & { ws?: boolean }).ws === true || request.headers.upgrade?.toLowerCase() === 'websocket';
+  return request.ws || request.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 export const metricsPlugin = Object.assign(metricsPluginBody, { [Symbol.for('skip-override')]: true });

@@ -6,7 +6,8 @@
 // caller's org; an operator token (x-ragtime-admin-token) reads every org's, or one org's with ?org=.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { DeploymentEnvironment, ModelRegistration } from '../../domain/routing/model-registration.js';
 import type { BreakerSnapshot, CircuitBreakers, LatencyStats, ModelRegistryReader } from '../../domain/routing/ports.js';
 import { latencyKey, type LatencyEstimate } from '../../domain/routing/routing-policy.js';
@@ -29,7 +30,6 @@ export interface ProvidersOptions {
 
 /** The window /v1/providers measures latency over. */
 const latencyWindowSeconds = 3_600;
-const windowUnits = { m: 60, h: 3_600, d: 86_400 } as const;
 const maxWindowSeconds = 30 * 86_400;
 
 const ProviderParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -38,7 +38,8 @@ const MetricsQuery = Type.Object({
   org: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Operators only: one org instead of all' })),
 }, { additionalProperties: false });
 
-export async function providersPlugin(app: FastifyInstance, options: ProvidersOptions): Promise<void> {
+/** Request types come from the route schemas (TypeBox type provider). */
+export const providersPlugin: FastifyPluginAsyncTypebox<ProvidersOptions> = async (app, options) => {
   const operators = new WeakSet<FastifyRequest>();
   /** An operator token makes the caller an operator; otherwise the ordinary credential is required. */
   const operatorOrAuthenticate: onRequestAsyncHookHandler = async function (this: FastifyInstance, request, reply) {
@@ -67,7 +68,7 @@ export async function providersPlugin(app: FastifyInstance, options: ProvidersOp
     };
   });
 
-  app.get<{ Params: Static<typeof ProviderParams>; Querystring: Static<typeof MetricsQuery> }>(
+  app.get(
     '/v1/providers/:model/metrics',
     { onRequest: operatorOrAuthenticate, schema: { params: ProviderParams, querystring: MetricsQuery, response: responses({ 200: ProviderMetricsReport }) } },
     async (request) => {
@@ -76,7 +77,7 @@ export async function providersPlugin(app: FastifyInstance, options: ProvidersOp
       const registration = (await visible(request)).find((candidate) => candidate.model === request.params.model);
       if (!registration) throw new GatewayError(404, 'model_not_found', `The model '${request.params.model}' does not exist or you do not have access to it.`, {}, 'model');
       const window = request.query.window ?? '24h';
-      const windowSeconds = Number(window.slice(0, -1)) * windowUnits[window.at(-1) as keyof typeof windowUnits];
+      const windowSeconds = windowSecondsOf(window);
       if (windowSeconds > maxWindowSeconds) throw new GatewayError(400, 'bad_request', 'The window is at most 30d.', {}, 'window');
       const orgId = operator ? (request.query.org ?? null) : principalOf(request).orgId;
       const [figures, estimates] = await Promise.all([
@@ -102,7 +103,7 @@ export async function providersPlugin(app: FastifyInstance, options: ProvidersOp
       };
     },
   );
-}
+};
 
 function providerOf(registration: ModelRegistration, breaker: BreakerSnapshot, estimate: LatencyEstimate | undefined, measured: LatencyPercentiles | undefined, operator: boolean) {
   return {
@@ -157,6 +158,12 @@ function latencyOf(measured: LatencyPercentiles | undefined, windowSeconds: numb
     ttft_ms_average: estimate ? Math.round(estimate.ttftMs) : null,
     ms_per_token_average: estimate ? Math.round(estimate.msPerToken * 100) / 100 : null,
   };
+}
+
+/** `15m`, `24h`, `7d` in seconds (the route's pattern admits only these units). */
+function windowSecondsOf(window: string): number {
+  const unitSeconds = window.endsWith('m') ? 60 : window.endsWith('h') ? 3_600 : 86_400;
+  return Number(window.slice(0, -1)) * unitSeconds;
 }
 
 function sameHash(token: string, expectedHex: string): boolean {

@@ -1,7 +1,8 @@
 // What an org spent (/v1/usage, per day, user and model, with the month's budget) and its conversations.
 // Every query is scoped by the caller's org: one tenant's key never reads another's rows.
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import type { UsageLedger } from '../../infra/gateway/usage-ledger.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -26,8 +27,9 @@ export interface UsageOptions {
 
 const usd = (micros: number) => micros / 1_000_000;
 
-export async function usagePlugin(app: FastifyInstance, options: UsageOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof UsageQuery> }>('/v1/usage', { onRequest: options.authenticate, schema: { querystring: UsageQuery, response: responses({ 200: UsageReport }) } }, async (request) => {
+/** Request types come from the route schemas (TypeBox type provider). */
+export const usagePlugin: FastifyPluginAsyncTypebox<UsageOptions> = async (app, options) => {
+  app.get('/v1/usage', { onRequest: options.authenticate, schema: { querystring: UsageQuery, response: responses({ 200: UsageReport }) } }, async (request) => {
     const principal = principalOf(request);
     const today = new Date().toISOString().slice(0, 10);
     const from = request.query.from ?? `${today.slice(0, 8)}01`;
@@ -63,7 +65,7 @@ export async function usagePlugin(app: FastifyInstance, options: UsageOptions): 
     };
   });
 
-  app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof ConversationQuery> }>(
+  app.get(
     '/v1/conversations/:conversationId',
     { onRequest: options.authenticate, schema: { params: ConversationParams, querystring: ConversationQuery, response: responses({ 200: Conversation }) } },
     async (request) => {
@@ -72,4 +74,4 @@ export async function usagePlugin(app: FastifyInstance, options: UsageOptions): 
       return { object: 'conversation', id: request.params.conversationId, messages };
     },
   );
-}
+};

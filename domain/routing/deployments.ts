@@ -4,14 +4,16 @@
 // and the deployment record always change together.
 import { environments, type DeploymentEnvironment, type ModelRegistration } from './model-registration.js';
 import type { ModelRegistryReader } from './ports.js';
+import { RagtimeError } from '../errors.js';
 
 export type DeploymentErrorCode = 'invalid_step' | 'unknown_model' | 'model_disabled' | 'unhealthy' | 'smoke_failed' | 'nothing_to_roll_back';
 
 /** A refusal the operator can act on; the CLI prints it and exits non-zero. */
-export class DeploymentError extends Error {
-  constructor(readonly code: DeploymentErrorCode, message: string) {
-    super(message);
-    this.name = 'DeploymentError';
+export class DeploymentError extends RagtimeError {
+  declare readonly code: DeploymentErrorCode;
+
+  constructor(code: DeploymentErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -2,11 +2,12 @@
 // limiter (fail-open, the default) or refuses with 503 (fail-closed). Each switch is logged once.
 import type { Logger } from 'pino';
 import type { AdmitDecision, AdmitRequest, RateLimiter } from '../../domain/gateway/rate-limits.js';
+import { RagtimeError } from '../../domain/errors.js';
 
-export class RateLimiterUnavailable extends Error {
+/** Fail-closed and the shared limiter did not answer in time: the gate answers 503, try again shortly. */
+export class RateLimiterUnavailable extends RagtimeError {
   constructor() {
-    super('rate limiter unavailable');
-    this.name = 'RateLimiterUnavailable';
+    super('rate_limiter_unavailable', 'rate limiter unavailable', { retryable: true });
   }
 }
 

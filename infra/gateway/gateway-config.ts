@@ -98,4 +98,3 @@ export const gatewayConfigShape = {
 };
 
 export type TierLimits = z.infer<typeof tierLimitsSchema>;
-export type ModelPrices = z.infer<typeof modelPricesSchema>;

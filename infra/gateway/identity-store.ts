@@ -2,6 +2,8 @@
 // audit row in the same transaction, so the log cannot miss a change or record one that did not happen.
 import type { PoolClient } from 'pg';
 import type { Pool } from '../postgres/pool.js';
+import { withTransaction } from '../postgres/transaction.js';
+import { RagtimeError } from '../../domain/errors.js';
 import type { Tier } from '../../domain/gateway/principal.js';
 import { generateApiKey } from './api-keys.js';
 
@@ -46,10 +48,11 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-export class IdentityError extends Error {
-  constructor(readonly code: 'not_found' | 'conflict', message: string) {
-    super(message);
-    this.name = 'IdentityError';
+export class IdentityError extends RagtimeError {
+  declare readonly code: 'not_found' | 'conflict';
+
+  constructor(code: 'not_found' | 'conflict', message: string) {
+    super(code, message);
   }
 }
 
@@ -195,20 +198,12 @@ export class IdentityStore {
 
   /** Runs `change` and writes its audit row in one transaction (also for changes kept in other stores). */
   async audited<T>(actor: string, action: string, orgId: string, target: string, details: Record<string, unknown>, change: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       const result = await change(client);
       await client.query('INSERT INTO admin_audit_log (actor, action, org_id, target, details) VALUES ($1, $2, $3, $4, $5)',
         [actor, action, orgId, target, JSON.stringify(details)]);
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 // Rate limits shared by every API instance: one Lua script per decision, so a burst spread over several
 // instances is admitted exactly up to the limit. Time is Redis's own clock, not any instance's.
 import type { Redis } from 'ioredis';
+import { defineCommand, type RedisCommand } from '../redis/define-command.js';
 import { limiterKeys, streamRetryMs, type AdmitDecision, type AdmitRequest, type LimitName, type LimitScope, type RateLimiter } from '../../domain/gateway/rate-limits.js';
 
 // The same rule as evaluateAdmission in domain/gateway/rate-limits.ts.
@@ -87,18 +88,13 @@ const failures: { scope: LimitScope; limit: LimitName }[] = [
   { scope: 'org', limit: 'concurrent_streams' }, { scope: 'user', limit: 'concurrent_streams' },
 ];
 
-type Script = (...args: (string | number)[]) => Promise<number[]>;
-
 export class RedisRateLimiter implements RateLimiter {
-  private readonly admitCommand: Script;
-  private readonly settleCommand: Script;
+  private readonly admitCommand: RedisCommand<[number, number, number, number, number, number]>;
+  private readonly settleCommand: RedisCommand<number>;
 
-  constructor(private readonly redis: Redis) {
-    redis.defineCommand('ragtimeAdmit', { numberOfKeys: 6, lua: admitScript });
-    redis.defineCommand('ragtimeSettle', { numberOfKeys: 4, lua: settleScript });
-    const commands = redis as unknown as Record<string, Script>;
-    this.admitCommand = commands.ragtimeAdmit!.bind(redis);
-    this.settleCommand = commands.ragtimeSettle!.bind(redis);
+  constructor(redis: Redis) {
+    this.admitCommand = defineCommand(redis, 'ragtimeAdmit', { numberOfKeys: 6, lua: admitScript });
+    this.settleCommand = defineCommand(redis, 'ragtimeSettle', { numberOfKeys: 4, lua: settleScript });
   }
 
   async admit(request: AdmitRequest): Promise<AdmitDecision> {
@@ -109,7 +105,7 @@ export class RedisRateLimiter implements RateLimiter {
       org.requestsPerMinute, org.tokensPerMinute, org.concurrentStreams,
       user.requestsPerMinute, user.tokensPerMinute, user.concurrentStreams,
       request.leaseId, request.leaseMs, streamRetryMs,
-    ) as [number, number, number, number, number, number];
+    );
     const requests = snapshot(orgRequests / 1000, org.requestsPerMinute, userRequests / 1000, user.requestsPerMinute);
     const tokens = snapshot(orgTokens / 1000, org.tokensPerMinute, userTokens / 1000, user.tokensPerMinute);
     if (failing === 0) return { allowed: true, requests, tokens };

@@ -3,6 +3,7 @@
 // so two operators promoting at once cannot interleave and the registry never disagrees with the history.
 import type pg from 'pg';
 import type { Pool } from '../postgres/pool.js';
+import { withTransaction } from '../postgres/transaction.js';
 import type { DeploymentHistory, DeploymentRecord, PromotionChecks } from '../../domain/routing/deployments.js';
 import type { DeploymentEnvironment, ModelRegistration } from '../../domain/routing/model-registration.js';
 import { PostgresModelRegistry } from './postgres-model-registry.js';
@@ -79,19 +80,10 @@ export class PostgresDeploymentHistory implements DeploymentHistory {
   }
 
   private async locked<T>(model: string, environment: DeploymentEnvironment, work: (client: pg.PoolClient, registry: PostgresModelRegistry) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`model-deployment:${model}:${environment}`]);
-      const result = await work(client, new PostgresModelRegistry(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return work(client, new PostgresModelRegistry(client));
+    });
   }
 }
 

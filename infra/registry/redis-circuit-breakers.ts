@@ -4,6 +4,7 @@
 //   half_open ── probe succeeds ──▶ closed;  half_open ── probe fails ──▶ open (new cool-down)
 // While half-open, the probe holds a lease; other callers are turned away until it reports or expires.
 import type { Redis } from 'ioredis';
+import { defineCommand, type RedisCommand } from '../redis/define-command.js';
 import type { BreakerSnapshot, BreakerState, CircuitBreakers } from '../../domain/routing/ports.js';
 
 const now = `local clock = redis.call('TIME') local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
@@ -56,35 +57,39 @@ export interface CircuitBreakerSettings {
 /** Breaker state of an endpoint nobody has used for a day is forgotten. */
 const stateTtlSeconds = 86_400;
 
-type Command = (...args: unknown[]) => Promise<unknown>;
-
 export class RedisCircuitBreakers implements CircuitBreakers {
+  private readonly acquireCommand: RedisCommand<number>;
+  private readonly failureCommand: RedisCommand<[BreakerState, number, number]>;
+  private readonly successCommand: RedisCommand<number>;
+  /** The key count comes first: the script is given every endpoint's key. */
+  private readonly openAmongCommand: RedisCommand<number[]>;
+
   constructor(private readonly redis: Redis, private readonly settings: CircuitBreakerSettings) {
-    redis.defineCommand('ragtimeBreakerAcquire', { numberOfKeys: 1, lua: acquireScript });
-    redis.defineCommand('ragtimeBreakerFailure', { numberOfKeys: 1, lua: failureScript });
-    redis.defineCommand('ragtimeBreakerSuccess', { numberOfKeys: 1, lua: successScript });
-    redis.defineCommand('ragtimeBreakerOpenAmong', { lua: openAmongScript });
+    this.acquireCommand = defineCommand(redis, 'ragtimeBreakerAcquire', { numberOfKeys: 1, lua: acquireScript });
+    this.failureCommand = defineCommand(redis, 'ragtimeBreakerFailure', { numberOfKeys: 1, lua: failureScript });
+    this.successCommand = defineCommand(redis, 'ragtimeBreakerSuccess', { numberOfKeys: 1, lua: successScript });
+    this.openAmongCommand = defineCommand(redis, 'ragtimeBreakerOpenAmong', { lua: openAmongScript });
   }
 
   async openAmong(endpoints: string[]): Promise<Set<string>> {
     const distinct = [...new Set(endpoints)];
     if (distinct.length === 0) return new Set();
-    const indexes = (await this.command('ragtimeBreakerOpenAmong')(distinct.length, ...distinct.map(breakerKey))) as number[];
+    const indexes = await this.openAmongCommand(distinct.length, ...distinct.map(breakerKey));
     return new Set(indexes.map((index) => distinct[index - 1]!));
   }
 
   async acquire(endpoint: string): Promise<boolean> {
-    return (await this.command('ragtimeBreakerAcquire')(breakerKey(endpoint), this.settings.probeLeaseMs)) === 1;
+    return (await this.acquireCommand(breakerKey(endpoint), this.settings.probeLeaseMs)) === 1;
   }
 
   async recordSuccess(endpoint: string): Promise<void> {
-    await this.command('ragtimeBreakerSuccess')(breakerKey(endpoint), stateTtlSeconds);
+    await this.successCommand(breakerKey(endpoint), stateTtlSeconds);
   }
 
   async recordFailure(endpoint: string): Promise<BreakerSnapshot> {
-    const [state, failures, retryAt] = (await this.command('ragtimeBreakerFailure')(
+    const [state, failures, retryAt] = await this.failureCommand(
       breakerKey(endpoint), this.settings.failureThreshold, this.settings.openMs, stateTtlSeconds,
-    )) as [BreakerState, number, number];
+    );
     return { state, consecutiveFailures: failures, ...(retryAt ? { retryAt } : {}) };
   }
 
@@ -92,11 +97,6 @@ export class RedisCircuitBreakers implements CircuitBreakers {
     const fields = await this.redis.hgetall(breakerKey(endpoint));
     const retryAt = Number(fields.retry_at ?? 0);
     return { state: (fields.state as BreakerState | undefined) ?? 'closed', consecutiveFailures: Number(fields.failures ?? 0), ...(retryAt ? { retryAt } : {}) };
-  }
-
-  private command(name: string): Command {
-    const command = (this.redis as unknown as Record<string, Command>)[name]!;
-    return (...args) => command.apply(this.redis, args);
   }
 }
 

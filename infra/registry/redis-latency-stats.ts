@@ -1,6 +1,7 @@
 // Exponentially weighted moving averages of time to first token and time per token, per model endpoint,
 // updated atomically in Redis from every real call so all workers route on the same measurements.
 import type { Redis } from 'ioredis';
+import { defineCommand, type RedisCommand } from '../redis/define-command.js';
 import type { LatencySample, LatencyStats } from '../../domain/routing/ports.js';
 import { latencyKey, type LatencyEstimate } from '../../domain/routing/routing-policy.js';
 
@@ -25,13 +26,14 @@ const smoothing = 0.2;
 const statsTtlSeconds = 7 * 86_400;
 
 export class RedisLatencyStats implements LatencyStats {
+  private readonly recordCommand: RedisCommand<number>;
+
   constructor(private readonly redis: Redis) {
-    redis.defineCommand('ragtimeLatencyRecord', { numberOfKeys: 1, lua: recordScript });
+    this.recordCommand = defineCommand(redis, 'ragtimeLatencyRecord', { numberOfKeys: 1, lua: recordScript });
   }
 
   async record(model: string, endpoint: string, sample: LatencySample): Promise<void> {
-    const command = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>).ragtimeLatencyRecord!;
-    await command.call(this.redis, statsKey(model, endpoint), smoothing, Math.round(sample.ttftMs), sample.msPerToken === undefined ? '' : sample.msPerToken.toFixed(2), statsTtlSeconds);
+    await this.recordCommand(statsKey(model, endpoint), smoothing, Math.round(sample.ttftMs), sample.msPerToken === undefined ? '' : sample.msPerToken.toFixed(2), statsTtlSeconds);
   }
 
   async estimates(targets: { model: string; endpoint: string }[]): Promise<Map<string, LatencyEstimate>> {

@@ -10,13 +10,13 @@ import { IllegalStateError } from '@temporalio/common';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { edgeLimitsOf } from '../../api/edge/edge-limits.js';
-import { createGatewayDependencies } from '../../api/gateway/gateway-dependencies.js';
+import { createGatewayDependencies } from '../../api/server.js';
 import { seedRegistry } from '../../infra/registry/seed-registry.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import { createChatWorker } from '../../workers/chat-worker.js';
-import { startEmbeddedChatWorker } from '../../api/embedded-chat-worker.js';
+import { startEmbeddedChatWorker } from '../../workers/embedded-chat-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import type { Config } from '../../infra/config.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
@@ -76,18 +76,19 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
   const config = testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue });
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const pool = createPool(config.DATABASE_URL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   if (options.embeddedWorker) installRuntimeOnce();
   const embedded = options.embeddedWorker
     ? await startEmbeddedChatWorker(config, { installRuntime: false, workflowBundlePath: services().chatBundlePath })
     : undefined;
-  const temporal = new Client({ connection: embedded?.connection ?? connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
+  const connection = embedded?.connection ?? await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: options.tracing ? tracingClientInterceptors() : undefined });
   const events = new EventStream(redis, config.EVENT_STREAM_TTL_SECONDS);
   const gateway = createGatewayDependencies(config, { pool, redis });
   await seedRegistry(gateway.registry, config);
+  // The app closes the adapters (and stops the embedded worker) when it closes.
   const app = await buildApp({
-    temporal, redis, pool, events, gateway,
-    taskQueue, eagerStart: !!embedded, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, edge: edgeLimitsOf(config),
+    temporal, redis, pool, events, gateway, ...(embedded ? { embeddedWorker: embedded } : {}),
+    taskQueue, ingestionTaskQueue: config.INGESTION_TASK_QUEUE, maxMessageBytes: config.WS_MAX_MESSAGE_BYTES, edge: edgeLimitsOf(config),
     logLevel: options.logLevel ?? 'warn', ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     webDirectory: path.join(projectRoot, 'web', 'dist'),
     uploads: {
@@ -107,10 +108,6 @@ export async function startApi(taskQueue: string, overrides: Record<string, stri
     ...(embedded ? { embeddedWorkerIdentity: embedded.identity } : {}),
     async close() {
       await app.close();
-      await embedded?.stop();
-      await connection.close();
-      await pool.end();
-      redis.disconnect();
     },
   };
 }

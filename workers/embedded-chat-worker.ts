@@ -8,12 +8,13 @@ import type { Config } from '../infra/config.js';
 import { createLogger, temporalLogger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics/metrics.js';
 import type { Tracing } from '../infra/tracing/tracing.js';
-import { createChatWorker } from '../workers/chat-worker.js';
+import { createChatWorker } from './chat-worker.js';
 
 export interface EmbeddedChatWorker {
+  /** Shared with the API's Temporal client, whose owner closes it after stop(). */
   connection: NativeConnection;
   identity: string;
-  /** Finishes or hands back what it runs (the worker's shutdown grace), then closes the connection. */
+  /** Finishes or hands back what it runs (the worker's shutdown grace) and closes the worker's own adapters. */
   stop(): Promise<void>;
 }
 
@@ -34,7 +35,6 @@ export async function startEmbeddedChatWorker(config: Config, options: { metrics
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await close();
-      await connection.close();
     },
   };
 }
