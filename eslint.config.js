@@ -100,15 +100,6 @@ const layers = {
  * deletes entries as the slices merge; the list must end empty.
  */
 const knownViolations = [
-  // activities → infra (CHAT slice: ports beside the domain)
-  { file: 'activities/chat/answer-done.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/chat/answer-log.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/chat/dependencies.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/chat/generate.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/chat/persist.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/chat/propose-tool-calls.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/routing/generate-candidate.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/routing/timed-stream.ts', layer: 'activities', lifts: ['folders'] },
   // activities → infra (INGEST slice)
   { file: 'activities/ingestion/activity-failure.ts', layer: 'activities', lifts: ['folders'] },
   { file: 'activities/ingestion/chunk-source.ts', layer: 'activities', lifts: ['folders'] },
