@@ -1,9 +1,10 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
+import { RagtimeError } from '../../domain/errors.js';
 import { limitExceeded } from '../../ingestion/parsed-document.js';
-import type { ChunkPlan } from '../../infra/ingestion/ingestion-store.js';
+import type { ChunkPlan } from '../../ingestion/ports.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { StagedVersion } from './parse-source.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { heartbeating } from './heartbeating.js';
 
 /**
@@ -12,10 +13,10 @@ import { heartbeating } from './heartbeating.js';
  */
 export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
   return async function chunkSource(input: StagedVersion): Promise<ChunkPlan> {
-    return translatingErrors(() => heartbeating(async () => {
+    return withFailureTranslation(() => heartbeating(async () => {
       const key = { tenantId: input.tenantId, documentId: input.documentId };
       const document = await deps.store.parsed(key, input.contentHash);
-      if (!document) throw ApplicationFailure.retryable(`parsed text of ${input.source} is missing`, 'staging_missing');
+      if (!document) throw new RagtimeError('staging_missing', `parsed text of ${input.source} is missing`, { retryable: true });
       const chunks = await deps.processor.chunk({ documentId: input.documentId, source: input.source, document }, deps.chunking, Context.current().cancellationSignal);
       if (chunks.length > deps.maxChunks) throw limitExceeded(input.source, `${chunks.length} chunks`, deps.maxChunks, 'INGESTION_MAX_CHUNKS');
       return deps.store.replaceChunks(key, chunks.map((chunk) => ({

@@ -1,47 +1,14 @@
 // Postgres side of ingestion: staged document versions (bytes, then parsed text), each document's chunks with
 // their state and vector, the catalog of indexed documents and the sources of every job. Activities keep
 // content here and pass only ids, so no vector or document ever enters workflow history.
-import type { ChunkPayload } from '../../ingestion/ports.js';
+import type * as ports from '../../ingestion/ports.js';
+import type { CatalogDocument, CatalogEntry, ChunkPayload, ChunkPlan, DocumentKey, StagedChunk, WrittenVersion } from '../../ingestion/ports.js';
 import type { ParsedDocument } from '../../ingestion/parsed-document.js';
 import type { DocumentAction, JobSource } from '../../ingestion/ingestion-job.js';
 import type { Pool } from '../postgres/pool.js';
 
-export interface DocumentKey {
-  tenantId: string;
-  documentId: string;
-}
-
-export interface CatalogEntry {
-  source: string;
-  contentHash: string | null;
-  settings: string | null;
-  status: 'indexed' | 'failed';
-  chunkCount: number;
-}
-
-/** A document version as written to one vector store's collection. */
-export interface WrittenVersion {
-  contentHash: string;
-  settings: string;
-  chunkCount: number;
-}
-
-export interface StagedChunk {
-  pointId: string;
-  position: number;
-  payload: ChunkPayload;
-}
-
-export interface ChunkPlan {
-  chunks: number;
-  /** Chunks without a vector yet. */
-  toEmbed: number;
-  /** Chunks to write to the vector store (new, changed or moved). */
-  toUpsert: number;
-  stale: number;
-}
-
-export class IngestionStore {
+/** The IngestionStore port in Postgres, for one vector collection and the vector store written to. */
+export class IngestionStore implements ports.IngestionStore {
   constructor(
     private readonly pool: Pool,
     /** The vector collection (one per embedding model) this store's chunks and catalog belong to. */
@@ -210,7 +177,7 @@ export class IngestionStore {
   }
 
   /** What is indexed (or failed) for a tenant, most recently changed first. */
-  async documents(tenantId: string, limit: number): Promise<{ documentId: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunkCount: number; updatedAt: string }[]> {
+  async documents(tenantId: string, limit: number): Promise<CatalogDocument[]> {
     const { rows } = await this.pool.query<{ document_id: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunk_count: number; updated_at: Date }>(
       `SELECT document_id, source, title, status, reason, chunk_count, updated_at FROM ingestion_documents
        WHERE collection = $1 AND tenant_id = $2 ORDER BY updated_at DESC, source LIMIT $3`,

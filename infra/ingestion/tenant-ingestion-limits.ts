@@ -2,6 +2,9 @@
 // worker of the tenant) and quotas per period (documents, fetched bytes, embedded tokens). A charge that does
 // not fit is refused with the quota, the usage and when the period resets.
 import type pg from 'pg';
+import { QuotaExceededError } from '../../ingestion/ingestion-errors.js';
+import type * as ports from '../../ingestion/ports.js';
+import type { QuotaCharge } from '../../ingestion/ports.js';
 
 export interface TenantIngestionLimitOptions {
   /** INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS */
@@ -20,20 +23,10 @@ export interface TenantIngestionLimitOptions {
   quotas: { documents: number; bytes: number; tokens: number };
 }
 
-export type QuotaCharge = Partial<Record<'documents' | 'bytes' | 'tokens', number>>;
-
 const settings = { documents: 'INGESTION_QUOTA_DOCUMENTS', bytes: 'INGESTION_QUOTA_BYTES', tokens: 'INGESTION_QUOTA_TOKENS' } as const;
 
-export class QuotaExceededError extends Error {
-  readonly code = 'quota-exceeded';
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'QuotaExceededError';
-  }
-}
-
-export class TenantIngestionLimits {
+/** The TenantIngestionLimits port in Postgres: slots and usage shared by every worker of the deployment. */
+export class TenantIngestionLimits implements ports.TenantIngestionLimits {
   private readonly checkedAt = new Map<string, number>();
 
   constructor(private readonly pool: pg.Pool, private readonly options: TenantIngestionLimitOptions) {}
