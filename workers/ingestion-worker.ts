@@ -12,7 +12,7 @@ import { createLogger } from '../infra/logger.js';
 import { exitOnUnhandledErrors } from '../infra/process-guards.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
-import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { registerSearchAttributes } from '../clients/search-attributes.js';
 import { workflowLiveness } from '../infra/temporal/workflow-liveness.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
-import { ingestJobState } from '../../infra/ingestion/ingestion-jobs.js';
+import { ingestJobState } from '../../clients/ingestion-jobs.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
 import { corpusCopy, expectedPointIds, ingestionSettings, onEmbeddedStore, openIndex, pointLogPath, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';
 import { temporalCli } from '../support/temporal-cli.js';

@@ -10,7 +10,7 @@ import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createIngestionWorker } from '../../workers/ingestion-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
-import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../../clients/ingestion-jobs.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
 import { createVectorIndex } from '../../infra/ingestion/vector-adapters.js';
 import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
