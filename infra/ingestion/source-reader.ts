@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceError } from '../../ingestion/ingestion-errors.js';
 import type * as ports from '../../ingestion/ports.js';
-import { pinnedGet, PinnedGetError, type ResolveHost } from '../../domain/tools/pinned-http-get.js';
+import { pinnedGet, PinnedGetError, type ResolveHost } from '../tools/pinned-http-get.js';
 
 export interface SourceReaderOptions {
   maxBytes: number;
