@@ -23,18 +23,12 @@ export interface SparseVector {
   values: number[];
 }
 
-/** What is stored with every chunk; enough to cite it without another lookup. */
-export interface ChunkPayload {
+/**
+ * What is stored with every chunk, enough to cite it without another lookup: the chunk (ingestion/chunk-document.ts)
+ * with its tenant, less its point id (the point's own) and its offsets in the parsed text.
+ */
+export interface ChunkPayload extends Omit<Chunk, 'id' | 'start' | 'end'> {
   tenant: string;
-  documentId: string;
-  title: string;
-  source: string;
-  /** Ordinal of the chunk in its document, from 0. */
-  position: number;
-  headingPath: string[];
-  text: string;
-  /** Hash of what is embedded (title, heading path, text); identical repeats get an occurrence suffix. */
-  contentHash: string;
 }
 
 export interface IndexedPoint {

@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { RagtimeError } from '../../domain/errors.js';
 import { limitExceeded } from '../../ingestion/parsed-document.js';
-import type { ChunkPlan } from '../../ingestion/ports.js';
+import type { Chunk } from '../../ingestion/chunk-document.js';
+import type { ChunkPayload, ChunkPlan } from '../../ingestion/ports.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { StagedVersion } from './parse-source.js';
 import { withFailureTranslation } from '../application-failure.js';
@@ -19,20 +20,12 @@ export function createChunkSourceActivity(deps: IngestionActivityDependencies) {
       if (!document) throw new RagtimeError('staging_missing', `parsed text of ${input.source} is missing`, { retryable: true });
       const chunks = await deps.processor.chunk({ documentId: input.documentId, source: input.source, document }, deps.chunking, Context.current().cancellationSignal);
       if (chunks.length > deps.maxChunks) throw limitExceeded(input.source, `${chunks.length} chunks`, deps.maxChunks, 'INGESTION_MAX_CHUNKS');
-      return deps.store.replaceChunks(key, chunks.map((chunk) => ({
-        pointId: chunk.id,
-        position: chunk.position,
-        payload: {
-          tenant: input.tenantId,
-          documentId: chunk.documentId,
-          title: chunk.title,
-          source: chunk.source,
-          position: chunk.position,
-          headingPath: chunk.headingPath,
-          text: chunk.text,
-          contentHash: chunk.contentHash,
-        },
-      })));
+      return deps.store.replaceChunks(key, chunks.map((chunk) => ({ pointId: chunk.id, position: chunk.position, payload: payloadOf(input.tenantId, chunk) })));
     }));
   };
+}
+
+/** What the chunk's point carries: the chunk with its tenant, without the point id and text offsets. */
+function payloadOf(tenant: string, { id: _id, start: _start, end: _end, ...chunk }: Chunk): ChunkPayload {
+  return { tenant, ...chunk };
 }
