@@ -1,3 +1,4 @@
+// Ingestion step 3: the parsed text becomes the document's chunk set (only changed chunks need embedding).
 import { Context } from '@temporalio/activity';
 import { RagtimeError } from '../../domain/errors.js';
 import { limitExceeded } from '../../ingestion/parsed-document.js';

@@ -1,3 +1,4 @@
+// The vector store migration's steps: count the source, copy its points page by page, record what the target holds.
 import { Context } from '@temporalio/activity';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { withFailureTranslation } from '../application-failure.js';

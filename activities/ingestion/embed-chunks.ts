@@ -1,3 +1,4 @@
+// Ingestion step 4: vectors for the chunks that have none, charged to the tenant's token quota batch by batch.
 import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import type { IngestionActivityDependencies } from './dependencies.js';

@@ -1,3 +1,4 @@
+// The job's first step: its sources become the ordered list of documents to ingest or delete.
 import { documentId, normalizeSource } from '../../ingestion/identifiers.js';
 import type { DocumentAction } from '../../ingestion/ingestion-job.js';
 import type { IngestionActivityDependencies } from './dependencies.js';

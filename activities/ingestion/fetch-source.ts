@@ -1,3 +1,4 @@
+// Ingestion step 1: read the source, stop if this version is already indexed here, else stage its bytes.
 import { Context } from '@temporalio/activity';
 import { contentHash } from '../../ingestion/content-hash.js';
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';

@@ -1,3 +1,4 @@
+// Ingestion step 2: the staged bytes become text, in a parse thread.
 import { Context } from '@temporalio/activity';
 import { RagtimeError } from '../../domain/errors.js';
 import type { IngestionActivityDependencies } from './dependencies.js';

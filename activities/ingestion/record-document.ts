@@ -1,3 +1,4 @@
+// The document's outcome in the catalog: indexed, failed, or removed with its source.
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
 import { withFailureTranslation } from '../application-failure.js';
 

@@ -1,3 +1,4 @@
+// Ingestion steps 5 and 6: write pending chunks to the vector store, then delete the stale ones.
 import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import { passageKeywordVector } from '../../ingestion/keyword-vector.js';

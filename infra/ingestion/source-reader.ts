@@ -1,6 +1,6 @@
 // Reads ingestion sources: local files and folders, and http(s) URLs. URLs may only reach public addresses
 // (plus operator-trusted networks), never cloud metadata endpoints: fetched like the http_fetch tool does
-// (pinned-http-get.ts), connecting to the address that was checked and checking every redirect hop again;
+// (infra/tools/pinned-http-get.ts), connecting to the address that was checked and checking every redirect hop again;
 // sizes are capped; every failure says whether a retry can help, and a source that is not even a valid URL
 // fails as itself (invalid-source), never the job around it.
 import type { IncomingMessage } from 'node:http';
