@@ -17,7 +17,7 @@ import { documentId } from '../ingestion/identifiers.js';
 import { parseDocument } from '../ingestion/parse-document.js';
 import { loadConfig } from '../infra/config.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
-import { startIngestJob } from '../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../clients/ingestion-jobs.js';
 import { createEmbedder } from '../infra/ingestion/vector-adapters.js';
 import { createIngestionWorker } from '../workers/ingestion-worker.js';
 import type { ingestBatchWorkflow } from '../workflows/ingestion/ingest-batch.js';

@@ -62,6 +62,12 @@ export const errorCodes = {
   'too-large': { retryable: false },
   'invalid-source': { retryable: false },
   'fetch-failed': { retryable: true },
+  /** A step's staged input (bytes, parsed text) is not there yet: another attempt may find it. */
+  staging_missing: { retryable: true },
+  // Adapter failures that keep their class name as their type (job reports have always shown it); each
+  // instance says whether it may be retried (a 5xx may, a wrong dimension may not).
+  EmbeddingError: { retryable: true },
+  VectorStoreError: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,3 +1,6 @@
+// What a parser makes of a document, what it is given, what one document may cost, and how bad input fails.
+import { RagtimeError } from '../domain/errors.js';
+
 /** A document turned into text. Markdown keeps its headings so chunks can carry a heading path. */
 export interface ParsedDocument {
   title: string;
@@ -38,16 +41,14 @@ export const defaultDocumentLimits: DocumentLimits = {
   maxNestingDepth: 512,
 };
 
+export type DocumentErrorCode = 'unsupported-format' | 'corrupt-document' | 'empty-document' | 'limit-exceeded' | 'parse-timeout';
+
 /** Bad input: retrying cannot help, so the document fails with this reason and the job continues. */
-export class DocumentError extends Error {
-  readonly retryable = false;
-  constructor(
-    readonly code: 'unsupported-format' | 'corrupt-document' | 'empty-document' | 'limit-exceeded' | 'parse-timeout',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DocumentError';
+export class DocumentError extends RagtimeError {
+  declare readonly code: DocumentErrorCode;
+
+  constructor(code: DocumentErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { retryable: false, cause: options?.cause });
   }
 }
 

@@ -1,5 +1,6 @@
 // The records of a vector store migration (copying points from one store to another): locations, counts and
 // a cursor, never vectors. Pure types and checks, safe for workflow code.
+import { isIdentifier } from '../domain/limits.js';
 
 export interface MigrateVectorsInput {
   migrationId: string;
@@ -39,10 +40,10 @@ export function migrationWorkflowId(migrationId: string): string {
   return `vectors-migrate-${migrationId}`;
 }
 
-export function migrationProblems(input: MigrateVectorsInput, identifierPattern: RegExp): string[] {
+export function migrationProblems(input: MigrateVectorsInput): string[] {
   const problems: string[] = [];
-  if (!identifierPattern.test(input.migrationId ?? '')) problems.push('migrationId must be 1-64 letters, digits, _ or -');
-  if (input.tenantId !== undefined && !identifierPattern.test(input.tenantId)) problems.push('tenantId must be 1-64 letters, digits, _ or -');
+  if (!isIdentifier(input.migrationId)) problems.push('migrationId must be 1-64 letters, digits, _ or -');
+  if (input.tenantId !== undefined && !isIdentifier(input.tenantId)) problems.push('tenantId must be 1-64 letters, digits, _ or -');
   for (const [name, location] of [['from', input.from], ['to', input.to]] as const) {
     if (typeof location !== 'string' || !locationPattern.test(location)) problems.push(`${name} must be embedded:/absolute/dir or qdrant:http(s)://host`);
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config.js';
-import { ingestJobState, startIngestJob, type JobState } from '../infra/ingestion/ingestion-jobs.js';
+import { ingestJobState, startIngestJob, type JobState } from '../clients/ingestion-jobs.js';
 import type { JobProgress } from '../ingestion/ingestion-job.js';
 
 const exitCodes = { ok: 0, error: 1, usage: 2, partial: 3, failed: 4 } as const;

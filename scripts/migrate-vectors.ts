@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config.js';
 import { configuredStore } from '../infra/ingestion/vector-adapters.js';
-import { migrationState, startMigration } from '../infra/ingestion/vector-migrations.js';
+import { migrationState, startMigration } from '../clients/vector-migrations.js';
 import { formatLocation, parseLocation } from '../infra/vector-store/store-location.js';
 import type { MigrationProgress } from '../ingestion/vector-migration.js';
 

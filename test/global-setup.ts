@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { migrate } from '../infra/postgres/migrate.js';
-import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { registerSearchAttributes } from '../clients/search-attributes.js';
 import { chatWorkflowsPath } from '../workers/chat-worker.js';
 import { ingestionWorkflowsPath } from '../workers/ingestion-worker.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';

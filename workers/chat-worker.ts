@@ -22,7 +22,7 @@ import { RegistryPriceList } from '../infra/registry/registry-price-list.js';
 import { RedisRateLimiter } from '../infra/gateway/redis-rate-limiter.js';
 import { TierRateLimits } from '../infra/gateway/tier-rate-limits.js';
 import { seedRegistry } from '../infra/registry/seed-registry.js';
-import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { registerSearchAttributes } from '../clients/search-attributes.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { PolicySafetyScreen } from '../infra/safety/policy-safety-screen.js';
 import { createVectorRetriever } from '../infra/retrieval/create-retriever.js';

@@ -10,7 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../infra/config.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
-import { registerSearchAttributes } from '../infra/temporal/search-attributes.js';
+import { registerSearchAttributes } from '../clients/search-attributes.js';
 import { workflowLiveness } from '../infra/temporal/workflow-liveness.js';
 import { IngestionStore } from '../infra/ingestion/ingestion-store.js';
 import { SourceReader } from '../infra/ingestion/source-reader.js';

@@ -1,5 +1,5 @@
 // Search attributes operators filter runs by in the Temporal UI. They are registered on the server by
-// the local stack and the test setup (see infra/temporal/search-attributes.ts for the list).
+// the local stack and the test setup (see clients/search-attributes.ts for the list).
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 export const tenantAttribute = defineSearchAttributeKey('RagtimeTenant', 'KEYWORD');

@@ -1,8 +1,7 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { VectorIndex } from '../../ingestion/ports.js';
-import { StoreLocationError } from '../../infra/vector-store/store-location.js';
+// The vector store migration's steps: count the source, copy its points page by page, record what the target holds.
+import { Context } from '@temporalio/activity';
 import type { IngestionActivityDependencies } from './dependencies.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { heartbeating } from './heartbeating.js';
 
 export interface CopyPointsInput {
@@ -36,7 +35,7 @@ export function createMigrationActivities(deps: IngestionActivityDependencies) {
   return {
     async countPoints(input: { store: string; tenantId?: string }): Promise<{ points: number }> {
       // Opening a large embedded store reads its whole log: heartbeat meanwhile.
-      return translatingErrors(() => heartbeating(async () => ({ points: await (await openStore(deps, input.store)).count(input.tenantId) })));
+      return withFailureTranslation(() => heartbeating(async () => ({ points: await (await deps.openStore(input.store)).count(input.tenantId) })));
     },
 
     /**
@@ -45,7 +44,7 @@ export function createMigrationActivities(deps: IngestionActivityDependencies) {
      * starts after the last page written instead of at the beginning.
      */
     async copyPoints(input: CopyPointsInput): Promise<CopiedPoints> {
-      return translatingErrors(async () => {
+      return withFailureTranslation(async () => {
         const context = Context.current();
         const resumed = context.info.heartbeatDetails as CopyHeartbeat | undefined;
         const state: CopyHeartbeat = resumed ?? { ...(input.cursor !== undefined ? { cursor: input.cursor } : {}), points: 0, pages: 0, done: false };
@@ -53,7 +52,7 @@ export function createMigrationActivities(deps: IngestionActivityDependencies) {
         const timer = setInterval(() => context.heartbeat({ ...state }), 2_000);
         try {
           if (!state.done) {
-            const [source, target] = await Promise.all([openStore(deps, input.from), openStore(deps, input.to)]);
+            const [source, target] = await Promise.all([deps.openStore(input.from), deps.openStore(input.to)]);
             await target.ensureCollection();
             while (state.pages < input.pages && !state.done) {
               const page = await source.scroll({ ...(input.tenantId !== undefined ? { tenant: input.tenantId } : {}), ...(state.cursor !== undefined ? { from: state.cursor } : {}), limit: input.pageSize });
@@ -78,13 +77,4 @@ export function createMigrationActivities(deps: IngestionActivityDependencies) {
       return { documents: await deps.store.copyWritten(input.from, input.to, input.tenantId) };
     },
   };
-}
-
-async function openStore(deps: IngestionActivityDependencies, location: string): Promise<VectorIndex> {
-  try {
-    return await deps.openStore(location);
-  } catch (error) {
-    if (error instanceof StoreLocationError) throw ApplicationFailure.nonRetryable(error.message, 'bad_request');
-    throw error;
-  }
 }

@@ -1,15 +1,7 @@
-import type { Chunk, ChunkingOptions, ChunkSource } from '../../ingestion/chunk-document.js';
-import type { DocumentInput, ParsedDocument } from '../../ingestion/parsed-document.js';
-import type { Embedder, VectorIndex } from '../../ingestion/ports.js';
-import type { IngestionStore } from '../../infra/ingestion/ingestion-store.js';
-import type { SourceReader } from '../../infra/ingestion/source-reader.js';
-import type { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
-
-/** Parses and chunks untrusted documents away from the worker's event loop (infra/ingestion/parse-pool.ts). */
-export interface DocumentProcessor {
-  parse(input: DocumentInput, signal?: AbortSignal): Promise<ParsedDocument>;
-  chunk(source: ChunkSource, options: ChunkingOptions, signal?: AbortSignal): Promise<Chunk[]>;
-}
+// What the ingestion activities are built from: ports (ingestion/ports.ts) and settings. The ingestion
+// worker's composition root fills it with adapters; activities never see an adapter's type.
+import type { ChunkingOptions } from '../../ingestion/chunk-document.js';
+import type { DocumentProcessor, Embedder, IngestionStore, SourceReader, TenantIngestionLimits, VectorIndex } from '../../ingestion/ports.js';
 
 export interface IngestionActivityDependencies {
   store: IngestionStore;
@@ -24,7 +16,7 @@ export interface IngestionActivityDependencies {
   maxChunks: number;
   /** Texts per embedding request. */
   embedBatchSize: number;
-  /** The vector store at a location (VectorIndex.location) in this worker's collection, for migrations. */
+  /** The vector store at a location (VectorIndex.location) in this worker's collection, for migrations; a malformed location fails with StoreLocationError. */
   openStore(location: string): Promise<VectorIndex>;
 }
 

@@ -1,7 +1,8 @@
+// Ingestion step 4: vectors for the chunks that have none, charged to the tenant's token quota batch by batch.
 import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { chargeKey, idsDigest } from './charge-key.js';
 import { heartbeating } from './heartbeating.js';
 
@@ -17,7 +18,7 @@ export interface DocumentRef {
  */
 export function createEmbedChunksActivity(deps: IngestionActivityDependencies) {
   return async function embedChunks(input: DocumentRef): Promise<{ embedded: number }> {
-    return translatingErrors(() => heartbeating(async () => {
+    return withFailureTranslation(() => heartbeating(async () => {
       const context = Context.current();
       let embedded = 0;
       for (;;) {

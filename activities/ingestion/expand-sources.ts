@@ -1,8 +1,8 @@
+// The job's first step: its sources become the ordered list of documents to ingest or delete.
 import { documentId, normalizeSource } from '../../ingestion/identifiers.js';
 import type { DocumentAction } from '../../ingestion/ingestion-job.js';
-import { listSource } from '../../infra/ingestion/source-reader.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { heartbeating } from './heartbeating.js';
 
 export interface ExpandSourcesInput {
@@ -17,11 +17,11 @@ export interface ExpandSourcesInput {
  */
 export function createExpandSourcesActivity(deps: IngestionActivityDependencies) {
   return async function expandSources(input: ExpandSourcesInput): Promise<{ total: number }> {
-    return translatingErrors(() => heartbeating(async () => {
+    return withFailureTranslation(() => heartbeating(async () => {
       const entries = new Map<string, { source: string; documentId: string; action: DocumentAction }>();
       for (const requested of input.sources) {
         // A source that cannot be listed is still one document: its fetch fails with the reason, the job goes on.
-        const { kind, files } = await listSource(normalizeSource(requested)).catch(() => ({ kind: 'file' as const, files: [requested] }));
+        const { kind, files } = await deps.reader.list(normalizeSource(requested)).catch(() => ({ kind: 'file' as const, files: [requested] }));
         for (const file of files) {
           const id = documentId(input.tenantId, file);
           entries.set(id, { source: normalizeSource(file), documentId: id, action: 'ingest' });

@@ -1,7 +1,8 @@
+// Ingestion step 1: read the source, stop if this version is already indexed here, else stage its bytes.
 import { Context } from '@temporalio/activity';
 import { contentHash } from '../../ingestion/content-hash.js';
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { chargeKey } from './charge-key.js';
 import { heartbeating } from './heartbeating.js';
 
@@ -23,7 +24,7 @@ export type FetchSourceResult =
  */
 export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
   return async function fetchSource(input: FetchSourceInput): Promise<FetchSourceResult> {
-    return translatingErrors(() => heartbeating(async () => {
+    return withFailureTranslation(() => heartbeating(async () => {
       const { bytes, contentType } = await deps.reader.read(input.source, Context.current().cancellationSignal);
       const hash = contentHash(bytes);
       const key = { tenantId: input.tenantId, documentId: input.documentId };

@@ -1,3 +1,4 @@
+// Heartbeats for ingestion steps without natural progress points.
 import { Context } from '@temporalio/activity';
 
 const intervalMs = 2_000;

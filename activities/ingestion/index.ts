@@ -1,3 +1,4 @@
+// The ingestion activities as the worker registers them; these names are what the workflows call.
 import type { IngestionActivityDependencies } from './dependencies.js';
 import { createChunkSourceActivity } from './chunk-source.js';
 import { createMigrationActivities } from './copy-points.js';

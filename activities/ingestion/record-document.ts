@@ -1,5 +1,6 @@
+// The document's outcome in the catalog: indexed, failed, or removed with its source.
 import { ingestionSettings, type IngestionActivityDependencies } from './dependencies.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 
 export interface FinishDocumentInput {
   tenantId: string;
@@ -34,7 +35,7 @@ export function createFailDocumentActivity(deps: IngestionActivityDependencies) 
 /** Removes a document whose source is gone: its points in the current store, its chunks and catalog entry. */
 export function createRemoveDocumentActivity(deps: IngestionActivityDependencies) {
   return async function removeDocument(input: { tenantId: string; documentId: string }): Promise<{ removed: number }> {
-    return translatingErrors(async () => {
+    return withFailureTranslation(async () => {
       const removed = (await deps.index.listDocumentPointIds(input.tenantId, input.documentId)).length;
       await deps.index.deleteDocument(input.tenantId, input.documentId);
       await deps.store.forgetDocument(input);

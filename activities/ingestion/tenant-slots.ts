@@ -1,3 +1,4 @@
+// A tenant's processing slots, claimed and given back around each document.
 import type { IngestionActivityDependencies } from './dependencies.js';
 
 export interface SlotRequest {

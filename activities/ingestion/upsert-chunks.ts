@@ -1,9 +1,10 @@
+// Ingestion steps 5 and 6: write pending chunks to the vector store, then delete the stale ones.
 import { Context } from '@temporalio/activity';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import { passageKeywordVector } from '../../ingestion/keyword-vector.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { DocumentRef } from './embed-chunks.js';
-import { translatingErrors } from './activity-failure.js';
+import { withFailureTranslation } from '../application-failure.js';
 import { heartbeating } from './heartbeating.js';
 
 const upsertBatch = 256;
@@ -11,7 +12,7 @@ const upsertBatch = 256;
 /** Writes pending chunks (with their dense and keyword vectors) to the vector store under their point ids. */
 export function createUpsertChunksActivity(deps: IngestionActivityDependencies) {
   return async function upsertChunks(input: DocumentRef): Promise<{ written: number }> {
-    return translatingErrors(() => heartbeating(async () => {
+    return withFailureTranslation(() => heartbeating(async () => {
       const context = Context.current();
       let written = 0;
       for (;;) {
@@ -34,7 +35,7 @@ export function createUpsertChunksActivity(deps: IngestionActivityDependencies) 
 /** Deletes the document's stale points, and any point of it the catalog does not know (left by a lost write). */
 export function createDeleteStaleChunksActivity(deps: IngestionActivityDependencies) {
   return async function deleteStaleChunks(input: DocumentRef): Promise<{ removed: number }> {
-    return translatingErrors(async () => {
+    return withFailureTranslation(async () => {
       const [stale, live, indexed] = await Promise.all([
         deps.store.staleChunkIds(input),
         deps.store.liveChunkIds(input),

@@ -2,7 +2,7 @@
 // OpenAI-compatible endpoint share, so both get the same idempotency, search attributes and memo.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat/ids.js';
-import { findOwnedRun } from '../../infra/temporal/owned-run.js';
+import { findOwnedRun } from '../../clients/owned-run.js';
 import type { chatTurnWorkflow } from '../../workflows/chat-turn.js';
 import type { ChatTurnInput } from '../../domain/chat/chat-request.js';
 import { conversationAttribute, tenantAttribute } from '../../workflows/search-attributes.js';

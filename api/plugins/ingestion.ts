@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Client } from '@temporalio/client';
-import { ingestJobState, startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { ingestJobState, startIngestJob } from '../../clients/ingestion-jobs.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { JobStatus, StartedJob, responses } from '../openapi/response-schemas.js';
 

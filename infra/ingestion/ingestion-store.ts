@@ -1,47 +1,15 @@
 // Postgres side of ingestion: staged document versions (bytes, then parsed text), each document's chunks with
 // their state and vector, the catalog of indexed documents and the sources of every job. Activities keep
 // content here and pass only ids, so no vector or document ever enters workflow history.
-import type { ChunkPayload } from '../../ingestion/ports.js';
+import type * as ports from '../../ingestion/ports.js';
+import type { CatalogDocument, CatalogEntry, ChunkPayload, ChunkPlan, DocumentKey, StagedChunk, WrittenVersion } from '../../ingestion/ports.js';
 import type { ParsedDocument } from '../../ingestion/parsed-document.js';
 import type { DocumentAction, JobSource } from '../../ingestion/ingestion-job.js';
 import type { Pool } from '../postgres/pool.js';
+import { withTransaction } from '../postgres/transaction.js';
 
-export interface DocumentKey {
-  tenantId: string;
-  documentId: string;
-}
-
-export interface CatalogEntry {
-  source: string;
-  contentHash: string | null;
-  settings: string | null;
-  status: 'indexed' | 'failed';
-  chunkCount: number;
-}
-
-/** A document version as written to one vector store's collection. */
-export interface WrittenVersion {
-  contentHash: string;
-  settings: string;
-  chunkCount: number;
-}
-
-export interface StagedChunk {
-  pointId: string;
-  position: number;
-  payload: ChunkPayload;
-}
-
-export interface ChunkPlan {
-  chunks: number;
-  /** Chunks without a vector yet. */
-  toEmbed: number;
-  /** Chunks to write to the vector store (new, changed or moved). */
-  toUpsert: number;
-  stale: number;
-}
-
-export class IngestionStore {
+/** The IngestionStore port in Postgres, for one vector collection and the vector store written to. */
+export class IngestionStore implements ports.IngestionStore {
   constructor(
     private readonly pool: Pool,
     /** The vector collection (one per embedding model) this store's chunks and catalog belong to. */
@@ -112,9 +80,7 @@ export class IngestionStore {
    * longer in the set become stale.
    */
   async replaceChunks({ tenantId, documentId }: DocumentKey, chunks: readonly StagedChunk[]): Promise<ChunkPlan> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO ingestion_chunks (collection, tenant_id, document_id, point_id, position, payload, state)
          SELECT $1, $2, $3, point_id, position, payload, 'pending' FROM unnest($4::uuid[], $5::int[], $6::jsonb[]) AS new (point_id, position, payload)
@@ -137,15 +103,9 @@ export class IngestionStore {
          FROM ingestion_chunks WHERE collection = $1 AND tenant_id = $2 AND document_id = $3`,
         [this.collection, tenantId, documentId],
       );
-      await client.query('COMMIT');
       const row = rows[0]!;
       return { chunks: Number(row.chunks), toEmbed: Number(row.to_embed), toUpsert: Number(row.to_upsert), stale: Number(row.stale) };
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** The next pending chunks without a vector, in document order. */
@@ -210,7 +170,7 @@ export class IngestionStore {
   }
 
   /** What is indexed (or failed) for a tenant, most recently changed first. */
-  async documents(tenantId: string, limit: number): Promise<{ documentId: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunkCount: number; updatedAt: string }[]> {
+  async documents(tenantId: string, limit: number): Promise<CatalogDocument[]> {
     const { rows } = await this.pool.query<{ document_id: string; source: string; title: string | null; status: 'indexed' | 'failed'; reason: string | null; chunk_count: number; updated_at: Date }>(
       `SELECT document_id, source, title, status, reason, chunk_count, updated_at FROM ingestion_documents
        WHERE collection = $1 AND tenant_id = $2 ORDER BY updated_at DESC, source LIMIT $3`,
@@ -298,21 +258,13 @@ export class IngestionStore {
 
   /** Stores a job's expanded sources (replacing any from an earlier attempt). */
   async storeJobSources(jobId: string, sources: readonly { source: string; documentId: string; action: DocumentAction }[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM ingestion_job_sources WHERE job_id = $1', [jobId]);
       await client.query(
         'INSERT INTO ingestion_job_sources (job_id, ordinal, source, document_id, action) SELECT $1, ordinality - 1, source, document_id, action FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS listed (source, document_id, action, ordinality)',
         [jobId, sources.map((entry) => entry.source), sources.map((entry) => entry.documentId), sources.map((entry) => entry.action)],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async jobSources(jobId: string, offset: number, limit: number): Promise<JobSource[]> {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Chunk, ChunkingOptions, ChunkSource } from '../../ingestion/chunk-document.js';
 import { DocumentError, type DocumentInput, type DocumentLimits, type ParsedDocument } from '../../ingestion/parsed-document.js';
+import type { DocumentProcessor } from '../../ingestion/ports.js';
 import type { Config } from '../config.js';
 import type { ThreadReply, ThreadTask } from './parse-thread.js';
 
@@ -54,7 +55,7 @@ interface Thread {
   busy?: { id: number; pending: Pending; timer: NodeJS.Timeout; onAbort(): void };
 }
 
-export class ParsePool {
+export class ParsePool implements DocumentProcessor {
   private readonly idle: Thread[] = [];
   private readonly queue: Pending[] = [];
   private readonly threads = new Set<Thread>();

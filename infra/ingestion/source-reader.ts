@@ -1,12 +1,14 @@
 // Reads ingestion sources: local files and folders, and http(s) URLs. URLs may only reach public addresses
 // (plus operator-trusted networks), never cloud metadata endpoints: fetched like the http_fetch tool does
-// (pinned-http-get.ts), connecting to the address that was checked and checking every redirect hop again;
+// (infra/tools/pinned-http-get.ts), connecting to the address that was checked and checking every redirect hop again;
 // sizes are capped; every failure says whether a retry can help, and a source that is not even a valid URL
 // fails as itself (invalid-source), never the job around it.
 import type { IncomingMessage } from 'node:http';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pinnedGet, PinnedGetError, type ResolveHost } from '../../domain/tools/pinned-http-get.js';
+import { SourceError } from '../../ingestion/ingestion-errors.js';
+import type * as ports from '../../ingestion/ports.js';
+import { pinnedGet, PinnedGetError, type ResolveHost } from '../tools/pinned-http-get.js';
 
 export interface SourceReaderOptions {
   maxBytes: number;
@@ -18,33 +20,26 @@ export interface SourceReaderOptions {
   resolveHost?: ResolveHost;
 }
 
-export class SourceError extends Error {
-  constructor(readonly code: 'not-found' | 'forbidden-source' | 'too-large' | 'fetch-failed' | 'invalid-source', message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SourceError';
-  }
-}
-
 export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
-/** The files a source stands for: a URL or a file itself, a folder's files (recursively, no dot files) in path order. */
-export async function listSource(source: string): Promise<{ kind: 'url' | 'file' | 'folder'; files: string[] }> {
-  if (isUrl(source)) return { kind: 'url', files: [source] };
-  const info = await stat(source).catch(() => undefined);
-  if (!info?.isDirectory()) return { kind: 'file', files: [source] };
-  const entries = await readdir(source, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) => !path.relative(source, file).split(path.sep).some((part) => part.startsWith('.')))
-    .sort();
-  return { kind: 'folder', files };
-}
-
-export class SourceReader {
+/** The SourceReader port over the local file system and http(s). */
+export class SourceReader implements ports.SourceReader {
   constructor(private readonly options: SourceReaderOptions) {}
+
+  async list(source: string): Promise<{ kind: 'url' | 'file' | 'folder'; files: string[] }> {
+    if (isUrl(source)) return { kind: 'url', files: [source] };
+    const info = await stat(source).catch(() => undefined);
+    if (!info?.isDirectory()) return { kind: 'file', files: [source] };
+    const entries = await readdir(source, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter((file) => !path.relative(source, file).split(path.sep).some((part) => part.startsWith('.')))
+      .sort();
+    return { kind: 'folder', files };
+  }
 
   async read(source: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; contentType?: string }> {
     return isUrl(source) ? this.fetchUrl(source, signal) : this.readFile(source);

@@ -2,6 +2,10 @@
 // worker of the tenant) and quotas per period (documents, fetched bytes, embedded tokens). A charge that does
 // not fit is refused with the quota, the usage and when the period resets.
 import type pg from 'pg';
+import { QuotaExceededError } from '../../ingestion/ingestion-errors.js';
+import type * as ports from '../../ingestion/ports.js';
+import type { QuotaCharge } from '../../ingestion/ports.js';
+import { withTransaction } from '../postgres/transaction.js';
 
 export interface TenantIngestionLimitOptions {
   /** INGESTION_TENANT_MAX_CONCURRENT_DOCUMENTS */
@@ -20,20 +24,10 @@ export interface TenantIngestionLimitOptions {
   quotas: { documents: number; bytes: number; tokens: number };
 }
 
-export type QuotaCharge = Partial<Record<'documents' | 'bytes' | 'tokens', number>>;
-
 const settings = { documents: 'INGESTION_QUOTA_DOCUMENTS', bytes: 'INGESTION_QUOTA_BYTES', tokens: 'INGESTION_QUOTA_TOKENS' } as const;
 
-export class QuotaExceededError extends Error {
-  readonly code = 'quota-exceeded';
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'QuotaExceededError';
-  }
-}
-
-export class TenantIngestionLimits {
+/** The TenantIngestionLimits port in Postgres: slots and usage shared by every worker of the deployment. */
+export class TenantIngestionLimits implements ports.TenantIngestionLimits {
   private readonly checkedAt = new Map<string, number>();
 
   constructor(private readonly pool: pg.Pool, private readonly options: TenantIngestionLimitOptions) {}
@@ -63,23 +57,15 @@ export class TenantIngestionLimits {
   }
 
   private async tryClaim(tenantId: string, holder: string): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ingestion-slots:${tenantId}`]);
       await client.query(`DELETE FROM ingestion_document_slots WHERE tenant_id = $1 AND acquired_at < now() - make_interval(secs => $2)`, [tenantId, this.options.slotLeaseSeconds]);
       const { rows } = await client.query<{ held: boolean; used: number }>(
         `SELECT bool_or(holder = $2) AS held, count(*)::int AS used FROM ingestion_document_slots WHERE tenant_id = $1`, [tenantId, holder]);
       const granted = rows[0]!.held === true || rows[0]!.used < this.options.maxConcurrentDocuments;
       if (granted) await client.query('INSERT INTO ingestion_document_slots (tenant_id, holder) VALUES ($1, $2) ON CONFLICT DO NOTHING', [tenantId, holder]);
-      await client.query('COMMIT');
       return granted;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async releaseSlot(tenantId: string, holder: string): Promise<void> {
@@ -93,23 +79,18 @@ export class TenantIngestionLimits {
 
   /**
    * Adds `charge` to this period's usage, all or nothing, once per `key`: a retried activity presenting the same
-   * key is not charged again. Refuses with QuotaExceededError when the charge does not fit.
+   * key is not charged again. Refuses with QuotaExceededError when the charge does not fit; a refused charge
+   * leaves no key behind (its transaction rolls back), so a later attempt, after the quota resets, is charged then.
    */
   async charge(tenantId: string, key: string, charge: QuotaCharge): Promise<void> {
     const amounts = { documents: charge.documents ?? 0, bytes: charge.bytes ?? 0, tokens: charge.tokens ?? 0 };
     const limits = this.options.quotas;
     const period = `date_trunc('${this.options.period}', now() AT TIME ZONE 'UTC')::date`;
-    const client = await this.pool.connect();
-    let charged: boolean;
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await client.query(`DELETE FROM ingestion_usage_charges WHERE tenant_id = $1 AND period_start < ${period}`, [tenantId]);
       const first = await client.query(
         `INSERT INTO ingestion_usage_charges (tenant_id, charge_key, period_start) VALUES ($1, $2, ${period}) ON CONFLICT DO NOTHING`, [tenantId, key]);
-      if (first.rowCount === 0) {
-        await client.query('COMMIT');
-        return;
-      }
+      if (first.rowCount === 0) return;
       const { rowCount } = await client.query(
         `WITH charge AS (SELECT $2::bigint AS documents, $3::bigint AS bytes, $4::bigint AS tokens,
                                 $5::bigint AS max_documents, $6::bigint AS max_bytes, $7::bigint AS max_tokens)
@@ -122,24 +103,17 @@ export class TenantIngestionLimits {
              AND ($7::bigint = 0 OR usage.tokens + excluded.tokens <= $7::bigint)`,
         [tenantId, amounts.documents, amounts.bytes, amounts.tokens, limits.documents, limits.bytes, limits.tokens],
       );
-      charged = rowCount === 1;
-      // A refused charge leaves no key behind: a later attempt (after the quota resets) is charged then.
-      await client.query(charged ? 'COMMIT' : 'ROLLBACK');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-    if (charged) return;
-    const usage = await this.usage(tenantId);
-    const trunc = this.options.period;
-    const over = (Object.keys(settings) as (keyof typeof settings)[]).find((kind) => limits[kind] > 0 && usage[kind] + amounts[kind] > limits[kind]) ?? 'documents';
-    throw new QuotaExceededError(`tenant ${tenantId} is over its ingestion quota: ${usage[over]} of ${limits[over]} ${over} per ${trunc} used, this document needs ${amounts[over]} more (${settings[over]}); the quota resets at ${periodEnd(trunc)}`);
+      if (rowCount === 1) return;
+      // Refused: the usage read here is the period's as committed (this transaction changed none of it).
+      const usage = await this.usage(tenantId, client);
+      const trunc = this.options.period;
+      const over = (Object.keys(settings) as (keyof typeof settings)[]).find((kind) => limits[kind] > 0 && usage[kind] + amounts[kind] > limits[kind]) ?? 'documents';
+      throw new QuotaExceededError(`tenant ${tenantId} is over its ingestion quota: ${usage[over]} of ${limits[over]} ${over} per ${trunc} used, this document needs ${amounts[over]} more (${settings[over]}); the quota resets at ${periodEnd(trunc)}`);
+    });
   }
 
-  async usage(tenantId: string): Promise<{ documents: number; bytes: number; tokens: number }> {
-    const { rows } = await this.pool.query<{ documents: string; bytes: string; tokens: string }>(
+  async usage(tenantId: string, db: Pick<pg.Pool, 'query'> = this.pool): Promise<{ documents: number; bytes: number; tokens: number }> {
+    const { rows } = await db.query<{ documents: string; bytes: string; tokens: string }>(
       `SELECT documents, bytes, tokens FROM ingestion_usage WHERE tenant_id = $1 AND period_start = date_trunc('${this.options.period}', now() AT TIME ZONE 'UTC')::date`, [tenantId]);
     const row = rows[0];
     return { documents: Number(row?.documents ?? 0), bytes: Number(row?.bytes ?? 0), tokens: Number(row?.tokens ?? 0) };

@@ -3,9 +3,9 @@
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { createCalculatorTool } from '../../domain/tools/calculator-tool.js';
-import { createHttpFetchTool } from '../../domain/tools/http-fetch-tool.js';
-import { createSqlTool } from '../../domain/tools/sql-tool.js';
-import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
+import { createHttpFetchTool } from './http-fetch-tool.js';
+import { createSqlTool } from './sql-tool.js';
+import { createWebSearchTool } from './web-search-tool.js';
 import type { Tool } from '../../domain/tools/tool.js';
 import { ToolRegistry } from '../../domain/tools/tool-registry.js';
 import { readOnlyRolePool } from './read-only-role-pool.js';

@@ -9,7 +9,7 @@ import { PointLog, type LoggedPoint, type LogRecord } from './point-log.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
 import { formatLocation } from './store-location.js';
 import { TenantPartition, type StoredPoint } from './tenant-partition.js';
-import { VectorStoreError } from './vector-store-error.js';
+import { VectorStoreError } from '../../ingestion/ingestion-errors.js';
 
 export interface EmbeddedVectorIndexOptions {
   /** Data directory; each collection is a folder inside it. */

@@ -12,7 +12,7 @@ import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutEr
 import { bm25PassageWeights, keywordLength, termFrequenciesFromWeights } from '../../ingestion/keyword-vector.js';
 import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type SparseVector, type VectorIndex } from '../../ingestion/ports.js';
 import { formatLocation } from './store-location.js';
-import { VectorStoreError } from './vector-store-error.js';
+import { VectorStoreError } from '../../ingestion/ingestion-errors.js';
 
 export interface QdrantVectorIndexOptions {
   url: string;

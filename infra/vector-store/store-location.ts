@@ -1,12 +1,9 @@
 // A vector store's location: its kind and address as one string (`embedded:/abs/dir`, `qdrant:http://host:6333`).
 // Ingestion records what it wrote under it, and the migrate command names its source and target with it.
 import path from 'node:path';
+import { StoreLocationError } from '../../ingestion/ingestion-errors.js';
 
 export type VectorStoreAddress = { kind: 'embedded'; directory: string } | { kind: 'qdrant'; url: string };
-
-export class StoreLocationError extends Error {
-  override readonly name = 'StoreLocationError';
-}
 
 /** The canonical location: an absolute directory, or the Qdrant URL without credentials, query or trailing slash. */
 export function formatLocation(address: VectorStoreAddress): string {

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
-import { ingestJobState } from '../../infra/ingestion/ingestion-jobs.js';
+import { ingestJobState } from '../../clients/ingestion-jobs.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
-import { ingestionSettings, openIndex, runJob, sampleCorpus, startIngestionWorker, temporalClient } from '../support/ingestion.js';
+import { ingestionSettings, runJob, sampleCorpus, startIngestionSuite, type IngestionSuite } from '../support/ingestion.js';
 
 describe('an ingestion job with invalid URLs among good ones', () => {
   const tenantId = `bad-${randomUUID().slice(0, 6)}`;
   let settings: Record<string, string>;
-  let worker: { stop(): Promise<void> };
+  let suite: IngestionSuite | undefined;
   let client: { temporal: Client; close(): Promise<void> };
   let index: VectorIndex;
   let server: http.Server;
@@ -31,13 +31,11 @@ describe('an ingestion job with invalid URLs among good ones', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    [worker, client] = await Promise.all([startIngestionWorker(settings), temporalClient()]);
-    index = openIndex(settings);
+    suite = await startIngestionSuite(settings);
+    ({ client, index } = suite);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await client?.close();
-    await index?.close();
+    await suite?.stop();
     await new Promise((resolve) => server?.close(resolve));
   });
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { localEmbedder } from '../../infra/embeddings/local-embedding-server.js';
 import { VectorRetriever } from '../../infra/retrieval/vector-retriever.js';
-import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../../clients/ingestion-jobs.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { buildDocxBomb } from '../ingestion/fixtures/build-documents.js';
 import { ingestionSettings, openIndex, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
-import { ingestJobState } from '../../infra/ingestion/ingestion-jobs.js';
+import { ingestJobState } from '../../clients/ingestion-jobs.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
-import { corpusCopy, expectedPointIds, ingestionSettings, onEmbeddedStore, openIndex, pointLogPath, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';
+import { corpusCopy, expectedPointIds, ingestionSettings, onEmbeddedStore, pointLogPath, runJob, startIngestionSuite, type IngestionSuite } from '../support/ingestion.js';
 import { temporalCli } from '../support/temporal-cli.js';
 
 // One corpus through successive jobs, as an operator would run them: first ingestion, an unchanged re-run,
@@ -14,7 +14,7 @@ import { temporalCli } from '../support/temporal-cli.js';
 describe('incremental ingestion through the workflows', () => {
   const tenantId = `inc-${randomUUID().slice(0, 6)}`;
   let settings: Record<string, string>;
-  let worker: { stop(): Promise<void> };
+  let suite: IngestionSuite | undefined;
   let client: { temporal: Client; close(): Promise<void> };
   let index: VectorIndex;
   let corpus: string;
@@ -25,13 +25,11 @@ describe('incremental ingestion through the workflows', () => {
   beforeAll(async () => {
     settings = await ingestionSettings('incremental');
     corpus = await corpusCopy();
-    [worker, client] = await Promise.all([startIngestionWorker(settings), temporalClient()]);
-    index = openIndex(settings);
+    suite = await startIngestionSuite(settings);
+    ({ client, index } = suite);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await client?.close();
-    await index?.close();
+    await suite?.stop();
     await rm(corpus, { recursive: true, force: true });
   });
 

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
-import { migrationState, startMigration } from '../../infra/ingestion/vector-migrations.js';
+import { migrationState, startMigration } from '../../clients/vector-migrations.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
 import { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
 import type { IndexedPoint } from '../../ingestion/ports.js';

@@ -2,7 +2,8 @@
 // key and is not counted twice; a refused charge leaves no key, so the same step is charged once it fits.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { QuotaExceededError, TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
+import { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
+import { QuotaExceededError } from '../../ingestion/ingestion-errors.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import { services } from '../support/services.js';
 

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
 import { createPool } from '../../infra/postgres/pool.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
-import { migrationState, startMigration } from '../../infra/ingestion/vector-migrations.js';
+import { migrationState, startMigration } from '../../clients/vector-migrations.js';
 import { ChatSocket } from '../support/chat-socket.js';
 import { startCountingProxy, type CountingProxy } from '../support/request-counting-proxy.js';
 import { corpusCopy, expectedPointIds, ingestionSettings, openIndex, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';
 import { createPool } from '../../infra/postgres/pool.js';
-import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../../clients/ingestion-jobs.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { ingestionSettings, runJob, startIngestionWorker, temporalClient } from '../support/ingestion.js';
 import { services } from '../support/services.js';

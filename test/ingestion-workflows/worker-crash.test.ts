@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { documentId } from '../../ingestion/identifiers.js';
-import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../../clients/ingestion-jobs.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
 import { progressQuery } from '../../workflows/ingestion/messages.js';
 import { TenantIngestionLimits } from '../../infra/ingestion/tenant-ingestion-limits.js';

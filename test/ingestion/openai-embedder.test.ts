@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddingError } from '../../infra/embeddings/embedding-error.js';
+import { EmbeddingError } from '../../ingestion/ingestion-errors.js';
 import { OpenAIEmbedder } from '../../infra/embeddings/openai-embedder.js';
 
 // A protocol-faithful stand-in for an OpenAI-compatible server: it answers /v1/embeddings with one

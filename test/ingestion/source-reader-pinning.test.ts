@@ -5,7 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceError, SourceReader } from '../../infra/ingestion/source-reader.js';
+import { SourceReader } from '../../infra/ingestion/source-reader.js';
+import { SourceError } from '../../ingestion/ingestion-errors.js';
 
 describe('SourceReader against DNS rebinding and redirects', () => {
   let port: number;

@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { IllegalStateError } from '@temporalio/common';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createIngestionWorker } from '../../workers/ingestion-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
-import { startIngestJob } from '../../infra/ingestion/ingestion-jobs.js';
+import { startIngestJob } from '../../clients/ingestion-jobs.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
 import { createVectorIndex } from '../../infra/ingestion/vector-adapters.js';
 import { localEmbeddingModel } from '../../infra/embeddings/local-embedding-server.js';
@@ -20,14 +18,13 @@ import { parseDocument } from '../../ingestion/parse-document.js';
 import type { IngestJobInput, JobProgress } from '../../ingestion/ingestion-job.js';
 import type { VectorIndex } from '../../ingestion/ports.js';
 import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
+import { installRuntimeOnce, runInProcess, type RunningWorker } from './in-process-worker.js';
 import { projectRoot, startProcess } from './processes.js';
 import { services, testConfig, testEnvironment } from './services.js';
 
 export const sampleCorpus = path.join(projectRoot, 'samples', 'corpus');
 /** Small chunks, so each sample document has several. */
 export const testChunking = { chunkSize: 300, chunkOverlap: 50 };
-
-let runtimeInstalled = false;
 
 /** Settings of one suite: its own task queue and vector directory, small chunks. */
 export async function ingestionSettings(name: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
@@ -41,26 +38,11 @@ export async function ingestionSettings(name: string, overrides: Record<string, 
 }
 
 /** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
-export async function startIngestionWorker(settings: Record<string, string>, options: { tracing?: Tracing; parserModule?: string } = {}): Promise<{ stop(): Promise<void> }> {
-  if (!runtimeInstalled) {
-    // Another helper (test/support/stack.ts) may have installed it in this file already.
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch (error) {
-      if (!(error instanceof IllegalStateError)) throw error;
-    }
-    runtimeInstalled = true;
-  }
+export async function startIngestionWorker(settings: Record<string, string>, options: { tracing?: Tracing; parserModule?: string } = {}): Promise<RunningWorker> {
+  installRuntimeOnce();
   const parser = options.parserModule ? { parserModule: options.parserModule } : {};
   const { worker, close } = await createIngestionWorker(testConfig(settings), options.tracing ? { tracing: options.tracing, ...parser } : { workflowBundlePath: services().ingestionBundlePath, ...parser });
-  const running = worker.run();
-  return {
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await close();
-    },
-  };
+  return runInProcess(worker, close);
 }
 
 /** The worker as its own process (tsx workers/ingestion-worker.ts), in its own process group. */
@@ -84,6 +66,27 @@ export async function runJob(temporal: Client, settings: Record<string, string>,
 /** The index a suite's worker writes to (the run's store: embedded or Qdrant), opened separately as the chat worker does. */
 export function openIndex(settings: Record<string, string>): VectorIndex {
   return createVectorIndex(testConfig(settings), localEmbeddingModel);
+}
+
+/** What most ingestion suites start with: a worker, a Temporal client and the suite's vector index, stopped together. */
+export interface IngestionSuite {
+  client: { temporal: Client; close(): Promise<void> };
+  index: VectorIndex;
+  stop(): Promise<void>;
+}
+
+export async function startIngestionSuite(settings: Record<string, string>): Promise<IngestionSuite> {
+  const [worker, client] = await Promise.all([startIngestionWorker(settings), temporalClient()]);
+  const index = openIndex(settings);
+  return {
+    client,
+    index,
+    async stop() {
+      await worker.stop();
+      await client.close();
+      await index.close();
+    },
+  };
 }
 
 /** Whether the suites run on the embedded store (whose point log a test may read). */

@@ -6,8 +6,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { IllegalStateError } from '@temporalio/common';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { edgeLimitsOf } from '../../api/edge/edge-limits.js';
 import { createGatewayDependencies } from '../../api/server.js';
@@ -20,44 +18,22 @@ import { startEmbeddedChatWorker } from '../../workers/embedded-chat-worker.js';
 import { tracingClientInterceptors, type Tracing } from '../../infra/tracing/tracing.js';
 import type { Config } from '../../infra/config.js';
 import { collectionName } from '../../infra/vector-store/collection-name.js';
+import { installRuntimeOnce, runInProcess, type RunningWorker } from './in-process-worker.js';
 import { projectRoot } from './processes.js';
 import { services, testConfig } from './services.js';
 
-let runtimeInstalled = false;
-
-export interface RunningWorker {
-  stop(): Promise<void>;
-}
+export type { RunningWorker };
 
 /** With `tracing`, the workflows are bundled at start so the bundle carries the tracing interceptors (slower). */
 export async function startWorker(taskQueue: string, overrides: Record<string, string> = {}, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
   return startConfiguredWorker(testConfig({ ...overrides, CHAT_TASK_QUEUE: taskQueue }), options);
 }
 
-function installRuntimeOnce(): void {
-  if (!runtimeInstalled) {
-    // Another helper (test/support/ingestion.ts) may have installed it in this file already.
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch (error) {
-      if (!(error instanceof IllegalStateError)) throw error;
-    }
-    runtimeInstalled = true;
-  }
-}
-
 /** A chat worker in this process with exactly `config` (the SDK runtime is installed once per process). */
 export async function startConfiguredWorker(config: Config, options: { tracing?: Tracing } = {}): Promise<RunningWorker> {
   installRuntimeOnce();
   const { worker, close } = await createChatWorker(config, options.tracing ? { tracing: options.tracing } : { workflowBundlePath: services().chatBundlePath });
-  const running = worker.run();
-  return {
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await close();
-    },
-  };
+  return runInProcess(worker, close);
 }
 
 export interface TestApi {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpFetchTool } from '../../domain/tools/http-fetch-tool.js';
+import { createHttpFetchTool } from '../../infra/tools/http-fetch-tool.js';
 import { checkAddress } from '../../domain/tools/network-address-policy.js';
 import { ToolError } from '../../domain/tools/tool.js';
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalculatorTool } from '../../domain/tools/calculator-tool.js';
-import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
+import { createWebSearchTool } from '../../infra/tools/web-search-tool.js';
 import { selectProposedCalls, toolChoiceMessages } from '../../domain/tools/model-tool-calls.js';
 import type { ToolSpecification } from '../../domain/chat/ports.js';
 import { ModelError } from '../../domain/chat/errors.js';

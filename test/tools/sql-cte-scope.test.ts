@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSqlStatement } from '../../domain/tools/sql-statement-guard.js';
-import { createSqlTool } from '../../domain/tools/sql-tool.js';
+import { createSqlTool } from '../../infra/tools/sql-tool.js';
 import { ToolError, type Tool } from '../../domain/tools/tool.js';
 import { readOnlyRolePool } from '../../infra/tools/read-only-role-pool.js';
 import { createSqlSandbox, type SqlSandbox } from '../support/sql-sandbox.js';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { arithmeticExpression, planTurn } from '../../domain/chat/planner.js';
 import { isGrounded, selectProposedCalls, toolChoiceMessages } from '../../domain/tools/model-tool-calls.js';
 import { createCalculatorTool } from '../../domain/tools/calculator-tool.js';
-import { createHttpFetchTool } from '../../domain/tools/http-fetch-tool.js';
-import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
+import { createHttpFetchTool } from '../../infra/tools/http-fetch-tool.js';
+import { createWebSearchTool } from '../../infra/tools/web-search-tool.js';
 import { ToolRegistry } from '../../domain/tools/tool-registry.js';
 
 const registry = new ToolRegistry([

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calculate, createCalculatorTool } from '../../domain/tools/calculator-tool.js';
 import { ToolError } from '../../domain/tools/tool.js';
 import { ToolRegistry } from '../../domain/tools/tool-registry.js';
-import { createWebSearchTool } from '../../domain/tools/web-search-tool.js';
+import { createWebSearchTool } from '../../infra/tools/web-search-tool.js';
 
 // A SearxNG stand-in speaking its JSON API: /search?q=…&format=json → { query, results: [{ url, title, content, engine }] }.
 let server: Server;

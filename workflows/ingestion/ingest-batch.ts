@@ -2,15 +2,14 @@
 // deletions), then runs one child workflow per document, a few at a time. Large jobs continue as new every
 // `documentsPerRun` documents, carrying their progress; the progress query and search attributes (tenant,
 // job, status) let operators follow the job. Deterministic code only.
-import { ApplicationFailure, ContinueAsNew, continueAsNew, executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IngestionActivities } from '../../activities/ingestion/index.js';
+import { isIdentifier } from '../../domain/limits.js';
 import { addResult, emptyProgress, type IngestJobInput, type JobProgress, type JobSource } from '../../ingestion/ingestion-job.js';
-import { identifierPattern } from '../../domain/chat/ids.js';
-import { tenantAttribute } from '../search-attributes.js';
 import * as presets from './activity-options.js';
 import { ingestDocumentWorkflow } from './ingest-document.js';
 import { progressQuery } from './messages.js';
-import { ingestionJobAttribute, ingestionStatusAttribute } from './search-attributes.js';
+import { failingTogether, markRunning, markStatus, refuseInput } from './run-status.js';
 
 const { expandSources } = proxyActivities<IngestionActivities>(presets.expandOptions);
 const { listJobSources } = proxyActivities<IngestionActivities>(presets.bookkeepingOptions);
@@ -21,16 +20,12 @@ const pageSize = 50;
 export const maxSources = 10_000;
 
 export async function ingestBatchWorkflow(input: IngestJobInput): Promise<JobProgress> {
-  validate(input);
+  refuseInput(jobInputProblems(input));
   const { workflowId } = workflowInfo();
   const progress: JobProgress = input.resume?.progress ?? emptyProgress(input.jobId, input.tenantId);
   setHandler(progressQuery, () => progress);
-  upsertSearchAttributes([
-    { key: tenantAttribute, value: input.tenantId },
-    { key: ingestionJobAttribute, value: input.jobId },
-    { key: ingestionStatusAttribute, value: 'running' },
-  ]);
-  try {
+  markRunning(input.tenantId, input.jobId);
+  return failingTogether(progress, async () => {
     if (!input.resume) progress.total = (await expandSources({ jobId: workflowId, tenantId: input.tenantId, sources: input.sources })).total;
     progress.status = 'running';
     const perRun = Math.max(1, input.documentsPerRun ?? defaultDocumentsPerRun);
@@ -54,14 +49,9 @@ export async function ingestBatchWorkflow(input: IngestJobInput): Promise<JobPro
       handled += page.length;
     }
     progress.status = 'completed';
-    upsertSearchAttributes([{ key: ingestionStatusAttribute, value: progress.failed > 0 ? 'partial' : 'completed' }]);
+    markStatus(progress.failed > 0 ? 'partial' : 'completed');
     return progress;
-  } catch (error) {
-    if (error instanceof ContinueAsNew) throw error;
-    progress.status = 'failed';
-    upsertSearchAttributes([{ key: ingestionStatusAttribute, value: 'failed' }]);
-    throw error;
-  }
+  });
 }
 
 async function forEachConcurrently(items: readonly JobSource[], limit: number, work: (item: JobSource) => Promise<void>): Promise<void> {
@@ -72,10 +62,10 @@ async function forEachConcurrently(items: readonly JobSource[], limit: number, w
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
-function validate(input: IngestJobInput): void {
+function jobInputProblems(input: IngestJobInput): string[] {
   const problems: string[] = [];
-  if (!identifierPattern.test(input.tenantId ?? '')) problems.push('tenantId must be 1-64 letters, digits, _ or -');
-  if (!identifierPattern.test(input.jobId ?? '')) problems.push('jobId must be 1-64 letters, digits, _ or -');
+  if (!isIdentifier(input.tenantId)) problems.push('tenantId must be 1-64 letters, digits, _ or -');
+  if (!isIdentifier(input.jobId)) problems.push('jobId must be 1-64 letters, digits, _ or -');
   if (!Array.isArray(input.sources) || input.sources.length === 0) problems.push('sources must be a non-empty list');
   else if (input.sources.length > maxSources) problems.push(`at most ${maxSources} sources per job (folders count once)`);
   else {
@@ -83,5 +73,5 @@ function validate(input: IngestJobInput): void {
     if (bad.length > 0) problems.push(`sources must be absolute paths or http(s) URLs: ${bad.slice(0, 3).join(', ')}`);
   }
   if (input.concurrency !== undefined && (!Number.isInteger(input.concurrency) || input.concurrency < 1 || input.concurrency > 64)) problems.push('concurrency must be an integer from 1 to 64');
-  if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'bad_request');
+  return problems;
 }

@@ -2,12 +2,12 @@
 // Only ids, hashes and counts pass between the steps; content and vectors are staged in Postgres. A document
 // that cannot be ingested ends as "failed" with its reason instead of failing the job. It first waits for one
 // of its tenant's processing slots (shared by all the tenant's jobs) and gives it back when it ends.
-import { ActivityFailure, CancellationScope, isCancellation, patched, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { IngestionActivities } from '../../activities/ingestion/index.js';
 import type { DocumentResult, IngestDocumentInput } from '../../ingestion/ingestion-job.js';
-import { tenantAttribute } from '../search-attributes.js';
+import { failureCause } from '../failures.js';
 import * as presets from './activity-options.js';
-import { ingestionJobAttribute, ingestionStatusAttribute } from './search-attributes.js';
+import { markRunning, markStatus } from './run-status.js';
 
 const { fetchSource } = proxyActivities<IngestionActivities>(presets.fetchOptions);
 const { parseSource, chunkSource } = proxyActivities<IngestionActivities>(presets.parseOptions);
@@ -16,11 +16,7 @@ const { deleteStaleChunks, finishDocument, failDocument, removeDocument, claimDo
 
 export async function ingestDocumentWorkflow(input: IngestDocumentInput): Promise<DocumentResult> {
   const { tenantId } = input;
-  upsertSearchAttributes([
-    { key: tenantAttribute, value: tenantId },
-    { key: ingestionJobAttribute, value: input.jobId },
-    { key: ingestionStatusAttribute, value: 'running' },
-  ]);
+  markRunning(tenantId, input.jobId);
   if (!patched('tenant-document-slots')) return ingestDocument(input);
   const slot = { tenantId, holder: workflowInfo().workflowId };
   for (let wait = 250; !(await claimDocumentSlot(slot)); wait = Math.min(wait * 2, 2_000)) await sleep(wait);
@@ -36,7 +32,7 @@ async function ingestDocument(input: IngestDocumentInput): Promise<DocumentResul
   const { tenantId, documentId, source, jobId } = input;
   const ref = { tenantId, documentId };
   const finish = (result: Omit<DocumentResult, 'documentId' | 'source'>): DocumentResult => {
-    upsertSearchAttributes([{ key: ingestionStatusAttribute, value: result.status }]);
+    markStatus(result.status);
     return { documentId, source, ...result };
   };
   try {
@@ -56,7 +52,7 @@ async function ingestDocument(input: IngestDocumentInput): Promise<DocumentResul
     return finish({ status: 'indexed', chunks: plan.chunks, embedded, written, removed });
   } catch (error) {
     if (isCancellation(error)) throw error;
-    const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : (error as Error).message;
+    const reason = (failureCause(error) as Error).message;
     await failDocument({ ...ref, source, reason, jobId });
     return finish({ status: 'failed', chunks: 0, embedded: 0, written: 0, removed: 0, reason });
   }

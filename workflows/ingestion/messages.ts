@@ -1,3 +1,4 @@
+// Queries of the ingestion workflows, as exported constants the clients share.
 import { defineQuery } from '@temporalio/workflow';
 import type { JobProgress } from '../../ingestion/ingestion-job.js';
 import type { MigrationProgress } from '../../ingestion/vector-migration.js';

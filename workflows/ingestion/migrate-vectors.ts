@@ -3,14 +3,12 @@
 // continues from the last page written; the run continues as new every `pagesPerRun` pages, carrying cursor
 // and progress. At the end the target is recorded as holding what the source held, so ingestion against the
 // target finds those documents unchanged. The progress query and search attributes let operators follow it.
-import { ApplicationFailure, ContinueAsNew, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IngestionActivities } from '../../activities/ingestion/index.js';
-import { identifierPattern } from '../../domain/chat/ids.js';
 import { migrationPageSize, migrationProblems, type MigrateVectorsInput, type MigrationProgress } from '../../ingestion/vector-migration.js';
-import { tenantAttribute } from '../search-attributes.js';
 import * as presets from './activity-options.js';
 import { migrationProgressQuery } from './messages.js';
-import { ingestionJobAttribute, ingestionStatusAttribute } from './search-attributes.js';
+import { failingTogether, markRunning, markStatus, refuseInput } from './run-status.js';
 
 const { copyPoints } = proxyActivities<IngestionActivities>(presets.copyOptions);
 const { countPoints } = proxyActivities<IngestionActivities>(presets.expandOptions);
@@ -21,18 +19,13 @@ const defaultPagesPerCall = 20;
 const defaultPagesPerRun = 400;
 
 export async function migrateVectorsWorkflow(input: MigrateVectorsInput): Promise<MigrationProgress> {
-  const problems = migrationProblems(input, identifierPattern);
-  if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'bad_request');
+  refuseInput(migrationProblems(input));
   const { migrationId, tenantId, from, to } = input;
   const progress: MigrationProgress = input.resume?.progress ?? { migrationId, ...(tenantId !== undefined ? { tenantId } : {}), from, to, status: 'counting', total: 0, copied: 0 };
   setHandler(migrationProgressQuery, () => progress);
-  upsertSearchAttributes([
-    ...(tenantId !== undefined ? [{ key: tenantAttribute, value: tenantId }] : []),
-    { key: ingestionJobAttribute, value: migrationId },
-    { key: ingestionStatusAttribute, value: 'running' },
-  ]);
+  markRunning(tenantId, migrationId);
   const scope = { from, to, ...(tenantId !== undefined ? { tenantId } : {}) };
-  try {
+  return failingTogether(progress, async () => {
     if (!input.resume) progress.total = (await countPoints({ store: from, ...(tenantId !== undefined ? { tenantId } : {}) })).points;
     progress.status = 'copying';
     let cursor: string | undefined = input.resume?.cursor;
@@ -51,12 +44,7 @@ export async function migrateVectorsWorkflow(input: MigrateVectorsInput): Promis
     progress.status = 'recording';
     await recordCopiedDocuments(scope);
     progress.status = 'completed';
-    upsertSearchAttributes([{ key: ingestionStatusAttribute, value: 'completed' }]);
+    markStatus('completed');
     return progress;
-  } catch (error) {
-    if (error instanceof ContinueAsNew) throw error;
-    progress.status = 'failed';
-    upsertSearchAttributes([{ key: ingestionStatusAttribute, value: 'failed' }]);
-    throw error;
-  }
+  });
 }

@@ -1,5 +1,5 @@
 // Search attributes of ingestion runs, besides RagtimeTenant: the job (on the job and each of its document
-// runs) and its status. Registered with the chat ones by infra/temporal/search-attributes.ts.
+// runs) and its status. Registered with the chat ones by clients/search-attributes.ts.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 export const ingestionJobAttribute = defineSearchAttributeKey('RagtimeIngestionJob', 'KEYWORD');

@@ -4,12 +4,12 @@
 // ingestion), and each redirect is followed by hand and checked again. Responses are capped in
 // size and time and must be text; HTML is handed on as its text (Markdown), as ingestion reads it.
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
 import { DocumentError } from '../../ingestion/parsed-document.js';
 import { htmlToDocument } from '../../ingestion/parsers/parse-html.js';
-import { isHostAllowed, parseAllowedHosts } from './host-allow-list.js';
+import { isHostAllowed, parseAllowedHosts } from '../../domain/tools/host-allow-list.js';
+import { acceptsHttpFetch, httpFetchArguments } from '../../domain/tools/tool-arguments.js';
+import { parametersOf, parseArguments, ToolError, type Tool, type ToolContext } from '../../domain/tools/tool.js';
 import { pinnedGet, PinnedGetError, type ResolveHost } from './pinned-http-get.js';
-import { parametersOf, parseArguments, ToolError, type Tool, type ToolContext } from './tool.js';
 
 export interface HttpFetchToolOptions {
   /** "host", "host:port" or "*.domain" entries; see host-allow-list.ts. */
@@ -23,10 +23,6 @@ export interface HttpFetchToolOptions {
   /** Name resolution; defaults to the operating system resolver (all addresses). */
   resolveHost?: ResolveHost;
 }
-
-const argumentsSchema = z.object({
-  url: z.string().url().max(2048).describe('Absolute http(s) URL on an allowed host'),
-});
 
 const textTypes = /^(?:text\/[\w.+-]+|application\/(?:[\w.-]+\+)?(?:json|xml)|application\/xhtml\+xml)$/i;
 const name = 'http_fetch';
@@ -103,9 +99,9 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
   return {
     name,
     description: `Fetches a web page or document over HTTP(S) and returns its text. Only these hosts are reachable: ${options.allowedHosts.join(', ') || '(none)'}.`,
-    parameters: parametersOf(argumentsSchema),
+    parameters: parametersOf(httpFetchArguments),
     async run(args, context) {
-      const { url: requested } = parseArguments(name, argumentsSchema, args);
+      const { url: requested } = parseArguments(name, httpFetchArguments, args);
       const { url, status, page } = await fetchFollowingRedirects(new URL(requested), context);
       if (status >= 400) {
         throw new ToolError(name, 'upstream_failed', `${url.host} answered ${status}`, status >= 500 || status === 429);
@@ -117,12 +113,7 @@ export function createHttpFetchTool(options: HttpFetchToolOptions): Tool {
       }
       return { content: page.body, source: { tool: name, title: url.toString(), url: url.toString() } };
     },
-    accepts(args) {
-      const parsed = argumentsSchema.safeParse(args);
-      if (!parsed.success) return false;
-      const url = new URL(parsed.data.url);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && isHostAllowed(url, allowed);
-    },
+    accepts: (args) => acceptsHttpFetch(args, allowed),
     examples: exampleHost ? [{ request: `Summarise https://${exampleHost}/`, arguments: { url: `https://${exampleHost}/` } }] : [],
   };
 }

@@ -2,7 +2,8 @@
 // operator configuration, not model input, so it is not subject to the fetch tool's allow-list; the response
 // is still capped in size and time. Results are untrusted text for the model.
 import { z } from 'zod';
-import { parametersOf, parseArguments, ToolError, type Tool } from './tool.js';
+import { webSearchArguments } from '../../domain/tools/tool-arguments.js';
+import { parametersOf, parseArguments, ToolError, type Tool } from '../../domain/tools/tool.js';
 
 export interface WebSearchToolOptions {
   /** Base URL of the SearxNG instance, e.g. http://searxng:8080 */
@@ -16,10 +17,6 @@ export interface WebSearchToolOptions {
 }
 
 const name = 'web_search';
-const argumentsSchema = z.object({
-  query: z.string().min(1).max(400).describe('What to search the web for'),
-});
-
 const searxResponse = z.object({
   results: z.array(z.object({
     url: z.string(),
@@ -37,9 +34,9 @@ export function createWebSearchTool(options: WebSearchToolOptions): Tool {
   return {
     name,
     description: 'Searches the web and returns the top results (title, URL, snippet). Use for recent or general facts that the documents do not cover.',
-    parameters: parametersOf(argumentsSchema),
+    parameters: parametersOf(webSearchArguments),
     async run(args, context) {
-      const { query } = parseArguments(name, argumentsSchema, args);
+      const { query } = parseArguments(name, webSearchArguments, args);
       const url = new URL('search', options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
       for (const [key, value] of Object.entries({ ...options.parameters, q: query, format: 'json' })) url.searchParams.set(key, value);
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]);
@@ -63,7 +60,7 @@ export function createWebSearchTool(options: WebSearchToolOptions): Tool {
       // The endpoint is internal configuration: it is not the source a client is shown.
       return { content, source: { tool: name, title: `Web search: ${query}` } };
     },
-    accepts: (args) => argumentsSchema.safeParse(args).success,
+    accepts: (args) => webSearchArguments.safeParse(args).success,
     examples: [{ request: 'What is the latest news about the James Webb Space Telescope?', arguments: { query: 'James Webb Space Telescope latest news' } }],
   };
 }

@@ -1,13 +1,15 @@
 // Starting ingestion jobs and reading their progress through Temporal: the one path the CLI and the HTTP
 // API share. The workflow id carries the tenant (scoped-id encoding) and every lookup checks the run's tenant
 // attribute, so a tenant can only ever reach its own jobs.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ingestJobWorkflowId, legacyIngestJobWorkflowId, type IngestJobInput, type JobProgress } from '../../ingestion/ingestion-job.js';
-import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch.js';
-import { progressQuery } from '../../workflows/ingestion/messages.js';
-import { tenantAttribute } from '../../workflows/search-attributes.js';
-import { ingestionJobAttribute, ingestionStatusAttribute } from '../../workflows/ingestion/search-attributes.js';
-import { findOwnedRun } from '../temporal/owned-run.js';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ingestJobWorkflowId, legacyIngestJobWorkflowId, type IngestJobInput, type JobProgress } from '../ingestion/ingestion-job.js';
+import type { ingestBatchWorkflow } from '../workflows/ingestion/ingest-batch.js';
+import { progressQuery } from '../workflows/ingestion/messages.js';
+import { tenantAttribute } from '../workflows/search-attributes.js';
+import { ingestionJobAttribute, ingestionStatusAttribute } from '../workflows/ingestion/search-attributes.js';
+import { findOwnedRun } from './owned-run.js';
+import { runFailure } from './run-failure.js';
+import { startOnce } from './start-once.js';
 
 export interface StartedJob {
   jobId: string;
@@ -20,28 +22,21 @@ export async function startIngestJob(temporal: Client, taskQueue: string, input:
   const workflowId = ingestJobWorkflowId(input.tenantId, input.jobId);
   const legacy = legacyIngestJobWorkflowId(input.tenantId, input.jobId);
   if (legacy !== workflowId && await findJobRun(temporal, input.tenantId, input.jobId, [legacy])) return { jobId: input.jobId, workflowId: legacy, started: false };
-  try {
-    await temporal.workflow.start<typeof ingestBatchWorkflow>('ingestBatchWorkflow', {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: tenantAttribute, value: input.tenantId },
-        { key: ingestionJobAttribute, value: input.jobId },
-        { key: ingestionStatusAttribute, value: 'running' },
-      ],
-      // Fair dispatch between tenants on the task queue (the server needs matching.enableFairness); its
-      // children and activities inherit the key.
-      priority: { fairnessKey: input.tenantId },
-      staticSummary: `${input.tenantId}: ingest ${input.sources.length} source(s)`,
-    });
-    return { jobId: input.jobId, workflowId, started: true };
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return { jobId: input.jobId, workflowId, started: false };
-  }
+  const started = await startOnce<typeof ingestBatchWorkflow>(temporal, 'ingestBatchWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [input],
+    typedSearchAttributes: [
+      { key: tenantAttribute, value: input.tenantId },
+      { key: ingestionJobAttribute, value: input.jobId },
+      { key: ingestionStatusAttribute, value: 'running' },
+    ],
+    // Fair dispatch between tenants on the task queue (the server needs matching.enableFairness); its
+    // children and activities inherit the key.
+    priority: { fairnessKey: input.tenantId },
+    staticSummary: `${input.tenantId}: ingest ${input.sources.length} source(s)`,
+  });
+  return { jobId: input.jobId, workflowId, started };
 }
 
 export type JobState =
@@ -72,8 +67,7 @@ export async function ingestJobState(temporal: Client, tenantId: string, jobId: 
       const progress = await handle.result();
       return { state: progress.failed > 0 ? 'partial' : 'completed', workflowId, progress };
     }
-    const error = await handle.result().then(() => status.toLowerCase(), (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message);
-    return { state: 'failed', workflowId, error };
+    return { state: 'failed', workflowId, error: await runFailure(handle, status) };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { state: 'not-found', workflowId };
     throw error;

@@ -3,18 +3,20 @@
 // address that was checked (the Host header and TLS name stay the URL's), so a second, different answer
 // (DNS rebinding) is never used. Redirects are followed by hand and each target is checked the same way.
 // Shared by the http_fetch tool and ingestion's SourceReader; each maps PinnedGetError to its own errors.
+// The address policy itself is pure and lives in the domain (domain/tools/network-address-policy.ts).
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { checkAddress } from './network-address-policy.js';
+import { RagtimeError } from '../../domain/errors.js';
+import { checkAddress } from '../../domain/tools/network-address-policy.js';
 
 export type PinnedGetFailure = 'forbidden' | 'unresolvable' | 'bad-redirect' | 'too-many-redirects' | 'timeout' | 'failed';
 
-export class PinnedGetError extends Error {
-  constructor(readonly kind: PinnedGetFailure, message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PinnedGetError';
+/** Why a pinned GET failed; its code is the kind of failure, which each caller maps to its own errors. */
+export class PinnedGetError extends RagtimeError {
+  constructor(readonly kind: PinnedGetFailure, message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(kind, message, { retryable, cause: options?.cause });
   }
 }
 

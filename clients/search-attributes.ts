@@ -2,8 +2,8 @@
 // managed cluster register them once by hand with `temporal operator search-attribute create`.
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { ragtimeSearchAttributes } from '../../workflows/search-attributes.js';
-import { ingestionSearchAttributes } from '../../workflows/ingestion/search-attributes.js';
+import { ragtimeSearchAttributes } from '../workflows/search-attributes.js';
+import { ingestionSearchAttributes } from '../workflows/ingestion/search-attributes.js';
 
 export async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });

@@ -3,9 +3,9 @@
 // and run in a READ ONLY transaction with a statement timeout and search_path reduced to pg_catalog, on a
 // pool that connects as a role with SELECT grants on the allowed tables only. Values travel as parameters.
 import type { Pool, PoolClient } from 'pg';
-import { z } from 'zod';
-import { checkSqlStatement } from './sql-statement-guard.js';
-import { parametersOf, parseArguments, ToolError, type Tool } from './tool.js';
+import { checkSqlStatement } from '../../domain/tools/sql-statement-guard.js';
+import { acceptsSqlQuery, sqlQueryArguments } from '../../domain/tools/tool-arguments.js';
+import { parametersOf, parseArguments, ToolError, type Tool } from '../../domain/tools/tool.js';
 
 export interface SqlToolOptions {
   /** A pool that connects as the read-only role. The tool never ends it; the composition root does. */
@@ -22,16 +22,12 @@ export interface SqlToolOptions {
 }
 
 const name = 'sql_query';
-const parameterValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
-const argumentsSchema = z.object({
-  sql: z.string().min(1).max(10_000).describe('One read-only SELECT on schema-qualified tables; every value as $1, $2, … (no string literals)'),
-  params: z.array(parameterValue).max(100).default([]).describe('Values for $1, $2, … in order'),
-});
 
 export function createSqlTool(options: SqlToolOptions): Tool {
   const maxRows = options.maxRows ?? 100;
   const statementTimeoutMs = Math.max(1, Math.floor(options.statementTimeoutMs ?? 5000));
   const maxContentChars = options.maxContentChars ?? 20_000;
+  const policy = { allowedTables: options.allowedTables, allowedFunctions: options.allowedFunctions };
 
   async function execute(client: PoolClient, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
     await client.query('BEGIN READ ONLY');
@@ -53,10 +49,10 @@ export function createSqlTool(options: SqlToolOptions): Tool {
       `Readable tables: ${options.allowedTables.join(', ')}. Qualify every table with its schema and pass every value as a $n parameter.`,
       options.schemaDescription ?? '',
     ].join(' ').trim(),
-    parameters: parametersOf(argumentsSchema),
+    parameters: parametersOf(sqlQueryArguments),
     async run(args, context) {
-      const { sql, params } = parseArguments(name, argumentsSchema, args);
-      const decision = checkSqlStatement(sql, { allowedTables: options.allowedTables, allowedFunctions: options.allowedFunctions });
+      const { sql, params } = parseArguments(name, sqlQueryArguments, args);
+      const decision = checkSqlStatement(sql, policy);
       if (!decision.allowed) throw new ToolError(name, 'refused', decision.reason, false);
       if (decision.parameterCount !== params.length) {
         throw new ToolError(name, 'invalid_arguments', `the statement uses ${decision.parameterCount} parameter(s) but ${params.length} were given`, false);
@@ -87,12 +83,7 @@ export function createSqlTool(options: SqlToolOptions): Tool {
         client.release(broken && (context.signal.aborted || !(broken as { code?: string }).code) ? broken : undefined);
       }
     },
-    accepts(args) {
-      const parsed = argumentsSchema.safeParse(args);
-      if (!parsed.success) return false;
-      const decision = checkSqlStatement(parsed.data.sql, { allowedTables: options.allowedTables, allowedFunctions: options.allowedFunctions });
-      return decision.allowed && decision.parameterCount === parsed.data.params.length;
-    },
+    accepts: (args) => acceptsSqlQuery(args, policy),
   };
 }
 
