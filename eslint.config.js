@@ -17,7 +17,7 @@ const ioPackages = ['pg', 'pg/*', 'ioredis', '@qdrant/*', 'fastify', '@fastify/*
 const foldersRegex = (names) => `^[.]{1,2}/(.*/)?(${names.join('|')})(/|$)`;
 
 /**
- * Named restrictions, so a temporary exception (knownViolations below) lifts one of them and keeps the rest.
+ * Named restrictions, so each layer states what it refuses by name.
  * Each is a piece of @typescript-eslint/no-restricted-imports options: `paths` and/or `patterns`.
  */
 const restriction = {
@@ -94,30 +94,6 @@ const layers = {
   },
 };
 
-/**
- * TEMPORARY — today's violations in files other slices of issue 19 are fixing in parallel. Each entry lifts only
- * the named restriction(s) of its layer for that one file; everything else is still checked there. The lead
- * deletes entries as the slices merge; the list must end empty.
- */
-const knownViolations = [
-  // activities → infra (INGEST slice)
-  { file: 'activities/ingestion/activity-failure.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/ingestion/chunk-source.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/ingestion/copy-points.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/ingestion/dependencies.ts', layer: 'activities', lifts: ['folders'] },
-  { file: 'activities/ingestion/expand-sources.ts', layer: 'activities', lifts: ['folders'] },
-  // domain → I/O (node:http, node:dns, pg, fetch in the tools)
-  { file: 'domain/tools/http-fetch-tool.ts', layer: 'domain', lifts: ['ioBuiltins'] },
-  { file: 'domain/tools/pinned-http-get.ts', layer: 'domain', lifts: ['ioBuiltins'] },
-  { file: 'domain/tools/sql-tool.ts', layer: 'domain', lifts: ['ioPackages'] },
-  { file: 'domain/tools/web-search-tool.ts', layer: 'domain', lifts: ['globals'] },
-  // infra → workflows (workflow starters and search attributes, moving to clients/)
-  { file: 'infra/ingestion/ingestion-jobs.ts', layer: 'infra', lifts: ['folders'] },
-  { file: 'infra/ingestion/vector-migrations.ts', layer: 'infra', lifts: ['folders'] },
-  { file: 'infra/temporal/owned-run.ts', layer: 'infra', lifts: ['folders'] },
-  { file: 'infra/temporal/search-attributes.ts', layer: 'infra', lifts: ['folders'] },
-];
-
 const importRules = (restrictions) => ({
   '@typescript-eslint/no-restricted-imports': ['error', {
     paths: Object.values(restrictions).flatMap((r) => r.paths ?? []),
@@ -125,27 +101,17 @@ const importRules = (restrictions) => ({
   }],
 });
 
-const globalRules = (globals) => (globals
-  ? { 'no-restricted-globals': ['error', ...Object.entries(globals).map(([name, message]) => ({ name, message }))] }
-  : { 'no-restricted-globals': 'off' });
+const globalRules = (globals) => ({
+  'no-restricted-globals': ['error', ...Object.entries(globals).map(([name, message]) => ({ name, message }))],
+});
 
-function layerConfigs(name, layer) {
-  const exceptions = knownViolations.filter((entry) => entry.layer === name);
-  const configs = [{
+function layerConfig(name, layer) {
+  return {
     name: `layers/${name}`,
     files: layer.files,
-    ignores: [...(layer.ignores ?? []), ...exceptions.map((entry) => entry.file)],
+    ...(layer.ignores ? { ignores: layer.ignores } : {}),
     rules: { ...importRules(layer.restrictions), ...(layer.globals ? globalRules(layer.globals) : {}) },
-  }];
-  for (const entry of exceptions) {
-    const kept = Object.fromEntries(Object.entries(layer.restrictions).filter(([key]) => !entry.lifts.includes(key)));
-    configs.push({
-      name: `layers/${name}/known-violation/${entry.file}`,
-      files: [entry.file],
-      rules: { ...importRules(kept), ...(layer.globals ? globalRules(entry.lifts.includes('globals') ? undefined : layer.globals) : {}) },
-    });
-  }
-  return configs;
+  };
 }
 
 export default tseslint.config(
@@ -171,5 +137,5 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
-  ...Object.entries(layers).flatMap(([name, layer]) => layerConfigs(name, layer)),
+  ...Object.entries(layers).map(([name, layer]) => layerConfig(name, layer)),
 );
