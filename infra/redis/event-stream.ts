@@ -5,6 +5,7 @@
 // deltas go back under their original seqs and the seq counter continues above them, so a client resuming
 // from any seq it saw receives every character once.
 import type { Redis } from 'ioredis';
+import { defineCommand, type RedisCommand } from './define-command.js';
 import type { ChatEvent, ChatEventType, OutgoingEvent } from '../../domain/chat/events.js';
 import { StreamOffsetConflict } from '../../domain/chat/errors.js';
 import { eventStreamKey } from '../../domain/chat/ids.js';
@@ -71,9 +72,12 @@ type PublishReply = [status: number, value: number];
 
 /** The EventLog in Redis, plus blocking reads for the API's relay. */
 export class EventStream implements EventLog {
+  private readonly publishCommand: RedisCommand<PublishReply>;
+  private readonly restoreCommand: RedisCommand<number>;
+
   constructor(private readonly redis: Redis, private readonly ttlSeconds: number) {
-    redis.defineCommand('ragtimePublish', { numberOfKeys: 2, lua: publishScript });
-    redis.defineCommand('ragtimeRestore', { numberOfKeys: 2, lua: restoreScript });
+    this.publishCommand = defineCommand(redis, 'ragtimePublish', { numberOfKeys: 2, lua: publishScript });
+    this.restoreCommand = defineCommand(redis, 'ragtimeRestore', { numberOfKeys: 2, lua: restoreScript });
   }
 
   /**
@@ -112,8 +116,7 @@ export class EventStream implements EventLog {
   async restore(workflowId: string, deltas: PublishedDelta[], textLength: number, highWater: number): Promise<number> {
     const tagged = hashTagged(workflowId);
     const pairs = deltas.flatMap((delta) => [String(delta.seq), JSON.stringify({ text: delta.text, offset: delta.offset })]);
-    const command = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<number>>).ragtimeRestore!;
-    return command.call(this.redis, eventStreamKey(tagged), `${eventStreamKey(tagged)}:meta`, String(textLength), String(highWater), this.ttlSeconds, ...pairs);
+    return this.restoreCommand(eventStreamKey(tagged), `${eventStreamKey(tagged)}:meta`, String(textLength), String(highWater), this.ttlSeconds, ...pairs);
   }
 
   /** Events with seq > afterSeq, waiting up to blockMs for the first one (0 = don't wait). */
@@ -133,8 +136,7 @@ export class EventStream implements EventLog {
 
   private async run(workflowId: string, type: ChatEventType, data: ChatEvent['data'], dedupeKey: string, expectedOffset: string, newOffset: string, minSeq: number): Promise<PublishReply> {
     const tagged = hashTagged(workflowId);
-    const command = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<PublishReply>>).ragtimePublish!;
-    return command.call(this.redis, eventStreamKey(tagged), `${eventStreamKey(tagged)}:meta`, type, JSON.stringify(data), dedupeKey, expectedOffset, newOffset, this.ttlSeconds, minSeq);
+    return this.publishCommand(eventStreamKey(tagged), `${eventStreamKey(tagged)}:meta`, type, JSON.stringify(data), dedupeKey, expectedOffset, newOffset, this.ttlSeconds, minSeq);
   }
 }
 
