@@ -74,8 +74,7 @@ const categoryOverride = z.strictObject({
 const stageOverride = z.partialRecord(z.enum(safetyCategories), categoryOverride);
 
 /** The shape of a tenant's stored overrides. Unknown keys are rejected so a typo cannot weaken a policy. */
-export const safetyPolicyOverrides = z.partialRecord(z.enum(safetyStages), stageOverride);
-export type SafetyPolicyOverrides = z.infer<typeof safetyPolicyOverrides>;
+const safetyPolicyOverrides = z.partialRecord(z.enum(safetyStages), stageOverride);
 
 /** The defaults with a tenant's overrides applied. Throws a ZodError naming the bad key on invalid input. */
 export function resolveSafetyPolicy(overrides: unknown = {}, base: SafetyPolicy = defaultSafetyPolicy): SafetyPolicy {
