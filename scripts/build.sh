@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$root/node_modules/.bin:$PATH"
 out="${1:-dist}"
-dirs="api workers workflows activities domain ingestion infra"
+dirs="api clients workers workflows activities domain ingestion infra"
 rm -rf "$out"
 mkdir -p "$out"
 # shellcheck disable=SC2086

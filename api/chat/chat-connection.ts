@@ -15,7 +15,7 @@ import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
 import { relayEvents } from './event-relay.js';
 import type { InFlight } from './in-flight.js';
-import { findChatTurn, startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
+import { chatTurnClosed, findChatTurn, startChatTurn, type ChatStartTarget } from '../../clients/chat-turns.js';
 
 export interface ChatConnectionDependencies {
   temporal: Client;
@@ -152,7 +152,7 @@ export class ChatConnection {
       connections: this.deps.relayConnections,
       signal: controller.signal,
       send: (event) => this.sendEvent(requestId, event),
-      workflowClosed: () => this.isClosed(workflowId),
+      workflowClosed: () => chatTurnClosed(this.deps.temporal, workflowId),
     })
       .then((end) => {
         if (end === 'closed_without_terminal') this.sendError('internal', 'The request ended without an answer.', requestId);
@@ -164,11 +164,6 @@ export class ChatConnection {
       .finally(() => {
         if (this.relays.get(requestId) === controller) this.relays.delete(requestId);
       }));
-  }
-
-  private async isClosed(workflowId: string): Promise<boolean> {
-    const description = await this.deps.temporal.workflow.getHandle(workflowId).describe();
-    return description.status.name !== 'RUNNING';
   }
 
   private sendEvent(requestId: string, event: ChatEvent): void {

@@ -13,7 +13,7 @@ import { fusionStrategies } from '../../domain/routing/fusion.js';
 import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { startChatTurn, type ChatStartTarget } from '../../clients/chat-turns.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';

@@ -12,7 +12,7 @@ import type { EventStream } from '../../infra/redis/event-stream.js';
 import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
 import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { startChatTurn, type ChatStartTarget } from '../../clients/chat-turns.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';

@@ -1,11 +1,12 @@
-// Starts (or joins) the chat turn workflow of one request: the one path the WebSocket and the
-// OpenAI-compatible endpoint share, so both get the same idempotency, search attributes and memo.
+// The Temporal client side of chat turns: starting (or joining) the workflow of one request, finding a caller's
+// own run, asking whether it still runs and cancelling it. The one path the WebSocket and the OpenAI-compatible
+// routes share, so all get the same idempotency, search attributes and memo.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat/ids.js';
-import { findOwnedRun } from '../../infra/temporal/owned-run.js';
-import type { chatTurnWorkflow } from '../../workflows/chat-turn.js';
-import type { ChatTurnInput } from '../../domain/chat/chat-request.js';
-import { conversationAttribute, tenantAttribute } from '../../workflows/search-attributes.js';
+import { chatWorkflowId, legacyChatWorkflowId } from '../domain/chat/ids.js';
+import type { ChatTurnInput, ChatTurnResult } from '../domain/chat/chat-request.js';
+import type { chatTurnWorkflow } from '../workflows/chat-turn.js';
+import { conversationAttribute, tenantAttribute } from '../workflows/search-attributes.js';
+import { findOwnedRun } from './owned-run.js';
 
 /** A chat turn as the API starts it: the workflow's input with the caller's user and tier always known. */
 export type ChatTurnStart = ChatTurnInput & { userId: string; tier: string };
@@ -58,4 +59,19 @@ function preview(text: string): string {
 /** The caller's own run of a request (new or pre-escaping id), or undefined: another tenant's run is not found. */
 export function findChatTurn(temporal: Client, tenantId: string, requestId: string) {
   return findOwnedRun(temporal, tenantId, [chatWorkflowId(tenantId, requestId), legacyChatWorkflowId(tenantId, requestId)]);
+}
+
+/** Whether the run has closed (completed, failed, cancelled, terminated, timed out): a relay's end check. */
+export async function chatTurnClosed(temporal: Client, workflowId: string): Promise<boolean> {
+  return (await temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING';
+}
+
+/** Asks the run to stop (a client left); a run already gone is not an error. */
+export function cancelChatTurn(temporal: Client, workflowId: string): void {
+  temporal.workflow.getHandle(workflowId).cancel().catch(() => undefined);
+}
+
+/** The run's result; its failure is thrown as Temporal's WorkflowFailedError. */
+export function chatTurnResult(temporal: Client, workflowId: string): Promise<ChatTurnResult> {
+  return temporal.workflow.getHandle<typeof chatTurnWorkflow>(workflowId).result();
 }
