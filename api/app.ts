@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from '../infra/postgres/pool.js';
 import type { EventStream } from '../infra/redis/event-stream.js';
 import { BlockingConnectionPool } from '../infra/redis/blocking-connections.js';
+import { RedisEventFeed } from '../infra/redis/event-feed.js';
 import { FallbackRateLimiter } from '../infra/gateway/fallback-rate-limiter.js';
 import { LocalRateLimiter } from '../infra/gateway/local-rate-limiter.js';
 import { Authenticator } from './gateway/authenticator.js';
@@ -221,10 +222,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   // Blocking-read connections shared by the WebSocket and the streamed completions' relays.
   const relayConnections = new BlockingConnectionPool(deps.redis);
   app.addHook('onClose', async () => relayConnections.close());
+  const feed = new RedisEventFeed(deps.events, relayConnections);
   await app.register(chatWebSocketPlugin, {
     temporal: deps.temporal,
-    events: deps.events,
-    relayConnections,
+    feed,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     maxMessageBytes: deps.maxMessageBytes,
     limits: edge,
@@ -239,8 +240,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   // What the three routes that run a chat turn (completions, responses, fusion) share.
   const chatTurnRoute = {
     temporal: deps.temporal,
-    events: deps.events,
-    relayConnections,
+    feed,
     chatStart: { taskQueue: deps.taskQueue, eager: deps.eagerStart ?? false },
     gate,
     authenticate,

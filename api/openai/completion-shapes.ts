@@ -86,3 +86,8 @@ export function toolCallChunkOf(data: Record<string, unknown>): ToolCallChunk {
     function: { ...(first ? { name: String(data.name ?? '') } : {}), arguments: String(data.arguments ?? '') },
   };
 }
+
+/** A failure inside an SSE stream (chat completions, fusion): OpenAI's error object, as a data event. */
+export function streamedError(failure: { code: string; message: string }) {
+  return { error: { message: failure.message, type: 'api_error', code: failure.code, param: null } };
+}
