@@ -43,29 +43,18 @@ export interface ToolCallChunk {
   function: { name?: string; arguments: string };
 }
 
+/** What every chunk of one completion starts with. */
+function chunkOf(context: CompletionContext) {
+  return { id: context.id, object: 'chat.completion.chunk', created: context.created, model: context.model, system_fingerprint: null };
+}
+
 export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallChunk[] }, finishReason: FinishReason | null = null, logprobs: ChoiceLogprobs = null) {
-  return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
-  };
+  return { ...chunkOf(context), choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }] };
 }
 
 /** The last chunk when the client asked for usage (stream_options.include_usage). */
 export function usageChunk(context: CompletionContext, usage: TokenUsage) {
-  return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
-    choices: [],
-    usage: openAIUsage(usage),
-    ragtime: context.ragtime,
-  };
+  return { ...chunkOf(context), choices: [], usage: openAIUsage(usage), ragtime: context.ragtime };
 }
 
 /**

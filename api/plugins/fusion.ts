@@ -3,19 +3,17 @@
 // request, so the fusionWorkflow child asks the models (each answer an activity result, visible in the
 // Temporal UI with its search attributes), and the turn's persist step settles the ledger with one entry per
 // model call. Same gate as chat: auth, rate limits, budget (reserved for every model asked).
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 import { fusionStrategies } from '../../domain/routing/fusion.js';
-import type { EventFeed } from '../../domain/chat/event-feed.js';
-import { chatTurnResult, type ChatStartTarget } from '../../clients/chat-turns.js';
+import { chatTurnResult } from '../../clients/chat-turns.js';
 import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import type { Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { responses } from '../openapi/response-schemas.js';
 import { FusionResult } from '../openapi/multi-model-schemas.js';
@@ -24,13 +22,7 @@ import { turnOf } from '../openai/turn-messages.js';
 import { requestIdOf } from '../openai/route-helpers.js';
 import { streamedError } from '../openai/completion-shapes.js';
 
-export interface FusionOptions {
-  temporal: Client;
-  feed: EventFeed;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface FusionOptions extends ChatTurnRouteOptions {
   /** The most models one request may ask (the workers' FUSION_MAX_MODELS). */
   maxModels: number;
 }

@@ -1,19 +1,16 @@
 // OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
-import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import type { EventFeed } from '../../domain/chat/event-feed.js';
-import type { ChatStartTarget } from '../../clients/chat-turns.js';
 import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { openEventStream, relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import type { Admission, Gate } from '../gateway/gate.js';
+import type { Admission } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
@@ -24,13 +21,7 @@ import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/reque
 import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
 import { modelNotFound, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
-export interface OpenAICompatibleOptions {
-  temporal: Client;
-  feed: EventFeed;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface OpenAICompatibleOptions extends ChatTurnRouteOptions {
   /** Refuses a named model that lacks a capability the request needs; absent: the router alone decides. */
   capabilities?: ModelCapabilityCheck;
   cache: ResponseCache;

@@ -2,20 +2,16 @@
 // workflow as chat completions (one run per response, visible in the Temporal UI). previous_response_id reads the
 // conversation's stored turns; `store: false` keeps no turn. The legacy /v1/completions answers a 404 in OpenAI's
 // error shape that points to the APIs Ragtime serves.
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
-import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import type { EventFeed } from '../../domain/chat/event-feed.js';
-import type { ChatStartTarget } from '../../clients/chat-turns.js';
 import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import type { Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ResponseObject, responses } from '../openapi/response-schemas.js';
 import { generationOf, maxTokensOf, refuseUnservedOptions, samplingOf } from '../openai/chat-completion-request.js';
@@ -31,13 +27,7 @@ import { functionCallOutput, messageOutput, requestIdIn, responseObject, type Re
 import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
 import { requestIdOf, requireModel } from '../openai/route-helpers.js';
 
-export interface OpenAIResponsesOptions {
-  temporal: Client;
-  feed: EventFeed;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface OpenAIResponsesOptions extends ChatTurnRouteOptions {
   /** Refuses a model that lacks what the request needs (tools, JSON schema, images). */
   capabilities?: ModelCapabilityCheck;
   conversations: ConversationStore;
