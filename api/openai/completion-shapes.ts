@@ -1,6 +1,7 @@
 // OpenAI's response shapes for chat completions, non-streamed and streamed.
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
+import type { AnswerToolCallEventData } from '../../domain/chat/events.js';
 
 /** A choice's `logprobs`: the tokens' log probabilities when the client asked for them, else null. */
 export type ChoiceLogprobs = { content: TokenLogprob[] | null; refusal: null } | null;
@@ -67,12 +68,11 @@ export function finishReasonOf(completionTokens: number, maxTokens: number, call
 }
 
 /** An `answer.tool_call` event as a chunk's tool-call fragment. */
-export function toolCallChunkOf(data: Record<string, unknown>): ToolCallChunk {
-  const first = typeof data.id === 'string';
+export function toolCallChunkOf(data: AnswerToolCallEventData): ToolCallChunk {
   return {
-    index: Number(data.index ?? 0),
-    ...(first ? { id: data.id as string, type: 'function' as const } : {}),
-    function: { ...(first ? { name: String(data.name ?? '') } : {}), arguments: String(data.arguments ?? '') },
+    index: data.index,
+    ...(data.id !== undefined ? { id: data.id, type: 'function' as const } : {}),
+    function: { ...(data.id !== undefined ? { name: data.name ?? '' } : {}), arguments: data.arguments },
   };
 }
 

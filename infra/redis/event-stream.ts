@@ -114,7 +114,7 @@ export class EventStream {
   async deltas(workflowId: string): Promise<PublishedDelta[]> {
     return (await this.range(workflowId, 0))
       .filter((event) => event.type === 'answer.delta')
-      .map((event) => ({ seq: event.seq, offset: Number(event.data.offset ?? 0), text: String(event.data.text ?? '') }));
+      .map((event) => ({ seq: event.seq, offset: event.data.offset, text: event.data.text }));
   }
 
   /**
@@ -143,7 +143,7 @@ export class EventStream {
     return entries.map(toEvent);
   }
 
-  private async run(workflowId: string, type: ChatEventType, data: Record<string, unknown>, dedupeKey: string, expectedOffset: string, newOffset: string, minSeq: number): Promise<PublishReply> {
+  private async run(workflowId: string, type: ChatEventType, data: ChatEvent['data'], dedupeKey: string, expectedOffset: string, newOffset: string, minSeq: number): Promise<PublishReply> {
     const tagged = hashTagged(workflowId);
     const command = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<PublishReply>>).ragtimePublish!;
     return command.call(this.redis, eventStreamKey(tagged), `${eventStreamKey(tagged)}:meta`, type, JSON.stringify(data), dedupeKey, expectedOffset, newOffset, this.ttlSeconds, minSeq);
@@ -158,5 +158,6 @@ function hashTagged(workflowId: string): string {
 function toEvent([id, fields]: [string, string[]]): ChatEvent {
   const record: Record<string, string> = {};
   for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1]!;
-  return { seq: Number(id.split('-')[0]), type: record.type as ChatEventType, data: JSON.parse(record.data ?? '{}') };
+  // The stream holds only what publish and appendDelta wrote: each type with its own data.
+  return { seq: Number(id.split('-')[0]), type: record.type, data: JSON.parse(record.data ?? '{}') } as ChatEvent;
 }

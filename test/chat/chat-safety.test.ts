@@ -89,14 +89,14 @@ describe('the generate activity with the output filter', () => {
     });
 
     const published = await events.range(workflowId, 0);
-    const streamed = published.filter((event) => event.type === 'answer.delta').map((event) => String(event.data.text)).join('');
+    const streamed = published.filter((event) => event.type === 'answer.delta').map((event) => event.data.text).join('');
     expect(streamed).toBe(result.text);
     expect(streamed).not.toMatch(/jane|example\.com|4111/);
     expect(streamed).toMatch(/^Write to .+ or pay with .+ today\.$/);
     for (const fragment of ['jane.do', 'e@example.com', '4111 1111']) {
-      expect(published.some((event) => String(event.data.text ?? '').includes(fragment))).toBe(false);
+      expect(published.some((event) => event.type === 'answer.delta' && event.data.text.includes(fragment))).toBe(false);
     }
-    const redactions = published.filter((event) => event.type === 'safety.redaction').flatMap((event) => event.data.redactions as { category: string }[]);
+    const redactions = published.filter((event) => event.type === 'safety.redaction').flatMap((event) => event.data.redactions);
     expect(redactions.map((redaction) => redaction.category).sort()).toEqual(['email', 'payment_card']);
   });
 });

@@ -3,12 +3,16 @@
 // left) closes its connection and never hands it on, so no stale blocking read can answer the next relay.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChatEvent } from '../../domain/chat/events.js';
+import type { AnswerDoneEventData, ChatEvent } from '../../domain/chat/events.js';
 import { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { RedisEventFeed } from '../../infra/redis/event-feed.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { services } from '../support/services.js';
+
+function answerDone(workflowId: string): AnswerDoneEventData {
+  return { workflowId, conversationId: 'c', usage: { promptTokens: 0, completionTokens: 1 }, citations: 0, temporalUiUrl: 'http://localhost:8233' };
+}
 
 describe('relay connections', () => {
   const redis = createRedis(services().redisUrl, `${services().redisKeyPrefix}relay-pool:`);
@@ -30,7 +34,7 @@ describe('relay connections', () => {
   it('reuses the connection of a relay that ended on its terminal event', async () => {
     const workflowId = `pool-${randomUUID()}`;
     await events.appendDelta(workflowId, 0, 'Hello');
-    await events.publish(workflowId, { type: 'answer.done', dedupeKey: 'answer.done', data: {} });
+    await events.publish(workflowId, { type: 'answer.done', dedupeKey: 'answer.done', data: answerDone(workflowId) });
     const received: ChatEvent[] = [];
     const first = pool.acquire();
     await first.ping();

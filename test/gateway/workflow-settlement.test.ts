@@ -10,7 +10,7 @@ import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { startChatTurn } from '../../clients/chat-turns.js';
 import type { ChatTurnResult, TurnBilling } from '../../domain/chat/chat-request.js';
-import type { ChatEvent } from '../../domain/chat/events.js';
+import type { ChatEvent, ChatEventOf } from '../../domain/chat/events.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import { UsageLedger } from '../../infra/gateway/usage-ledger.js';
@@ -142,7 +142,7 @@ describe('usage settled by the chat workflow, with no API process', () => {
       const resumed = await waitForEvents(harness.events, workflowId, (events) => events.some((event) => event.seq > lastSeq && event.type === 'answer.delta'), 120_000);
       const waited = Date.now() - killedAt;
       console.log(`after the kill: retry started in ${retryStartedAt - killedAt} ms, first resumed delta in ${waited} ms`);
-      const firstResumed = resumed.find((event) => event.seq > lastSeq && event.type === 'answer.delta')!;
+      const firstResumed = resumed.find((event): event is ChatEventOf<'answer.delta'> => event.seq > lastSeq && event.type === 'answer.delta')!;
       const heartbeatTimeoutMs = secondsOf(generateOptions.heartbeatTimeout) * 1000;
       expect(retryStartedAt - killedAt, 'the retry of generate started').toBeLessThanOrEqual(heartbeatTimeoutMs + 5_000);
       expect(waited, `first resumed delta ${waited} ms after the kill`).toBeLessThanOrEqual(heartbeatTimeoutMs + 5_000);
