@@ -90,7 +90,7 @@ export async function relayTurnAsSse(deps: SseRelayDependencies, turn: SseTurn, 
         route.blocked();
         answered = true;
       } else {
-        route.fail({ code: String(event.data.code ?? 'answer_failed'), message: String(event.data.message ?? 'The answer could not be completed.') });
+        route.fail({ code: event.data.code, message: event.data.message });
       }
     }
     if (answered) await route.end?.();

@@ -85,8 +85,8 @@ export async function fusionPlugin(app: FastifyInstance, options: FusionOptions)
   function streamFusion(reply: FastifyReply, headers: Record<string, string>, run: Run): Promise<void> {
     return relayTurnAsSse(relay, { reply, headers, workflowId: run.workflowId, name: 'a fusion' }, (stream) => ({
       event: (event) => {
-        if (event.type === 'model.selected' && Array.isArray(event.data.fusion)) stream.data({ object: 'fusion.models', models: event.data.fusion });
-        else if (event.type === 'answer.delta') stream.data({ object: 'fusion.chunk', delta: String(event.data.text ?? '') });
+        if (event.type === 'model.selected' && event.data.fusion) stream.data({ object: 'fusion.models', models: event.data.fusion });
+        else if (event.type === 'answer.delta') stream.data({ object: 'fusion.chunk', delta: event.data.text });
       },
       blocked: () => undefined,
       fail: (failure) => stream.data(streamedError(failure)),

@@ -18,7 +18,7 @@ import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usag
 import { turnOf } from '../openai/turn-messages.js';
 import { turnFieldsOf } from '../openai/turn-request.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
-import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
+import type { ToolCallRequest } from '../../domain/chat/model-request.js';
 import { modelNotFound, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions extends ChatTurnRouteOptions {
@@ -137,24 +137,23 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       start: () => stream.data(chunk(context, { role: 'assistant', content: '' })),
       event: (event) => {
         if (event.type === 'answer.delta') {
-          const text = String(event.data.text ?? '');
-          answer += text;
-          stream.data(chunk(context, { content: text }));
+          answer += event.data.text;
+          stream.data(chunk(context, { content: event.data.text }));
         } else if (event.type === 'answer.tool_call') {
           const fragment = toolCallChunkOf(event.data);
           const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
           call.function.arguments += fragment.function.arguments;
           stream.data(chunk(context, { tool_calls: [fragment] }));
         } else if (event.type === 'answer.logprobs') {
-          stream.data(chunk(context, {}, null, { content: (event.data.content as TokenLogprob[] | null) ?? null, refusal: null }));
+          stream.data(chunk(context, {}, null, { content: event.data.content, refusal: null }));
         } else if (event.type === 'answer.done') {
-          const usage = event.data.usage as TokenUsage;
+          const { usage } = event.data;
           const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
           stream.data(chunk(context, {}, finishReason));
           if (run.includeUsage) stream.data(usageChunk(context, usage));
           stream.raw('data: [DONE]\n\n');
           if (run.cacheKey) {
-            cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
+            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
               .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
           }
         }
@@ -170,7 +169,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
   /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
   async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
     const published = (await options.feed.published(workflowId)).find((event) => event.type === 'answer.logprobs');
-    return { content: (published?.data.content as TokenLogprob[] | null | undefined) ?? null, refusal: null };
+    return { content: published?.type === 'answer.logprobs' ? published.data.content : null, refusal: null };
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {

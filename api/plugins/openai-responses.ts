@@ -95,12 +95,12 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
         start: () => writer.start(),
         event: (event) => {
           if (event.type === 'answer.delta') {
-            writer.text(String(event.data.text ?? ''));
+            writer.text(event.data.text);
           } else if (event.type === 'answer.tool_call') {
             const fragment = toolCallChunkOf(event.data);
             writer.toolCall({ index: fragment.index, ...(fragment.id ? { id: fragment.id } : {}), ...(fragment.function.name ? { name: fragment.function.name } : {}), arguments: fragment.function.arguments });
           } else if (event.type === 'answer.done') {
-            const usage = event.data.usage as TokenUsage;
+            const { usage } = event.data;
             writer.finish(usage, finishReasonOf(usage.completionTokens, maxTokens, writer.calledTools) === 'length' ? 'max_output_tokens' : undefined);
           }
         },
