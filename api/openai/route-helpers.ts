@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { identifierPattern } from '../../domain/gateway/principal.js';
+import { isIdentifier } from '../../domain/limits.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 
@@ -15,7 +15,7 @@ export function modelNotFound(model: string): GatewayError {
 /** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const key = headers['idempotency-key'];
-  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
+  return isIdentifier(key) ? key : randomUUID();
 }
 
 export function failureOf(error: unknown): GatewayError {

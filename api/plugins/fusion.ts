@@ -4,10 +4,12 @@
 // Temporal UI with its search attributes), and the turn's persist step settles the ledger with one entry per
 // model call. Same gate as chat: auth, rate limits, budget (reserved for every model asked).
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import { maxOutputTokens } from '../../domain/limits.js';
 import { fusionStrategies } from '../../domain/routing/fusion.js';
 import { chatTurnResult } from '../../clients/chat-turns.js';
 import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
@@ -33,7 +35,7 @@ const FusionRequestSchema = Type.Object({
   n: Type.Optional(Type.Integer({ minimum: 2, maximum: 8, description: 'Without models: how many the router picks (at most the deployment\'s limit)' })),
   strategy: Type.Union(fusionStrategies.map((strategy) => Type.Literal(strategy))),
   messages: ChatCompletionRequestSchema.properties.messages,
-  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048 })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
   stream: Type.Optional(Type.Boolean({ description: 'Stream the fused answer as server-sent events, then the whole result' })),
 }, { additionalProperties: false });
 type FusionRequest = Static<typeof FusionRequestSchema>;
@@ -52,11 +54,13 @@ interface Run {
   strategy: FusionRequest['strategy'];
 }
 
-export async function fusionPlugin(app: FastifyInstance, options: FusionOptions): Promise<void> {
+export async function fusionPlugin(fastify: FastifyInstance, options: FusionOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { temporal, gate } = options;
   const relay = { feed: options.feed, temporal, log: app.log };
 
-  app.post<{ Body: FusionRequest }>('/v1/fusion', { onRequest: options.authenticate, schema: { body: FusionRequestSchema, response: fusionResponses } }, async (request, reply) => {
+  app.post('/v1/fusion', { onRequest: options.authenticate, schema: { body: FusionRequestSchema, response: fusionResponses } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.models && body.n !== undefined) throw new GatewayError(400, 'bad_request', 'Send either models or n (the router picks n models), not both.', {}, 'n');

@@ -2,6 +2,7 @@
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
@@ -48,7 +49,9 @@ const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 const embeddingsTimeoutMs = 30_000;
 
-export async function openAICompatiblePlugin(app: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
+export async function openAICompatiblePlugin(fastify: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { gate, cache, temporal } = options;
   const relay = { feed: options.feed, temporal, log: app.log };
 
@@ -61,13 +64,13 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     data: (await modelIds(principalOf(request).tier)).map(modelObject),
   }));
 
-  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
+  app.get('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
     if (!(await modelIds(principalOf(request).tier)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
   // Each completion is the root span of its trace, streamed answers included.
-  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     await requireModel(options.models, body.model, principal.tier);
@@ -183,7 +186,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     raw.end('data: [DONE]\n\n');
   }
 
-  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
+  app.post('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.model !== options.embeddings.model) throw modelNotFound(body.model);

@@ -3,6 +3,7 @@
 // conversation's stored turns; `store: false` keeps no turn. The legacy /v1/completions answers a 404 in OpenAI's
 // error shape that points to the APIs Ragtime serves.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
@@ -22,7 +23,7 @@ import { turnFieldsOf } from '../openai/turn-request.js';
 import { asResponsesError, asResponsesErrorAsync, chatRequestOf } from '../openai/responses/chat-request.js';
 import { continuationOf, historyMessages, refuseStatelessToolResults, storedItemResolver } from '../openai/responses/continuation.js';
 import { chatMessagesOf } from '../openai/responses/input-messages.js';
-import { ResponsesRequestSchema, refuseUnservedResponseOptions, type ResponsesRequest } from '../openai/responses/request-schema.js';
+import { ResponsesRequestSchema, refuseUnservedResponseOptions } from '../openai/responses/request-schema.js';
 import { functionCallOutput, messageOutput, requestIdIn, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
 import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
 import { requestIdOf, requireModel } from '../openai/route-helpers.js';
@@ -46,11 +47,13 @@ const responsesRouteResponses = {
 
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 
-export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenAIResponsesOptions): Promise<void> {
+export async function openAIResponsesPlugin(fastify: FastifyInstance, options: OpenAIResponsesOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { gate, temporal } = options;
   const relay = { feed: options.feed, temporal, log: app.log };
 
-  app.post<{ Body: ResponsesRequest }>('/v1/responses', { onRequest: options.authenticate, schema: { body: ResponsesRequestSchema, response: responsesRouteResponses } }, (request, reply) => inRequestSpan('responses', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post('/v1/responses', { onRequest: options.authenticate, schema: { body: ResponsesRequestSchema, response: responsesRouteResponses } }, (request, reply) => inRequestSpan('responses', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     await requireModel(options.models, body.model, principal.tier);
@@ -112,7 +115,7 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
 
   // A stored response read back: its output, status and usage as the turn was stored (the request's settings are
   // not kept, so they read as their defaults). A response made with store: false, or another org's, is not found.
-  app.get<{ Params: { response_id: string } }>('/v1/responses/:response_id', {
+  app.get('/v1/responses/:response_id', {
     onRequest: options.authenticate,
     schema: { params: Type.Object({ response_id: Type.String({ minLength: 1, maxLength: 200 }) }), response: responses({ 200: ResponseObject }) },
   }, async (request) => {
