@@ -1,12 +1,13 @@
 // The Temporal client side of chat turns: starting (or joining) the workflow of one request, finding a caller's
 // own run, asking whether it still runs and cancelling it. The one path the WebSocket and the OpenAI-compatible
 // routes share, so all get the same idempotency, search attributes and memo.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { chatWorkflowId, legacyChatWorkflowId } from '../domain/chat/ids.js';
 import type { ChatTurnInput, ChatTurnResult } from '../domain/chat/chat-request.js';
 import type { chatTurnWorkflow } from '../workflows/chat-turn.js';
 import { conversationAttribute, tenantAttribute } from '../workflows/search-attributes.js';
 import { findOwnedRun } from './owned-run.js';
+import { startOnce } from './start-once.js';
 
 /** A chat turn as the API starts it: the workflow's input with the caller's user and tier always known. */
 export type ChatTurnStart = ChatTurnInput & { userId: string; tier: string };
@@ -26,28 +27,22 @@ export async function startChatTurn(temporal: Client, target: ChatStartTarget, t
   // A run started before ids were escaped is joined under its old id, and only if it is this tenant's.
   const legacy = legacyChatWorkflowId(turn.tenantId, turn.requestId);
   if (legacy !== workflowId && await findOwnedRun(temporal, turn.tenantId, [legacy])) return legacy;
-  try {
-    await temporal.workflow.start<typeof chatTurnWorkflow>('chatTurnWorkflow', {
-      taskQueue: target.taskQueue,
-      workflowId,
-      ...(target.eager ? { requestEagerStart: true } : {}),
-      args: [turn],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: tenantAttribute, value: turn.tenantId },
-        { key: conversationAttribute, value: turn.conversationId },
-      ],
-      memo: {
-        questionPreview: preview(turn.question), conversationId: turn.conversationId, tenantId: turn.tenantId, requestId: turn.requestId,
-        // A run that keeps nothing says so: a later previous_response_id to it is refused with that reason.
-        ...(turn.store === false ? { store: false } : {}),
-      },
-      staticSummary: `${turn.tenantId}: ${preview(turn.question)}`,
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
+  await startOnce<typeof chatTurnWorkflow>(temporal, 'chatTurnWorkflow', {
+    taskQueue: target.taskQueue,
+    workflowId,
+    ...(target.eager ? { requestEagerStart: true } : {}),
+    args: [turn],
+    typedSearchAttributes: [
+      { key: tenantAttribute, value: turn.tenantId },
+      { key: conversationAttribute, value: turn.conversationId },
+    ],
+    memo: {
+      questionPreview: preview(turn.question), conversationId: turn.conversationId, tenantId: turn.tenantId, requestId: turn.requestId,
+      // A run that keeps nothing says so: a later previous_response_id to it is refused with that reason.
+      ...(turn.store === false ? { store: false } : {}),
+    },
+    staticSummary: `${turn.tenantId}: ${preview(turn.question)}`,
+  });
   return workflowId;
 }
 
