@@ -6,7 +6,7 @@ import { chatWorkflowId, legacyChatWorkflowId } from '../domain/chat/ids.js';
 import type { ChatTurnInput, ChatTurnResult } from '../domain/chat/chat-request.js';
 import type { chatTurnWorkflow } from '../workflows/chat-turn.js';
 import { conversationAttribute, tenantAttribute } from '../workflows/search-attributes.js';
-import { findOwnedRun } from './owned-run.js';
+import { findOwnedRun } from '../infra/temporal/owned-run.js';
 import { startOnce } from './start-once.js';
 
 /** A chat turn as the API starts it: the workflow's input with the caller's user and tier always known. */

@@ -7,7 +7,7 @@ import type { ingestBatchWorkflow } from '../../workflows/ingestion/ingest-batch
 import { progressQuery } from '../../workflows/ingestion/messages.js';
 import { tenantAttribute } from '../../workflows/search-attributes.js';
 import { ingestionJobAttribute, ingestionStatusAttribute } from '../../workflows/ingestion/search-attributes.js';
-import { findOwnedRun } from '../../clients/owned-run.js';
+import { findOwnedRun } from '../temporal/owned-run.js';
 
 export interface StartedJob {
   jobId: string;

@@ -2,7 +2,7 @@
 // answered only when its tenant search attribute is the caller's. The ids are unambiguous already; this is
 // the second lock, and what makes the fallback to pre-escaping (legacy) ids safe for runs started before.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { tenantAttribute } from '../workflows/search-attributes.js';
+import { tenantAttribute } from '../../workflows/search-attributes.js';
 
 export interface OwnedRun {
   workflowId: string;
