@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { decorateAdapters, type ApiAdapters } from './adapters.js';
 import { BlockingConnectionPool } from '../infra/redis/blocking-connections.js';
+import { RedisEventFeed } from '../infra/redis/event-feed.js';
 import { FallbackRateLimiter } from '../infra/gateway/fallback-rate-limiter.js';
 import { LocalRateLimiter } from '../infra/gateway/local-rate-limiter.js';
 import { Authenticator } from './gateway/authenticator.js';
@@ -222,10 +223,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onClose', async () => relayConnections.close());
   // Eager starts need a worker polling on this process's connection: the embedded one.
   const chatStart = { taskQueue: deps.taskQueue, eager: deps.embeddedWorker !== undefined };
+  const feed = new RedisEventFeed(app.events, relayConnections);
   await app.register(chatWebSocketPlugin, {
     temporal: app.temporal,
-    events: app.events,
-    relayConnections,
+    feed,
     chatStart,
     maxMessageBytes: deps.maxMessageBytes,
     limits: edge,
@@ -240,8 +241,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   // What the three routes that run a chat turn (completions, responses, fusion) share.
   const chatTurnRoute = {
     temporal: app.temporal,
-    events: app.events,
-    relayConnections,
+    feed,
     chatStart,
     gate,
     authenticate,

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app.js';
-import { startChatTurn } from '../api/chat/start-chat-turn.js';
+import { startChatTurn } from '../clients/chat-turns.js';
 import { Authenticator } from '../api/gateway/authenticator.js';
 import { Gate } from '../api/gateway/gate.js';
 import { createGatewayDependencies } from '../api/server.js';

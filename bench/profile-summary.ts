@@ -33,7 +33,7 @@ function groupOf(frame: ProfileNode['callFrame']): string {
   const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (dependency) return dependency[1]!;
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  const ours = /\/(api|activities|workflows|domain|infra|workers|ingestion)\/([^/]+)/.exec(url);
+  const ours = /\/(api|clients|activities|workflows|domain|infra|workers|ingestion)\/([^/]+)/.exec(url);
   return ours ? `${ours[1]}/${ours[2]}` : url;
 }
 

@@ -5,22 +5,20 @@ import type { WebSocket } from 'ws';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Span } from '@opentelemetry/api';
-import type { ChatEvent } from '../../domain/chat/events.js';
+import type { EventFeed } from '../../domain/chat/event-feed.js';
+import { terminalEventTypes, type ChatEvent } from '../../domain/chat/events.js';
 import type { Principal } from '../../domain/gateway/principal.js';
-import type { EventStream } from '../../infra/redis/event-stream.js';
-import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan } from '../../infra/tracing/request-span.js';
-import { billingOf, type Gate } from '../gateway/gate.js';
+import type { Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { parseClientMessage, type CancelMessage, type ChatMessage, type ResumeMessage } from './client-messages.js';
-import { relayEvents } from './event-relay.js';
+import { startAdmittedTurn } from './admitted-turn.js';
 import type { InFlight } from './in-flight.js';
-import { findChatTurn, startChatTurn, type ChatStartTarget } from './start-chat-turn.js';
+import { chatTurnClosed, findChatTurn, type ChatStartTarget } from '../../clients/chat-turns.js';
 
 export interface ChatConnectionDependencies {
   temporal: Client;
-  events: EventStream;
-  relayConnections: BlockingConnectionPool;
+  feed: EventFeed;
   chatStart: ChatStartTarget;
   maxMessageBytes: number;
   gate: Gate;
@@ -98,24 +96,13 @@ export class ChatConnection {
       span.setAttribute('ragtime.refused', error.code);
       return this.sendError(error.code, error.message, message.requestId, retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {});
     }
-    let workflowId: string;
-    try {
-      workflowId = await startChatTurn(this.deps.temporal, this.deps.chatStart, {
-        tenantId: this.tenantId,
-        userId: this.principal.userId,
-        tier: this.principal.tier,
-        requestId: message.requestId,
-        conversationId: message.conversationId ?? message.requestId,
-        question: message.message,
-        model: message.model,
-        maxTokens: message.maxTokens,
-        fusion: message.fusion,
-        billing: billingOf(admission),
-      });
-    } catch (error) {
-      await this.deps.gate.abandon(admission);
-      throw error;
-    }
+    const workflowId = await startAdmittedTurn(this.deps, admission, {
+      conversationId: message.conversationId ?? message.requestId,
+      question: message.message,
+      model: message.model,
+      maxTokens: message.maxTokens,
+      fusion: message.fusion,
+    });
     // Inside the span: the line carries the trace id that answer.done reports.
     this.deps.logger.info({ requestId: message.requestId, workflowId }, 'chat request started');
     await this.relay(message.requestId, workflowId, 0);
@@ -145,18 +132,7 @@ export class ChatConnection {
     this.relays.get(requestId)?.abort();
     const controller = new AbortController();
     this.relays.set(requestId, controller);
-    return this.deps.inFlight.track(relayEvents({
-      workflowId,
-      afterSeq,
-      events: this.deps.events,
-      connections: this.deps.relayConnections,
-      signal: controller.signal,
-      send: (event) => this.sendEvent(requestId, event),
-      workflowClosed: () => this.isClosed(workflowId),
-    })
-      .then((end) => {
-        if (end === 'closed_without_terminal') this.sendError('internal', 'The request ended without an answer.', requestId);
-      })
+    return this.deps.inFlight.track(this.forward(requestId, workflowId, afterSeq, controller.signal)
       .catch((error) => {
         this.deps.logger.error({ err: error, workflowId }, 'event relay failed');
         this.sendError('internal', 'The event stream was interrupted; resume with lastEventId.', requestId);
@@ -166,9 +142,15 @@ export class ChatConnection {
       }));
   }
 
-  private async isClosed(workflowId: string): Promise<boolean> {
-    const description = await this.deps.temporal.workflow.getHandle(workflowId).describe();
-    return description.status.name !== 'RUNNING';
+  /** The run's events after `afterSeq` to the client, until a terminal one (or the client leaves). */
+  private async forward(requestId: string, workflowId: string, afterSeq: number, signal: AbortSignal): Promise<void> {
+    let terminal = false;
+    const events = this.deps.feed.follow(workflowId, afterSeq, { signal, runClosed: () => chatTurnClosed(this.deps.temporal, workflowId) });
+    for await (const event of events) {
+      this.sendEvent(requestId, event);
+      terminal = terminalEventTypes.includes(event.type);
+    }
+    if (!terminal && !signal.aborted) this.sendError('internal', 'The request ended without an answer.', requestId);
   }
 
   private sendEvent(requestId: string, event: ChatEvent): void {

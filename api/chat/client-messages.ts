@@ -1,17 +1,18 @@
 // Messages a WebSocket client may send, as TypeBox schemas compiled once.
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { identifierPattern, isIdentifier, maxOutputTokens, maxQuestionCharacters } from '../../domain/limits.js';
 import { findUnsafeText, jsonDepthExceeds, maxJsonDepth, unsafeTextMessage } from '../edge/payload-budget.js';
 
-const identifier = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+const identifier = Type.String({ pattern: identifierPattern });
 
 export const ChatMessageSchema = Type.Object({
   type: Type.Literal('chat'),
   requestId: identifier,
   conversationId: Type.Optional(identifier),
-  message: Type.String({ minLength: 1, maxLength: 16_000 }),
+  message: Type.String({ minLength: 1, maxLength: maxQuestionCharacters }),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048 })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
   /** Ask several models in parallel and fuse their answers (see workflows/fusion.ts). */
   fusion: Type.Optional(Type.Object({
     strategy: Type.Union([Type.Literal('first'), Type.Literal('voting'), Type.Literal('ranking'), Type.Literal('merging')]),
@@ -63,7 +64,7 @@ export function parseClientMessage(raw: Buffer | string, maxBytes: number): Pars
     return { ok: false, code: 'bad_request', message: 'message must be a JSON object with a "type"' };
   }
   const record = value as Record<string, unknown>;
-  const requestId = typeof record.requestId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(record.requestId) ? record.requestId : undefined;
+  const requestId = isIdentifier(record.requestId) ? record.requestId : undefined;
   const type = record.type;
   if (type !== 'chat' && type !== 'cancel' && type !== 'resume') {
     const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : typeof type;

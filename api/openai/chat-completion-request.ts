@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Sampling } from '../../domain/chat/chat-request.js';
 import type { GenerationOptions, ServerSampling } from '../../domain/chat/model-request.js';
 import { serverSamplingNames } from '../../domain/chat/model-request.js';
+import { maxOutputTokens } from '../../domain/limits.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -67,8 +68,8 @@ export const ChatCompletionRequestSchema = Type.Object({
   }), { minItems: 1, maxItems: 256 }),
   stream: nullable(Type.Boolean()),
   stream_options: nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) })),
-  max_tokens: nullable(Type.Integer({ minimum: 1, maximum: 2048 })),
-  max_completion_tokens: nullable(Type.Integer({ minimum: 1, maximum: 2048 })),
+  max_tokens: nullable(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
+  max_completion_tokens: nullable(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
   n: nullable(Type.Integer({ minimum: 1, maximum: 1 })),
   temperature: nullable(Type.Number({ minimum: 0, maximum: 2 })),
   top_p: nullable(Type.Number({ minimum: 0, maximum: 1 })),
@@ -88,7 +89,7 @@ export const ChatCompletionRequestSchema = Type.Object({
   min_p: nullable(Type.Number({ minimum: 0, maximum: 1 })),
   typical_p: nullable(Type.Number({ minimum: 0, maximum: 1 })),
   repetition_penalty: nullable(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
-  min_tokens: nullable(Type.Integer({ minimum: 0, maximum: 2048 })),
+  min_tokens: nullable(Type.Integer({ minimum: 0, maximum: maxOutputTokens })),
   user: Type.Optional(Type.String({ maxLength: 256 })),
 });
 

@@ -44,29 +44,18 @@ export interface ToolCallChunk {
   function: { name?: string; arguments: string };
 }
 
+/** What every chunk of one completion starts with. */
+function chunkOf(context: CompletionContext) {
+  return { id: context.id, object: 'chat.completion.chunk', created: context.created, model: context.model, system_fingerprint: null };
+}
+
 export function chunk(context: CompletionContext, delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallChunk[] }, finishReason: FinishReason | null = null, logprobs: ChoiceLogprobs = null) {
-  return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
-  };
+  return { ...chunkOf(context), choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }] };
 }
 
 /** The last chunk when the client asked for usage (stream_options.include_usage). */
 export function usageChunk(context: CompletionContext, usage: TokenUsage) {
-  return {
-    id: context.id,
-    object: 'chat.completion.chunk',
-    created: context.created,
-    model: context.model,
-    system_fingerprint: null,
-    choices: [],
-    usage: openAIUsage(usage),
-    ragtime: context.ragtime,
-  };
+  return { ...chunkOf(context), choices: [], usage: openAIUsage(usage), ragtime: context.ragtime };
 }
 
 /**
@@ -85,4 +74,9 @@ export function toolCallChunkOf(data: AnswerToolCallEventData): ToolCallChunk {
     ...(data.id !== undefined ? { id: data.id, type: 'function' as const } : {}),
     function: { ...(data.id !== undefined ? { name: data.name ?? '' } : {}), arguments: data.arguments },
   };
+}
+
+/** A failure inside an SSE stream (chat completions, fusion): OpenAI's error object, as a data event. */
+export function streamedError(failure: { code: string; message: string }) {
+  return { error: { message: failure.message, type: 'api_error', code: failure.code, param: null } };
 }

@@ -1,20 +1,12 @@
-// What the OpenAI-compatible routes (chat completions, responses) share: the request id a client's
-// Idempotency-Key gives, the model-not-found and model-access refusals, a run's failure as an HTTP error, and the SSE stream.
+// What the OpenAI-compatible routes (chat completions, responses, fusion) share: the request id a client's
+// Idempotency-Key gives, the model-not-found and model-access refusals, and a run's failure as an HTTP error.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyReply } from 'fastify';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { identifierPattern } from '../../domain/gateway/principal.js';
+import { isIdentifier } from '../../domain/limits.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { GatewayError } from '../gateway/gateway-error.js';
-
-export function openEventStream(reply: FastifyReply, headers: Record<string, string>) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  return raw;
-}
 
 export function modelNotFound(model: string): GatewayError {
   return new GatewayError(404, 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {}, 'model');
@@ -23,7 +15,7 @@ export function modelNotFound(model: string): GatewayError {
 /** A client's idempotency key makes its retries join the same run; otherwise every request is new. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const key = headers['idempotency-key'];
-  return typeof key === 'string' && identifierPattern.test(key) ? key : randomUUID();
+  return isIdentifier(key) ? key : randomUUID();
 }
 
 export function failureOf(error: unknown): GatewayError {

@@ -5,12 +5,9 @@
 // vision model.
 import type { HistoryMessage } from '../../domain/chat/chat-request.js';
 import type { ContentPart } from '../../domain/chat/model-request.js';
+import { maxContextCharacters, maxQuestionCharacters } from '../../domain/limits.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import type { ChatCompletionMessage } from './chat-completion-request.js';
-
-/** The chat turn's limits (the workflow refuses more). */
-const maxQuestionCharacters = 16_000;
-const maxContextCharacters = 64_000;
 
 /** An OpenAI request mapped onto a chat turn. */
 export interface TurnMessages {

@@ -1,3 +1,5 @@
+// The chat WebSocket (GET /v1/chat/ws): authenticated and capped before the upgrade, then one ChatConnection per
+// socket, kept alive by pings and closed when its credential stops holding.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
@@ -78,32 +80,32 @@ export async function chatWebSocketPlugin(app: FastifyInstance, options: ChatWeb
     handler: (_request, reply) => reply.code(426).header('upgrade', 'websocket')
       .send({ error: { message: 'This route speaks WebSocket: send an upgrade request.', type: 'invalid_request_error', code: 'upgrade_required', param: null } }),
     wsHandler: (socket, request) => {
-    const principal = principalOf(request);
-    const socketLease = request.socketLease;
-    const lease = credentials.watch({
-      principal,
-      token: request.credential!.token,
-      ...(request.credential!.expiresAt !== undefined ? { expiresAt: request.credential!.expiresAt } : {}),
-      revoke: (reason) => {
-        request.log.info({ reason }, 'closing a chat socket: its credential no longer holds');
-        connection.refuse(reason, reason === 'credential_expired' ? 'The token expired.' : 'The credential was revoked.');
-        socket.close(credentialCloseCode, reason);
-      },
-    });
-    const connection = new ChatConnection(socket, principal, { ...dependencies, logger: request.log, credential: lease });
-    connections.add(connection);
-    keepAlive(socket, {
-      idleTimeoutMs: limits.wsIdleTimeoutMs,
-      pingIntervalMs: limits.wsPingIntervalMs,
-      onTick: () => {
-        if (socketLease) leases.renew(socketLease.id, socketLease.scopes).catch((error: unknown) => request.log.warn({ err: error }, 'socket lease renewal failed'));
-      },
-    });
-    socket.on('close', () => {
-      lease.release();
-      connections.delete(connection);
-      if (socketLease) leases.release(socketLease.id, socketLease.scopes).catch((error: unknown) => request.log.warn({ err: error }, 'socket lease release failed'));
-    });
-  },
+      const principal = principalOf(request);
+      const socketLease = request.socketLease;
+      const lease = credentials.watch({
+        principal,
+        token: request.credential!.token,
+        ...(request.credential!.expiresAt !== undefined ? { expiresAt: request.credential!.expiresAt } : {}),
+        revoke: (reason) => {
+          request.log.info({ reason }, 'closing a chat socket: its credential no longer holds');
+          connection.refuse(reason, reason === 'credential_expired' ? 'The token expired.' : 'The credential was revoked.');
+          socket.close(credentialCloseCode, reason);
+        },
+      });
+      const connection = new ChatConnection(socket, principal, { ...dependencies, logger: request.log, credential: lease });
+      connections.add(connection);
+      keepAlive(socket, {
+        idleTimeoutMs: limits.wsIdleTimeoutMs,
+        pingIntervalMs: limits.wsPingIntervalMs,
+        onTick: () => {
+          if (socketLease) leases.renew(socketLease.id, socketLease.scopes).catch((error: unknown) => request.log.warn({ err: error }, 'socket lease renewal failed'));
+        },
+      });
+      socket.on('close', () => {
+        lease.release();
+        connections.delete(connection);
+        if (socketLease) leases.release(socketLease.id, socketLease.scopes).catch((error: unknown) => request.log.warn({ err: error }, 'socket lease release failed'));
+      });
+    },
   });
 }

@@ -3,34 +3,28 @@
 // request, so the fusionWorkflow child asks the models (each answer an activity result, visible in the
 // Temporal UI with its search attributes), and the turn's persist step settles the ledger with one entry per
 // model call. Same gate as chat: auth, rate limits, budget (reserved for every model asked).
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
+import { maxOutputTokens } from '../../domain/limits.js';
 import { fusionStrategies } from '../../domain/routing/fusion.js';
-import type { EventStream } from '../../infra/redis/event-stream.js';
-import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
-import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { chatTurnResult } from '../../clients/chat-turns.js';
+import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
+import { relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { responses } from '../openapi/response-schemas.js';
 import { FusionResult } from '../openapi/multi-model-schemas.js';
 import { ChatCompletionRequestSchema, defaultMaxTokens } from '../openai/chat-completion-request.js';
 import { turnOf } from '../openai/turn-messages.js';
-import { failureOf, openEventStream, requestIdOf } from '../openai/route-helpers.js';
+import { requestIdOf } from '../openai/route-helpers.js';
+import { streamedError } from '../openai/completion-shapes.js';
 
-export interface FusionOptions {
-  temporal: Client;
-  events: EventStream;
-  relayConnections: BlockingConnectionPool;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface FusionOptions extends ChatTurnRouteOptions {
   /** The most models one request may ask (the workers' FUSION_MAX_MODELS). */
   maxModels: number;
 }
@@ -41,7 +35,7 @@ const FusionRequestSchema = Type.Object({
   n: Type.Optional(Type.Integer({ minimum: 2, maximum: 8, description: 'Without models: how many the router picks (at most the deployment\'s limit)' })),
   strategy: Type.Union(fusionStrategies.map((strategy) => Type.Literal(strategy))),
   messages: ChatCompletionRequestSchema.properties.messages,
-  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048 })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
   stream: Type.Optional(Type.Boolean({ description: 'Stream the fused answer as server-sent events, then the whole result' })),
 }, { additionalProperties: false });
 type FusionRequest = Static<typeof FusionRequestSchema>;
@@ -60,10 +54,13 @@ interface Run {
   strategy: FusionRequest['strategy'];
 }
 
-export async function fusionPlugin(app: FastifyInstance, options: FusionOptions): Promise<void> {
+export async function fusionPlugin(fastify: FastifyInstance, options: FusionOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { temporal, gate } = options;
+  const relay = { feed: options.feed, temporal, log: app.log };
 
-  app.post<{ Body: FusionRequest }>('/v1/fusion', { onRequest: options.authenticate, schema: { body: FusionRequestSchema, response: fusionResponses } }, async (request, reply) => {
+  app.post('/v1/fusion', { onRequest: options.authenticate, schema: { body: FusionRequestSchema, response: fusionResponses } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.models && body.n !== undefined) throw new GatewayError(400, 'bad_request', 'Send either models or n (the router picks n models), not both.', {}, 'n');
@@ -77,78 +74,32 @@ export async function fusionPlugin(app: FastifyInstance, options: FusionOptions)
     const requestId = requestIdOf(request.headers);
     const startedAt = Date.now();
     const admission = await gate.admit(principal, { requestId, endpoint: 'fusion', ...(body.models ? { model: body.models[0] } : {}), promptText: turn.promptText, maxTokens, calls });
-    let workflowId: string;
-    try {
-      workflowId = await startChatTurn(temporal, options.chatStart, {
-        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
-        conversationId: requestId, question: turn.question, history: turn.history, maxTokens,
-        ...(turn.instructions ? { instructions: turn.instructions } : {}),
-        fusion: { strategy: body.strategy, ...(body.models ? { models: body.models } : {}), ...(body.n !== undefined ? { count: body.n } : {}) },
-        billing: billingOf(admission),
-      });
-    } catch (error) {
-      await gate.abandon(admission);
-      throw error;
-    }
+    const workflowId = await startAdmittedTurn(options, admission, {
+      conversationId: requestId, question: turn.question, history: turn.history, maxTokens,
+      ...(turn.instructions ? { instructions: turn.instructions } : {}),
+      fusion: { strategy: body.strategy, ...(body.models ? { models: body.models } : {}), ...(body.n !== undefined ? { count: body.n } : {}) },
+    });
     request.log.info({ requestId, workflowId, strategy: body.strategy }, 'fusion started');
     const run: Run = { requestId, workflowId, created: Math.floor(startedAt / 1000), startedAt, strategy: body.strategy };
     if (body.stream) return streamFusion(reply, admission.headers, run);
-
-    const handle = temporal.workflow.getHandle(workflowId);
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
-    });
-    let result: ChatTurnResult;
-    try {
-      result = await handle.result();
-    } catch (error) {
-      throw failureOf(error);
-    }
+    const result = await turnResultFor(temporal, reply, workflowId);
     return reply.headers(admission.headers).send(fusionBody(run, result));
   });
 
-  async function streamFusion(reply: FastifyReply, headers: Record<string, string>, run: Run): Promise<void> {
-    const raw = openEventStream(reply, headers);
-    const controller = new AbortController();
-    let ended = false;
-    raw.once('close', () => {
-      controller.abort();
-      if (!ended) temporal.workflow.getHandle(run.workflowId).cancel().catch(() => undefined);
-    });
-    const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
-    let done = false;
-    try {
-      const end = await relayEvents({
-        workflowId: run.workflowId,
-        afterSeq: 0,
-        events: options.events,
-        connections: options.relayConnections,
-        signal: controller.signal,
-        workflowClosed: async () => (await temporal.workflow.getHandle(run.workflowId).describe()).status.name !== 'RUNNING',
-        send: (event) => {
-          if (event.type === 'model.selected' && Array.isArray(event.data.fusion)) write({ object: 'fusion.models', models: event.data.fusion });
-          else if (event.type === 'answer.delta') write({ object: 'fusion.chunk', delta: String(event.data.text ?? '') });
-          else if (event.type === 'answer.done') done = true;
-          else if (event.type === 'error') {
-            if (event.data.code === 'blocked') done = true;
-            else write({ error: { message: String(event.data.message ?? 'The answer could not be completed.'), type: 'api_error', code: String(event.data.code ?? 'answer_failed'), param: null } });
-          }
-        },
-      });
-      if (done) {
-        // The whole result (every model's answer, the confidence, the cost) closes the stream.
-        write(fusionBody(run, await temporal.workflow.getHandle(run.workflowId).result() as ChatTurnResult));
-        raw.write('data: [DONE]\n\n');
-      } else if (end === 'closed_without_terminal') {
-        write({ error: { message: 'The request ended without an answer.', type: 'api_error', code: 'answer_failed', param: null } });
-      }
-    } catch (error) {
-      app.log.error({ err: error, workflowId: run.workflowId }, 'streaming a fusion failed');
-      write({ error: { message: 'The stream was interrupted.', type: 'api_error', code: 'internal', param: null } });
-    } finally {
-      ended = true;
-      raw.end();
-    }
+  function streamFusion(reply: FastifyReply, headers: Record<string, string>, run: Run): Promise<void> {
+    return relayTurnAsSse(relay, { reply, headers, workflowId: run.workflowId, name: 'a fusion' }, (stream) => ({
+      event: (event) => {
+        if (event.type === 'model.selected' && event.data.fusion) stream.data({ object: 'fusion.models', models: event.data.fusion });
+        else if (event.type === 'answer.delta') stream.data({ object: 'fusion.chunk', delta: event.data.text });
+      },
+      blocked: () => undefined,
+      fail: (failure) => stream.data(streamedError(failure)),
+      // The whole result (every model's answer, the confidence, the cost) closes the stream.
+      end: async () => {
+        stream.data(fusionBody(run, await chatTurnResult(temporal, run.workflowId)));
+        stream.raw('data: [DONE]\n\n');
+      },
+    }));
   }
 }
 

@@ -1,37 +1,28 @@
 // OpenAI-compatible endpoints: /v1/chat/completions (streamed and not), /v1/models, /v1/embeddings. Chat runs
 // through the same gate and the same chatTurnWorkflow as the WebSocket; provider keys stay in the gateway.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
-import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
-import type { ModelCatalog } from '../../domain/chat/ports.js';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
-import type { EventStream } from '../../infra/redis/event-stream.js';
-import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
+import { openEventStream, relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import { billingOf, type Admission, type Gate } from '../gateway/gate.js';
+import type { Admission } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
 import { turnOf } from '../openai/turn-messages.js';
+import { turnFieldsOf } from '../openai/turn-request.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
-import type { TokenLogprob, ToolCallRequest } from '../../domain/chat/model-request.js';
-import { failureOf, modelNotFound, openEventStream, requestIdOf, requireModel } from '../openai/route-helpers.js';
+import type { ToolCallRequest } from '../../domain/chat/model-request.js';
+import { modelNotFound, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
-export interface OpenAICompatibleOptions {
-  temporal: Client;
-  events: EventStream;
-  relayConnections: BlockingConnectionPool;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface OpenAICompatibleOptions extends ChatTurnRouteOptions {
   /** Refuses a named model that lacks a capability the request needs; absent: the router alone decides. */
   capabilities?: ModelCapabilityCheck;
   cache: ResponseCache;
@@ -58,8 +49,11 @@ const ModelParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 const embeddingsTimeoutMs = 30_000;
 
-export async function openAICompatiblePlugin(app: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
+export async function openAICompatiblePlugin(fastify: FastifyInstance, options: OpenAICompatibleOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { gate, cache, temporal } = options;
+  const relay = { feed: options.feed, temporal, log: app.log };
 
   // The registry's ready models the caller's tier may use (the workers route with the same cached registry).
   const modelIds = async (tier: string) => [...(await options.models.modelsFor(tier)).map((endpoint) => endpoint.model), options.embeddings.model];
@@ -70,13 +64,13 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     data: (await modelIds(principalOf(request).tier)).map(modelObject),
   }));
 
-  app.get<{ Params: Static<typeof ModelParams> }>('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
+  app.get('/v1/models/:model', { onRequest: options.authenticate, schema: { params: ModelParams, response: responses({ 200: ModelObject }) } }, async (request) => {
     if (!(await modelIds(principalOf(request).tier)).includes(request.params.model)) throw modelNotFound(request.params.model);
     return modelObject(request.params.model);
   });
 
   // Each completion is the root span of its trace, streamed answers included.
-  app.post<{ Body: ChatCompletionRequest }>('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post('/v1/chat/completions', { onRequest: options.authenticate, schema: { body: ChatCompletionRequestSchema, response: chatCompletionResponses } }, (request, reply) => inRequestSpan('chat.completions', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     await requireModel(options.models, body.model, principal.tier);
@@ -106,45 +100,21 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
       return streamCachedAnswer(reply, headers, context, hit, body.stream_options?.include_usage === true);
     }
 
-    let workflowId: string;
-    try {
-      workflowId = await startChatTurn(temporal, options.chatStart, {
-        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
-        // Stateless: the request carries its own history, so each completion is its own conversation.
-        conversationId: requestId, question: turn.question, history: turn.history, model: body.model, maxTokens,
-        // Nothing reads a completion's stored turn: its answer is done before the turn is stored.
-        storeAfterAnswer: true,
-        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
-        ...(turn.continuation ? { continuation: turn.continuation } : {}),
-        ...(turn.instructions ? { instructions: turn.instructions } : {}),
-        ...(sampling ? { sampling } : {}),
-        ...(generation ? { generation } : {}),
-        ...(requires.length > 0 ? { requires } : {}),
-        billing: billingOf(admission),
-      });
-    } catch (error) {
-      await gate.abandon(admission);
-      throw error;
-    }
+    const workflowId = await startAdmittedTurn(options, admission, {
+      // Stateless: the request carries its own history, so each completion is its own conversation.
+      conversationId: requestId, model: body.model, maxTokens, ...turnFieldsOf({ turn, sampling, generation, requires }),
+      // Nothing reads a completion's stored turn: its answer is done before the turn is stored.
+      storeAfterAnswer: true,
+    });
     context.ragtime.workflow_id = workflowId;
     request.log.info({ requestId, workflowId }, 'chat completion started');
-    const handle = temporal.workflow.getHandle(workflowId);
     // The workflow settles the reservation when it stores the turn, whether or not the client is still there.
 
     if (body.stream) {
       return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, cacheKey });
     }
 
-    // A client that hangs up stops the run; it is charged what was generated until then.
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
-    });
-    let result: ChatTurnResult;
-    try {
-      result = await handle.result();
-    } catch (error) {
-      throw failureOf(error);
-    }
+    const result = await turnResultFor(temporal, reply, workflowId);
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
@@ -162,77 +132,47 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     cacheKey?: string;
   }
 
-  async function streamAnswer(run: StreamRun): Promise<void> {
-    const { reply, context } = run;
-    const raw = openEventStream(reply, run.headers);
-    const controller = new AbortController();
-    let ended = false;
-    raw.once('close', () => {
-      controller.abort();
-      if (!ended) temporal.workflow.getHandle(run.workflowId).cancel().catch(() => undefined);
-    });
-    const write = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
+  function streamAnswer(run: StreamRun): Promise<void> {
+    const { context } = run;
     let answer = '';
     const toolCalls: ToolCallRequest[] = [];
-    write(chunk(context, { role: 'assistant', content: '' }));
-    try {
-      const end = await relayEvents({
-        workflowId: run.workflowId,
-        afterSeq: 0,
-        events: options.events,
-        connections: options.relayConnections,
-        signal: controller.signal,
-        workflowClosed: async () => (await temporal.workflow.getHandle(run.workflowId).describe()).status.name !== 'RUNNING',
-        send: (event) => {
-          if (event.type === 'answer.delta') {
-            const text = String(event.data.text ?? '');
-            answer += text;
-            write(chunk(context, { content: text }));
-          } else if (event.type === 'answer.tool_call') {
-            const fragment = toolCallChunkOf(event.data);
-            const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
-            call.function.arguments += fragment.function.arguments;
-            write(chunk(context, { tool_calls: [fragment] }));
-          } else if (event.type === 'answer.logprobs') {
-            write(chunk(context, {}, null, { content: (event.data.content as TokenLogprob[] | null) ?? null, refusal: null }));
-          } else if (event.type === 'answer.done') {
-            ended = true;
-            const usage = event.data.usage as TokenUsage;
-            const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
-            write(chunk(context, {}, finishReason));
-            if (run.includeUsage) write(usageChunk(context, usage));
-            raw.write('data: [DONE]\n\n');
-            if (run.cacheKey) {
-              cache.set(run.cacheKey, { model: String(event.data.model ?? context.model), answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
-                .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
-            }
-          } else if (event.type === 'error') {
-            ended = true;
-            if (event.data.code === 'blocked') {
-              write(chunk(context, {}, 'content_filter'));
-              raw.write('data: [DONE]\n\n');
-            } else {
-              write({ error: { message: String(event.data.message ?? 'The answer could not be completed.'), type: 'api_error', code: String(event.data.code ?? 'answer_failed'), param: null } });
-            }
+    return relayTurnAsSse(relay, { reply: run.reply, headers: run.headers, workflowId: run.workflowId, name: 'a completion' }, (stream) => ({
+      start: () => stream.data(chunk(context, { role: 'assistant', content: '' })),
+      event: (event) => {
+        if (event.type === 'answer.delta') {
+          answer += event.data.text;
+          stream.data(chunk(context, { content: event.data.text }));
+        } else if (event.type === 'answer.tool_call') {
+          const fragment = toolCallChunkOf(event.data);
+          const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
+          call.function.arguments += fragment.function.arguments;
+          stream.data(chunk(context, { tool_calls: [fragment] }));
+        } else if (event.type === 'answer.logprobs') {
+          stream.data(chunk(context, {}, null, { content: event.data.content, refusal: null }));
+        } else if (event.type === 'answer.done') {
+          const { usage } = event.data;
+          const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
+          stream.data(chunk(context, {}, finishReason));
+          if (run.includeUsage) stream.data(usageChunk(context, usage));
+          stream.raw('data: [DONE]\n\n');
+          if (run.cacheKey) {
+            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
+              .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
           }
-        },
-      });
-      if (end === 'closed_without_terminal') {
-        write({ error: { message: 'The request ended without an answer.', type: 'api_error', code: 'answer_failed', param: null } });
-      }
-    } catch (error) {
-      app.log.error({ err: error, workflowId: run.workflowId }, 'streaming a completion failed');
-      write({ error: { message: 'The stream was interrupted.', type: 'api_error', code: 'internal', param: null } });
-    } finally {
-      ended = true;
-      raw.end();
-    }
+        }
+      },
+      blocked: () => {
+        stream.data(chunk(context, {}, 'content_filter'));
+        stream.raw('data: [DONE]\n\n');
+      },
+      fail: (failure) => stream.data(streamedError(failure)),
+    }));
   }
 
   /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
   async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
-    const published = (await options.events.range(workflowId, 0)).find((event) => event.type === 'answer.logprobs');
-    return { content: (published?.data.content as TokenLogprob[] | null | undefined) ?? null, refusal: null };
+    const published = (await options.feed.published(workflowId)).find((event) => event.type === 'answer.logprobs');
+    return { content: published?.type === 'answer.logprobs' ? published.data.content : null, refusal: null };
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {
@@ -246,7 +186,7 @@ export async function openAICompatiblePlugin(app: FastifyInstance, options: Open
     raw.end('data: [DONE]\n\n');
   }
 
-  app.post<{ Body: Static<typeof EmbeddingsRequestSchema> }>('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
+  app.post('/v1/embeddings', { onRequest: options.authenticate, schema: { body: EmbeddingsRequestSchema, response: responses({ 200: EmbeddingList }) } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     if (body.model !== options.embeddings.model) throw modelNotFound(body.model);

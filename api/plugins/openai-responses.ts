@@ -2,42 +2,33 @@
 // workflow as chat completions (one run per response, visible in the Temporal UI). previous_response_id reads the
 // conversation's stored turns; `store: false` keeps no turn. The legacy /v1/completions answers a 404 in OpenAI's
 // error shape that points to the APIs Ragtime serves.
-import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
-import type { ModelCatalog } from '../../domain/chat/ports.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
-import type { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
-import type { EventStream } from '../../infra/redis/event-stream.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import { relayEvents } from '../chat/event-relay.js';
-import { startChatTurn, type ChatStartTarget } from '../chat/start-chat-turn.js';
+import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
+import { relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
-import { billingOf, type Gate } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ResponseObject, responses } from '../openapi/response-schemas.js';
 import { generationOf, maxTokensOf, refuseUnservedOptions, samplingOf } from '../openai/chat-completion-request.js';
 import { finishReasonOf, toolCallChunkOf } from '../openai/completion-shapes.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
 import { turnOf } from '../openai/turn-messages.js';
+import { turnFieldsOf } from '../openai/turn-request.js';
 import { asResponsesError, asResponsesErrorAsync, chatRequestOf } from '../openai/responses/chat-request.js';
 import { continuationOf, historyMessages, refuseStatelessToolResults, storedItemResolver } from '../openai/responses/continuation.js';
 import { chatMessagesOf } from '../openai/responses/input-messages.js';
-import { ResponsesRequestSchema, refuseUnservedResponseOptions, type ResponsesRequest } from '../openai/responses/request-schema.js';
+import { ResponsesRequestSchema, refuseUnservedResponseOptions } from '../openai/responses/request-schema.js';
 import { functionCallOutput, messageOutput, requestIdIn, responseObject, type ResponseContext } from '../openai/responses/response-object.js';
 import { ResponsesStreamWriter } from '../openai/responses/stream-writer.js';
-import { failureOf, openEventStream, requestIdOf, requireModel } from '../openai/route-helpers.js';
+import { requestIdOf, requireModel } from '../openai/route-helpers.js';
 
-export interface OpenAIResponsesOptions {
-  temporal: Client;
-  events: EventStream;
-  relayConnections: BlockingConnectionPool;
-  chatStart: ChatStartTarget;
-  gate: Gate;
-  authenticate: onRequestAsyncHookHandler;
-  models: ModelCatalog;
+export interface OpenAIResponsesOptions extends ChatTurnRouteOptions {
   /** Refuses a model that lacks what the request needs (tools, JSON schema, images). */
   capabilities?: ModelCapabilityCheck;
   conversations: ConversationStore;
@@ -56,10 +47,13 @@ const responsesRouteResponses = {
 
 const zeroUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 
-export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenAIResponsesOptions): Promise<void> {
+export async function openAIResponsesPlugin(fastify: FastifyInstance, options: OpenAIResponsesOptions): Promise<void> {
+  // Handlers are typed from their schemas.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { gate, temporal } = options;
+  const relay = { feed: options.feed, temporal, log: app.log };
 
-  app.post<{ Body: ResponsesRequest }>('/v1/responses', { onRequest: options.authenticate, schema: { body: ResponsesRequestSchema, response: responsesRouteResponses } }, (request, reply) => inRequestSpan('responses', { tenantId: principalOf(request).orgId }, async (span) => {
+  app.post('/v1/responses', { onRequest: options.authenticate, schema: { body: ResponsesRequestSchema, response: responsesRouteResponses } }, (request, reply) => inRequestSpan('responses', { tenantId: principalOf(request).orgId }, async (span) => {
     const principal = principalOf(request);
     const body = request.body;
     await requireModel(options.models, body.model, principal.tier);
@@ -83,93 +77,45 @@ export async function openAIResponsesPlugin(app: FastifyInstance, options: OpenA
 
     const admission = await gate.admit(principal, { requestId, endpoint: 'responses', model: body.model, promptText: turn.promptText, maxTokens });
     const context: ResponseContext = { requestId, createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body, ragtime: {} };
-    let workflowId: string;
-    try {
-      workflowId = await startChatTurn(temporal, options.chatStart, {
-        tenantId: principal.orgId, userId: principal.userId, tier: principal.tier, requestId,
-        // A new response starts its own conversation; a continued one joins its predecessor's.
-        conversationId: continuation?.conversationId ?? requestId,
-        question: turn.question, history: turn.history, model: body.model, maxTokens,
-        ...(turn.questionParts ? { questionParts: turn.questionParts } : {}),
-        ...(turn.continuation ? { continuation: turn.continuation } : {}),
-        ...(turn.instructions ? { instructions: turn.instructions } : {}),
-        ...(sampling ? { sampling } : {}),
-        ...(generation ? { generation } : {}),
-        ...(requires.length > 0 ? { requires } : {}),
-        ...(body.store === false ? { store: false } : {}),
-        billing: billingOf(admission),
-      });
-    } catch (error) {
-      await gate.abandon(admission);
-      throw error;
-    }
+    const workflowId = await startAdmittedTurn(options, admission, {
+      // A new response starts its own conversation; a continued one joins its predecessor's.
+      conversationId: continuation?.conversationId ?? requestId,
+      model: body.model, maxTokens, ...turnFieldsOf({ turn, sampling, generation, requires }),
+      ...(body.store === false ? { store: false } : {}),
+    });
     context.ragtime.workflow_id = workflowId;
     request.log.info({ requestId, workflowId }, 'response started');
-    const handle = temporal.workflow.getHandle(workflowId);
 
     if (body.stream) return streamResponse(reply, admission.headers, context, workflowId, maxTokens);
-
-    // A client that hangs up stops the run; it is charged what was generated until then.
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) handle.cancel().catch(() => undefined);
-    });
-    let result: ChatTurnResult;
-    try {
-      result = await handle.result();
-    } catch (error) {
-      throw failureOf(error);
-    }
+    const result = await turnResultFor(temporal, reply, workflowId);
     return reply.headers(admission.headers).send(finishedResponse(context, result, maxTokens));
   }));
 
-  async function streamResponse(reply: FastifyReply, headers: Record<string, string>, context: ResponseContext, workflowId: string, maxTokens: number): Promise<void> {
-    const raw = openEventStream(reply, headers);
-    const controller = new AbortController();
-    let ended = false;
-    raw.once('close', () => {
-      controller.abort();
-      if (!ended) temporal.workflow.getHandle(workflowId).cancel().catch(() => undefined);
-    });
-    const writer = new ResponsesStreamWriter(context, (event) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-    writer.start();
-    try {
-      const end = await relayEvents({
-        workflowId,
-        afterSeq: 0,
-        events: options.events,
-        connections: options.relayConnections,
-        signal: controller.signal,
-        workflowClosed: async () => (await temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING',
-        send: (event) => {
+  function streamResponse(reply: FastifyReply, headers: Record<string, string>, context: ResponseContext, workflowId: string, maxTokens: number): Promise<void> {
+    return relayTurnAsSse(relay, { reply, headers, workflowId, name: 'a response' }, (stream) => {
+      const writer = new ResponsesStreamWriter(context, (event) => stream.event(event.type, event));
+      return {
+        start: () => writer.start(),
+        event: (event) => {
           if (event.type === 'answer.delta') {
-            writer.text(String(event.data.text ?? ''));
+            writer.text(event.data.text);
           } else if (event.type === 'answer.tool_call') {
             const fragment = toolCallChunkOf(event.data);
             writer.toolCall({ index: fragment.index, ...(fragment.id ? { id: fragment.id } : {}), ...(fragment.function.name ? { name: fragment.function.name } : {}), arguments: fragment.function.arguments });
           } else if (event.type === 'answer.done') {
-            ended = true;
-            const usage = event.data.usage as TokenUsage;
+            const { usage } = event.data;
             writer.finish(usage, finishReasonOf(usage.completionTokens, maxTokens, writer.calledTools) === 'length' ? 'max_output_tokens' : undefined);
-          } else if (event.type === 'error') {
-            ended = true;
-            if (event.data.code === 'blocked') writer.finish(zeroUsage, 'content_filter');
-            else writer.fail({ code: String(event.data.code ?? 'answer_failed'), message: String(event.data.message ?? 'The answer could not be completed.') });
           }
         },
-      });
-      if (end === 'closed_without_terminal') writer.fail({ code: 'answer_failed', message: 'The request ended without an answer.' });
-    } catch (error) {
-      app.log.error({ err: error, workflowId }, 'streaming a response failed');
-      writer.fail({ code: 'internal', message: 'The stream was interrupted.' });
-    } finally {
-      ended = true;
-      raw.end();
-    }
+        blocked: () => writer.finish(zeroUsage, 'content_filter'),
+        fail: (failure) => writer.fail(failure),
+      };
+    });
   }
 
   // A stored response read back: its output, status and usage as the turn was stored (the request's settings are
   // not kept, so they read as their defaults). A response made with store: false, or another org's, is not found.
-  app.get<{ Params: { response_id: string } }>('/v1/responses/:response_id', {
+  app.get('/v1/responses/:response_id', {
     onRequest: options.authenticate,
     schema: { params: Type.Object({ response_id: Type.String({ minLength: 1, maxLength: 200 }) }), response: responses({ 200: ResponseObject }) },
   }, async (request) => {

@@ -1,11 +1,11 @@
-// Relays share pooled blocking-read connections (real Redis): a relay that ends on its terminal event gives
-// its connection back for the next one; a relay interrupted mid-read (the client left) closes its connection
-// and never hands it on, so no stale blocking read can answer the next relay.
+// Relays (followers of the Redis event feed) share pooled blocking-read connections (real Redis): a relay that
+// ends on its terminal event gives its connection back for the next one; a relay interrupted mid-read (the client
+// left) closes its connection and never hands it on, so no stale blocking read can answer the next relay.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnswerDoneEventData, ChatEvent } from '../../domain/chat/events.js';
-import { relayEvents } from '../../api/chat/event-relay.js';
 import { BlockingConnectionPool } from '../../infra/redis/blocking-connections.js';
+import { RedisEventFeed } from '../../infra/redis/event-feed.js';
 import { EventStream } from '../../infra/redis/event-stream.js';
 import { createRedis } from '../../infra/redis/redis-client.js';
 import { services } from '../support/services.js';
@@ -18,16 +18,18 @@ describe('relay connections', () => {
   const redis = createRedis(services().redisUrl, `${services().redisKeyPrefix}relay-pool:`);
   const events = new EventStream(redis, 60);
   const pool = new BlockingConnectionPool(redis);
+  const feed = new RedisEventFeed(events, pool, 2_000);
   afterAll(() => {
     pool.close();
     redis.disconnect();
   });
 
-  const relay = (workflowId: string, signal: AbortSignal, received: ChatEvent[]) => relayEvents({
-    workflowId, afterSeq: 0, events, connections: pool, signal, blockMs: 2_000,
-    send: (event) => received.push(event),
-    workflowClosed: async () => false,
-  });
+  /** Follows the feed to its end; says whether it ended on a terminal event or because the signal aborted. */
+  const relay = async (workflowId: string, signal: AbortSignal, received: ChatEvent[]) => {
+    for await (const event of feed.follow(workflowId, 0, { signal, runClosed: async () => false })) received.push(event);
+    const last = received.at(-1)?.type;
+    return last === 'answer.done' || last === 'error' ? 'terminal' : signal.aborted ? 'aborted' : 'closed_without_terminal';
+  };
 
   it('reuses the connection of a relay that ended on its terminal event', async () => {
     const workflowId = `pool-${randomUUID()}`;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { startChatTurn } from '../../api/chat/start-chat-turn.js';
+import { startChatTurn } from '../../clients/chat-turns.js';
 import type { ChatTurnResult, HistoryMessage } from '../../domain/chat/chat-request.js';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import { UsageLedger } from '../../infra/gateway/usage-ledger.js';

@@ -6,37 +6,25 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAI, type OpenAIProvider } from '@ai-sdk/openai';
 import { generateText, streamText, type ModelMessage } from 'ai';
-import { withDefaults } from '../../domain/routing/model-registration.js';
 import { apiKeyFor } from '../support/identities.js';
-import { RecordingModelProxy } from '../support/recording-model-proxy.js';
-import { routingHarness, type RoutingHarness } from '../support/routing-stack.js';
-import { services } from '../support/services.js';
-import { startApi, startConfiguredWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { startProxiedModelStack, type ProxiedModelStack } from '../support/proxied-model-stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
 
 const model = 'smollm2-135m-instruct';
 
 describe('the AI SDK default (Responses) provider against Ragtime', () => {
-  const taskQueue = uniqueTaskQueue('responses-ai-sdk');
   const org = `ai-sdk-${randomUUID().slice(0, 6)}`;
-  const upstream = new RecordingModelProxy(services().modelBaseUrl);
-  let harness: RoutingHarness;
-  let worker: RunningWorker;
-  let api: TestApi;
+  let stack: ProxiedModelStack;
   let openai: OpenAIProvider;
   const sent: Record<string, unknown>[] = [];
   const pool = ledgerPool();
+  const upstream = () => stack.upstream;
 
   beforeAll(async () => {
-    harness = await routingHarness({ MODEL_ENVIRONMENT: 'staging', CHAT_TASK_QUEUE: taskQueue });
-    await harness.registry.register(withDefaults({ model, endpoint: await upstream.start(), environment: 'staging' }));
-    [worker, api] = await Promise.all([
-      startConfiguredWorker(harness.config),
-      startApi(taskQueue, { REDIS_KEY_PREFIX: harness.config.REDIS_KEY_PREFIX, MODEL_ENVIRONMENT: 'staging' }),
-    ]);
+    stack = await startProxiedModelStack('responses-ai-sdk', model);
     // The SDK's own requests are kept, to show what it sent Ragtime.
     openai = createOpenAI({
-      baseURL: `${api.url}/v1`, apiKey: await apiKeyFor(org),
+      baseURL: stack.baseUrl, apiKey: await apiKeyFor(org),
       fetch: (url, init) => {
         if (typeof init?.body === 'string') sent.push(JSON.parse(init.body) as Record<string, unknown>);
         return fetch(url, init);
@@ -44,18 +32,15 @@ describe('the AI SDK default (Responses) provider against Ragtime', () => {
     });
   }, 120_000);
   afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await upstream.close();
-    await harness?.close();
+    await stack?.close();
     await pool.end();
   });
 
-  const generations = (from: number) => upstream.chatRequests(from).filter((body) => body.stream === true);
+  const generations = (from: number) => upstream().chatRequests(from).filter((body) => body.stream === true);
   const messagesOf = (body: Record<string, unknown>) => body.messages as { role: string; content: string }[];
 
   it('generates text, with the system prompt and the output cap reaching the model server', async () => {
-    const before = upstream.received.length;
+    const before = upstream().received.length;
     const result = await generateText({ model: openai(model), system: 'Answer in one word.', prompt: 'Name a primary color.', maxOutputTokens: 16, maxRetries: 0 });
     expect(result.text.trim().length).toBeGreaterThan(0);
     expect(['stop', 'length']).toContain(result.finishReason);
@@ -88,7 +73,7 @@ describe('the AI SDK default (Responses) provider against Ragtime', () => {
       ...first.response.messages,
       { role: 'user', content: 'What is my favourite colour?' },
     ];
-    const before = upstream.received.length;
+    const before = upstream().received.length;
     const second = await generateText({ model: openai(model), messages, maxOutputTokens: 12, maxRetries: 0 });
     expect(second.text.trim().length).toBeGreaterThan(0);
     // The SDK sent its earlier answer by reference (msg_<request id>), not as text.
@@ -103,7 +88,7 @@ describe('the AI SDK default (Responses) provider against Ragtime', () => {
 
   it('continues with previousResponseId: the model server reads the stored conversation', async () => {
     const first = await generateText({ model: openai(model), prompt: 'Remember the number 42.', maxOutputTokens: 12, maxRetries: 0 });
-    const before = upstream.received.length;
+    const before = upstream().received.length;
     const second = await generateText({
       model: openai(model), prompt: 'Which number did I ask you to remember?', maxOutputTokens: 12, maxRetries: 0,
       providerOptions: { openai: { previousResponseId: first.providerMetadata!.openai!.responseId as string } },

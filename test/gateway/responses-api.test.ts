@@ -6,45 +6,30 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
-import { withDefaults } from '../../domain/routing/model-registration.js';
 import { apiKeyFor } from '../support/identities.js';
-import { RecordingModelProxy } from '../support/recording-model-proxy.js';
-import { routingHarness, type RoutingHarness } from '../support/routing-stack.js';
-import { services } from '../support/services.js';
-import { startApi, startConfiguredWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
+import { startProxiedModelStack, type ProxiedModelStack } from '../support/proxied-model-stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
 
 const model = 'smollm2-135m-instruct';
 
 describe('the Responses API with the openai client', () => {
-  const taskQueue = uniqueTaskQueue('responses');
   const org = `responses-${randomUUID().slice(0, 6)}`;
-  const upstream = new RecordingModelProxy(services().modelBaseUrl);
-  let harness: RoutingHarness;
-  let worker: RunningWorker;
-  let api: TestApi;
+  let stack: ProxiedModelStack;
   let client: OpenAI;
   const pool = ledgerPool();
+  const upstream = () => stack.upstream;
 
   beforeAll(async () => {
-    harness = await routingHarness({ MODEL_ENVIRONMENT: 'staging', CHAT_TASK_QUEUE: taskQueue });
-    await harness.registry.register(withDefaults({ model, endpoint: await upstream.start(), environment: 'staging' }));
-    [worker, api] = await Promise.all([
-      startConfiguredWorker(harness.config),
-      startApi(taskQueue, { REDIS_KEY_PREFIX: harness.config.REDIS_KEY_PREFIX, MODEL_ENVIRONMENT: 'staging' }),
-    ]);
-    client = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: await apiKeyFor(org), maxRetries: 0 });
+    stack = await startProxiedModelStack('responses', model);
+    client = new OpenAI({ baseURL: stack.baseUrl, apiKey: await apiKeyFor(org), maxRetries: 0 });
   }, 120_000);
   afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await upstream.close();
-    await harness?.close();
+    await stack?.close();
     await pool.end();
   });
 
   /** The last generation request the model server received. */
-  const lastGeneration = () => upstream.chatRequests().filter((body) => body.stream === true).at(-1)!;
+  const lastGeneration = () => upstream().chatRequests().filter((body) => body.stream === true).at(-1)!;
   const requestIdOf = (responseId: string) => responseId.replace(/^resp_/, '');
 
   it('answers a string input with instructions through the chat workflow, and charges it in the ledger', async () => {
@@ -68,7 +53,7 @@ describe('the Responses API with the openai client', () => {
     expect(messages.at(-1)).toEqual({ role: 'user', content: 'Name a primary color.' });
 
     const requestId = requestIdOf(response.id);
-    const result = await api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).result() as { answer: string };
+    const result = await stack.api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).result() as { answer: string };
     expect(result.answer).toBe(response.output_text);
     const row = await settledRow(pool, org, requestId);
     expect(row).toMatchObject({ endpoint: 'responses', outcome: 'completed', cached: false });
@@ -119,25 +104,25 @@ describe('the Responses API with the openai client', () => {
     // reads to the learned injection scorer as an injection (a false positive seen in a full run); a fixed answer
     // keeps the test about continuation.
     const first = await client.responses.create({ model, input: 'My favourite colour is teal.', max_output_tokens: 12, temperature: 0 });
-    const before = upstream.received.length;
+    const before = upstream().received.length;
     const second = await client.responses.create({ model, input: 'What is my favourite colour?', previous_response_id: first.id, max_output_tokens: 12, temperature: 0 });
     expect(second.status).not.toBe('failed');
     expect(second.previous_response_id).toBe(first.id);
 
     // The model server read the first turn, from Postgres, before the new question.
-    const messages = (upstream.chatRequests(before).find((body) => body.stream === true)!.messages as { role: string; content: string }[]).slice(1);
+    const messages = (upstream().chatRequests(before).find((body) => body.stream === true)!.messages as { role: string; content: string }[]).slice(1);
     expect(messages).toEqual([
       { role: 'user', content: 'My favourite colour is teal.' },
       { role: 'assistant', content: first.output_text },
       { role: 'user', content: 'What is my favourite colour?' },
     ]);
     // Both responses are one conversation (the first response's), listed with its turns.
-    const turns = await fetch(`${api.url}/v1/conversations/${requestIdOf(first.id)}/turns`, { headers: { authorization: `Bearer ${await apiKeyFor(org)}` } });
+    const turns = await fetch(`${stack.api.url}/v1/conversations/${requestIdOf(first.id)}/turns`, { headers: { authorization: `Bearer ${await apiKeyFor(org)}` } });
     expect(((await turns.json()) as { data: { request_id: string }[] }).data.map((turn) => turn.request_id)).toEqual([requestIdOf(first.id), requestIdOf(second.id)]);
 
     // Only the latest response of a conversation continues it; another org cannot see it at all.
     await expect(client.responses.create({ model, input: 'And now?', previous_response_id: first.id })).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
-    const stranger = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: await apiKeyFor(`${org}-other`), maxRetries: 0 });
+    const stranger = new OpenAI({ baseURL: `${stack.api.url}/v1`, apiKey: await apiKeyFor(`${org}-other`), maxRetries: 0 });
     await expect(stranger.responses.create({ model, input: 'And now?', previous_response_id: second.id })).rejects.toMatchObject({ status: 400, code: 'previous_response_not_found' });
   });
 

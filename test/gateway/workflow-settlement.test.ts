@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { startChatTurn } from '../../api/chat/start-chat-turn.js';
+import { startChatTurn } from '../../clients/chat-turns.js';
 import type { ChatTurnResult, TurnBilling } from '../../domain/chat/chat-request.js';
 import type { ChatEvent, ChatEventOf } from '../../domain/chat/events.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';

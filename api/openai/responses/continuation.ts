@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { HistoryMessage } from '../../../domain/chat/chat-request.js';
 import type { ConversationStore } from '../../../infra/postgres/conversation-store.js';
-import { findChatTurn } from '../../chat/start-chat-turn.js';
+import { findChatTurn } from '../../../clients/chat-turns.js';
 import { GatewayError } from '../../gateway/gateway-error.js';
 import type { ChatMessage, ItemResolver } from './input-messages.js';
 import type { ResponsesRequest } from './request-schema.js';

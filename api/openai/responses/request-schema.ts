@@ -2,6 +2,7 @@
 // for their type and the fields Ragtime reads; the extra fields the official clients send along (ids,
 // status) are accepted and ignored. Options Ragtime cannot honour are refused by name, never dropped.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { maxOutputTokens } from '../../../domain/limits.js';
 import { GatewayError } from '../../gateway/gateway-error.js';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -70,7 +71,7 @@ export const ResponsesRequestSchema = Type.Object({
   model: Type.String({ minLength: 1, maxLength: 200 }),
   input: Type.Union([Type.String({ minLength: 1 }), Type.Array(InputItem, { minItems: 1, maxItems: 256 })]),
   instructions: nullable(Type.String()),
-  max_output_tokens: nullable(Type.Integer({ minimum: 1, maximum: 2048 })),
+  max_output_tokens: nullable(Type.Integer({ minimum: 1, maximum: maxOutputTokens })),
   previous_response_id: nullable(Type.String({ minLength: 1, maxLength: 200 })),
   store: nullable(Type.Boolean()),
   stream: nullable(Type.Boolean()),

@@ -2,6 +2,7 @@
 // built from what a chat turn produced. Ids derive from the request id, so a stored answer can be found
 // again from the id a client holds: resp_<requestId>, msg_<requestId>, fc_<requestId>_<n>.
 import type { TokenUsage } from '../../../domain/gateway/pricing.js';
+import { isIdentifier } from '../../../domain/limits.js';
 import type { ResponsesRequest } from './request-schema.js';
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
@@ -43,7 +44,7 @@ export const functionCallIdOf = (requestId: string, index: number) => `fc_${requ
 export function requestIdIn(id: string, prefix: 'resp_' | 'msg_'): string | undefined {
   if (!id.startsWith(prefix)) return undefined;
   const requestId = id.slice(prefix.length);
-  return /^[A-Za-z0-9_-]{1,64}$/.test(requestId) ? requestId : undefined;
+  return isIdentifier(requestId) ? requestId : undefined;
 }
 
 export function messageOutput(requestId: string, text: string, status: MessageOutput['status']): MessageOutput {
