@@ -26,7 +26,8 @@ import { loadConfig } from '../infra/config.js';
 import { RagtimeError } from '../domain/errors.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { migrate } from '../infra/postgres/migrate.js';
-import { identifierPattern, tiers, type Tier } from '../domain/gateway/principal.js';
+import { tiers, type Tier } from '../domain/gateway/principal.js';
+import { isIdentifier } from '../domain/limits.js';
 import { parseApiKey, secretMatches } from '../infra/gateway/api-keys.js';
 import { IdentityError, IdentityStore, type BudgetSetting } from '../infra/gateway/identity-store.js';
 import { credentialChannel, publishCredentialChange, type CredentialChange } from '../infra/gateway/credential-changes.js';
@@ -86,7 +87,7 @@ export async function runAdmin(argv: string[], store: IdentityStore, print: (lin
   };
   const identifier = (index: number, name: string): string => {
     const value = positional(index, name);
-    if (!identifierPattern.test(value)) throw new UsageError(`<${name}> must be 1-64 letters, digits, _ or -`);
+    if (!isIdentifier(value)) throw new UsageError(`<${name}> must be 1-64 letters, digits, _ or -`);
     return value;
   };
 

@@ -7,8 +7,9 @@ import type { ConversationStore } from '../../infra/postgres/conversation-store.
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { responses } from '../openapi/response-schemas.js';
 import { ConversationList, RenamedConversation, TurnList } from '../openapi/web-client-schemas.js';
+import { identifierPattern } from '../../domain/limits.js';
 
-const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: identifierPattern }) });
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false });
 const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false });
 

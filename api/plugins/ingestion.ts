@@ -7,13 +7,13 @@ import type { Client } from '@temporalio/client';
 import { ingestJobState, startIngestJob } from '../../clients/ingestion-jobs.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { JobStatus, StartedJob, responses } from '../openapi/response-schemas.js';
+import { identifierPattern } from '../../domain/limits.js';
 
-const jobIdPattern = '^[A-Za-z0-9_-]{1,64}$';
 const StartJobBody = Type.Object({
   sources: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+', maxLength: 2048 }), { minItems: 1, maxItems: 1000, description: 'http(s) URLs' }),
-  jobId: Type.Optional(Type.String({ pattern: jobIdPattern, description: 'Idempotency key: starting the same job id again joins the existing job' })),
+  jobId: Type.Optional(Type.String({ pattern: identifierPattern, description: 'Idempotency key: starting the same job id again joins the existing job' })),
 }, { additionalProperties: false });
-const JobParams = Type.Object({ jobId: Type.String({ pattern: jobIdPattern }) });
+const JobParams = Type.Object({ jobId: Type.String({ pattern: identifierPattern }) });
 
 export interface IngestionOptions {
   temporal: Client;

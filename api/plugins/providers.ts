@@ -16,6 +16,7 @@ import { principalOf } from '../gateway/authenticate-hook.js';
 import { GatewayError, unauthorized } from '../gateway/gateway-error.js';
 import { responses } from '../openapi/response-schemas.js';
 import { ProviderList, ProviderMetricsReport } from '../openapi/multi-model-schemas.js';
+import { identifierPattern } from '../../domain/limits.js';
 
 export interface ProvidersOptions {
   authenticate: onRequestAsyncHookHandler;
@@ -35,7 +36,7 @@ const maxWindowSeconds = 30 * 86_400;
 const ProviderParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
 const MetricsQuery = Type.Object({
   window: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}[mhd]$', description: 'e.g. 15m, 24h, 7d (at most 30d); 24h when absent' })),
-  org: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Operators only: one org instead of all' })),
+  org: Type.Optional(Type.String({ pattern: identifierPattern, description: 'Operators only: one org instead of all' })),
 }, { additionalProperties: false });
 
 /** Request types come from the route schemas (TypeBox type provider). */

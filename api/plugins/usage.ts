@@ -7,6 +7,7 @@ import type { ConversationStore } from '../../infra/postgres/conversation-store.
 import type { UsageLedger } from '../../infra/gateway/usage-ledger.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { Conversation, UsageReport, responses } from '../openapi/response-schemas.js';
+import { identifierPattern } from '../../domain/limits.js';
 
 // A calendar date Postgres accepts: real month and day (format), and no year 0000 (pattern).
 const date = Type.String({ format: 'date', pattern: '^(?!0000)\\d{4}-\\d{2}-\\d{2}$', description: 'UTC date, YYYY-MM-DD' });
@@ -16,7 +17,7 @@ const UsageQuery = Type.Object({
   user: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 }, { additionalProperties: false });
 
-const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+const ConversationParams = Type.Object({ conversationId: Type.String({ pattern: identifierPattern }) });
 const ConversationQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, { additionalProperties: false });
 
 export interface UsageOptions {

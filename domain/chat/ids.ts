@@ -1,11 +1,7 @@
 // Workflow ids are meaningful: an operator can read tenant and request from them, and a duplicate
 // submit of the same request maps to the same id (idempotency). They are built by the one scoped-id
 // encoding (domain/tenancy/scoped-id.ts), so no two (tenant, request) pairs share an id.
-import { identifierPattern as identifierSource } from '../limits.js';
 import { scopedId } from '../tenancy/scoped-id.js';
-
-/** A client-chosen identifier (domain/limits.ts), for callers that test with a RegExp. */
-export const identifierPattern = new RegExp(identifierSource);
 
 export function chatWorkflowId(tenantId: string, requestId: string): string {
   return scopedId('chat', tenantId, requestId);

@@ -15,4 +15,3 @@ export interface Principal {
   keyId?: string;
 }
 
-export const identifierPattern = /^[A-Za-z0-9_-]{1,64}$/;
