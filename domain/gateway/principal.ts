@@ -14,4 +14,3 @@ export interface Principal {
   /** The API key id (never the secret) when authenticated by key. */
   keyId?: string;
 }
-
