@@ -42,7 +42,8 @@ const workersOnlyFromRoots = restriction.folders(['workers'],
  * - workflows: only workflows, domain, ingestion's pure job records, @temporalio/workflow|common, and the types of activities.
  * - activities: only domain, ingestion, ports, activities and @temporalio/activity|common; dependencies come in as ports.
  * - domain, ingestion: pure logic and ports, no I/O and no adapters.
- * - infra: adapters implementing ports; never workflow code, the API, the workers or the activities.
+ * - infra: adapters implementing ports; never workflow code or its starters, the API, the workers or the activities.
+ * - clients: Temporal client code (starters, handles, search attributes); never the API or activities.
  * - everything but the composition roots: not workers/.
  */
 const layers = {
@@ -79,7 +80,7 @@ const layers = {
   infra: {
     files: ['infra/**/*.ts'],
     restrictions: {
-      folders: restriction.folders(['workflows', 'api', 'activities'], 'infra/ implements ports: it does not import workflow code (starters go to clients/), the API or activities.'),
+      folders: restriction.folders(['workflows', 'clients', 'api', 'activities'], 'infra/ implements ports: it does not import workflow code or its starters (clients/), the API or activities.'),
       workers: workersOnlyFromRoots,
     },
   },
@@ -88,8 +89,15 @@ const layers = {
     ignores: ['api/server.ts'],
     restrictions: { workers: workersOnlyFromRoots },
   },
+  clients: {
+    files: ['clients/**/*.ts'],
+    restrictions: {
+      folders: restriction.folders(['api', 'activities'], 'clients/ start and read workflows for the API, workers and scripts: they do not import the API or activities.'),
+      workers: workersOnlyFromRoots,
+    },
+  },
   others: {
-    files: ['clients/**/*.ts', 'web/**/*.ts', '*.ts', '*.js'],
+    files: ['web/**/*.ts', '*.ts', '*.js'],
     restrictions: { workers: workersOnlyFromRoots },
   },
 };
