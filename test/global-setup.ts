@@ -35,48 +35,53 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--port', String(modelPort), '--parallel', '4']);
   children.push(temporal, model);
   const embeddings = LocalEmbeddingServer.start({ port: embeddingPort, threads: 2 });
+  // A failed setup stops what it started: no Temporal or model server outlives the run that wanted them.
+  try {
+    // One database per concurrent run (created when missing; the setup resets its schema).
+    const databaseUrl = process.env.RAGTIME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ragtime_test';
+    const redisUrl = 'redis://127.0.0.1:6379';
+    const vectorStore = await chooseVectorStore(process.env.QDRANT_URL);
+    await Promise.all([resetDatabase(databaseUrl), checkRedis(redisUrl)]);
 
-  // One database per concurrent run (the setup resets its schema); ./ragtime test creates ragtime_test.
-  const databaseUrl = process.env.RAGTIME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ragtime_test';
-  const redisUrl = 'redis://127.0.0.1:6379';
-  const vectorStore = await chooseVectorStore(process.env.QDRANT_URL);
-  await Promise.all([resetDatabase(databaseUrl), checkRedis(redisUrl)]);
+    await waitUntil('Temporal dev server', async () => {
+      const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return true;
+    }, 60_000, temporal);
+    await registerSearchAttributes(temporalAddress, 'default');
 
-  await waitUntil('Temporal dev server', async () => {
-    const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
-    await connection.workflowService.getSystemInfo({});
-    await connection.close();
-    return true;
-  }, 60_000, temporal);
-  await registerSearchAttributes(temporalAddress, 'default');
+    const bundle = await bundleWorkflowCode({ workflowsPath: chatWorkflowsPath, logger: quietLogger });
+    const bundleDirectory = path.join(projectRoot, '.data', 'test');
+    mkdirSync(bundleDirectory, { recursive: true });
+    const bundlePath = path.join(bundleDirectory, 'chat-workflows.bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+    const ingestionBundle = await bundleWorkflowCode({ workflowsPath: ingestionWorkflowsPath, logger: quietLogger });
+    const ingestionBundlePath = path.join(bundleDirectory, 'ingestion-workflows.bundle.js');
+    writeFileSync(ingestionBundlePath, ingestionBundle.code);
+    embeddingServer = await embeddings;
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: chatWorkflowsPath, logger: quietLogger });
-  const bundleDirectory = path.join(projectRoot, '.data', 'test');
-  mkdirSync(bundleDirectory, { recursive: true });
-  const bundlePath = path.join(bundleDirectory, 'chat-workflows.bundle.js');
-  writeFileSync(bundlePath, bundle.code);
-  const ingestionBundle = await bundleWorkflowCode({ workflowsPath: ingestionWorkflowsPath, logger: quietLogger });
-  const ingestionBundlePath = path.join(bundleDirectory, 'ingestion-workflows.bundle.js');
-  writeFileSync(ingestionBundlePath, ingestionBundle.code);
-  embeddingServer = await embeddings;
+    await waitUntil('model server', async () => (await fetch(`http://127.0.0.1:${modelPort}/health`)).ok, 90_000, model);
 
-  await waitUntil('model server', async () => (await fetch(`http://127.0.0.1:${modelPort}/health`)).ok, 90_000, model);
-
-  const services: TestServices = {
-    temporalAddress,
-    temporalBinary,
-    modelBaseUrl: `http://127.0.0.1:${modelPort}/v1`,
-    modelServerUrl: `http://127.0.0.1:${modelPort}`,
-    databaseUrl,
-    redisUrl,
-    redisKeyPrefix: `ragtime-test:${randomUUID().slice(0, 8)}:`,
-    chatBundlePath: bundlePath,
-    ingestionBundlePath,
-    embeddingsBaseUrl: embeddingServer.baseUrl,
-    vectorDirectory: path.join(bundleDirectory, `vectors-${randomUUID().slice(0, 8)}`),
-    vectorStore,
-  };
-  project.provide('services', services);
+    const services: TestServices = {
+      temporalAddress,
+      temporalBinary,
+      modelBaseUrl: `http://127.0.0.1:${modelPort}/v1`,
+      modelServerUrl: `http://127.0.0.1:${modelPort}`,
+      databaseUrl,
+      redisUrl,
+      redisKeyPrefix: `ragtime-test:${randomUUID().slice(0, 8)}:`,
+      chatBundlePath: bundlePath,
+      ingestionBundlePath,
+      embeddingsBaseUrl: embeddingServer.baseUrl,
+      vectorDirectory: path.join(bundleDirectory, `vectors-${randomUUID().slice(0, 8)}`),
+      vectorStore,
+    };
+    project.provide('services', services);
+  } catch (error) {
+    await Promise.all([...children.map((child) => stopProcess(child)), embeddings.then((server) => server.stop()).catch(() => undefined)]);
+    throw error;
+  }
 
   return async () => {
     await Promise.all([...children.map((child) => stopProcess(child)), embeddingServer?.stop()]);
@@ -84,10 +89,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function resetDatabase(url: string): Promise<void> {
+  await createDatabaseIfMissing(url);
   const pool = new pg.Pool({ connectionString: url });
   try {
     await pool.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
     await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** A test database named by RAGTIME_TEST_DATABASE_URL that does not exist yet is created (on the same server). */
+async function createDatabaseIfMissing(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const pool = new pg.Pool({ connectionString: server.toString() });
+  try {
+    const found = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await pool.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
+      // Another run created it meanwhile.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    });
   } finally {
     await pool.end();
   }
