@@ -3,6 +3,7 @@ import type { Citation } from '../../domain/chat/chat-request.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { screenUntrusted } from './untrusted-text.js';
 import { failureMessage, isFinalFailure } from './final-failure.js';
+import { toApplicationFailure } from '../application-failure.js';
 
 export interface RetrieveInput {
   workflowId: string;
@@ -31,7 +32,8 @@ export function createRetrieveActivity(deps: ChatActivityDependencies) {
       if (isFinalFailure(error)) {
         await deps.events.publish(input.workflowId, { type: 'retrieval.citations', dedupeKey: 'retrieval.citations', data: { citations: [], skipped: failureMessage(error, 'retrieval failed') } });
       }
-      throw error;
+      // Thrown as the failure Temporal acts on, so a retry happens exactly when isFinalFailure said it would.
+      throw toApplicationFailure(error);
     }
     await deps.events.publish(input.workflowId, { type: 'retrieval.citations', dedupeKey: 'retrieval.citations', data: { citations: screened } });
     return screened;

@@ -4,6 +4,7 @@ import { ToolError } from '../../domain/tools/tool.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 import { screenUntrusted } from './untrusted-text.js';
 import { failureMessage, isFinalFailure } from './final-failure.js';
+import { toApplicationFailure } from '../application-failure.js';
 
 export interface RunToolsInput {
   workflowId: string;
@@ -30,7 +31,8 @@ export function createRunToolsActivity(deps: ChatActivityDependencies) {
       if (isFinalFailure(error)) {
         await deps.events.publish(input.workflowId, { type: 'tool.result', dedupeKey: `tool.result:${call.id}`, data: { ...described, error: failureMessage(error, 'the tool failed') } });
       }
-      throw error;
+      // Thrown as the failure Temporal acts on, so a retry happens exactly when isFinalFailure said it would.
+      throw toApplicationFailure(error);
     }
     const content = await screenUntrusted(deps.safety, input.tenantId, output.content);
     if (content === undefined) {
