@@ -50,6 +50,7 @@ export const errorCodes = {
   tool_refused: { retryable: false },
   tool_call_diverged: { retryable: false },
   internal: { retryable: true },
+  retrieval_failed: { retryable: true },
   // ingestion
   'unsupported-format': { retryable: false },
   'corrupt-document': { retryable: false },

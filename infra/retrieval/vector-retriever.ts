@@ -7,6 +7,7 @@ import type { Retriever } from '../../domain/chat/ports.js';
 import { embeddingInput } from '../../ingestion/chunk-document.js';
 import { keywordTerms, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
 import type { Embedder, HybridQuery, SearchHit, SparseVector, VectorIndex } from '../../ingestion/ports.js';
+import { RagtimeError } from '../../domain/errors.js';
 
 export interface VectorRetrieverOptions {
   /** Citations at most. */
@@ -22,11 +23,10 @@ export interface VectorRetrieverOptions {
   queryExpansion: boolean;
 }
 
-export class RetrievalError extends Error {
-  readonly retryable = false;
+/** Search timed out or was cancelled; the retrieve step's one retry may still find the passages. */
+export class RetrievalError extends RagtimeError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RetrievalError';
+    super('retrieval_failed', message, { retryable: true, cause: options?.cause });
   }
 }
 
