@@ -1,6 +1,6 @@
 // Recorded histories of chatTurnWorkflow must replay against the current workflow code: a change that breaks
 // determinism fails here. Re-record them (RECORD_HISTORIES=1 on the suites that make them: test/gateway/
-// workflow-settlement, test/routing/fusion-api — see test/support/record-history.ts) after a deliberate,
+// workflow-settlement, test/routing/fusion-api, test/tools/tool-injection — see test/support/record-history.ts) after a deliberate,
 // versioned change. The lean-* ones were recorded under the 'lean-turn' patch, the others since it was deprecated.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,8 @@ const directory = path.resolve(import.meta.dirname, '../fixtures/histories');
 const files = readdirSync(directory).filter((file) => file.endsWith('.json')).sort();
 
 describe('chatTurnWorkflow replay', () => {
-  it('has recorded histories for completed, cancelled, crash-recovered and fusion runs, under the lean-turn patch and since its deprecation', () => {
-    expect(files).toEqual(expect.arrayContaining(['completed.json', 'cancelled.json', 'worker-crash.json', 'persist-failed.json', 'fusion-voting.json']));
+  it('has recorded histories for completed, cancelled, crash-recovered, retrieval-and-tools and fusion runs, under the lean-turn patch and since its deprecation', () => {
+    expect(files).toEqual(expect.arrayContaining(['completed.json', 'cancelled.json', 'worker-crash.json', 'persist-failed.json', 'rag-tools.json', 'fusion-voting.json']));
     expect(files).toEqual(expect.arrayContaining(['lean-stateless-completed.json', 'lean-conversation-completed.json', 'lean-cancelled.json', 'lean-persist-failed.json']));
   });
 

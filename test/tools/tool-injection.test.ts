@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { withDefaults } from '../../domain/routing/model-registration.js';
 import type { ChatTurnResult, ToolCall } from '../../domain/chat/chat-request.js';
 import type { ChatEvent } from '../../domain/chat/events.js';
+import { recordHistory } from '../support/record-history.js';
 import { corpusCopy, ingestionSettings, runJob, startIngestionWorker } from '../support/ingestion.js';
 import { routingHarness, startConfiguredWorker, type RoutingHarness } from '../support/routing-stack.js';
 import { startToolCallingModelServer, type ToolModelServer } from './tool-calling-model-server.js';
@@ -165,6 +166,9 @@ describe('a prompt injection in an ingested document', () => {
       args: [{ tenantId, requestId: workflowId, conversationId: workflowId, question, maxTokens: 48 }],
     }) as ChatTurnResult;
     const run = await record(harness.temporal, workflowId, result, await harness.events.range(workflowId, 0));
+    // With RECORD_HISTORIES=1 the clean run is kept as the replay fixture of a turn with retrieval, the planner's
+    // tool call and a tool-calling model's proposal (test/replay).
+    if (tenantId === cleanTenant) await recordHistory(harness.temporal, workflowId, 'rag-tools');
     return run;
   }
 
