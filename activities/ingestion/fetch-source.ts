@@ -17,8 +17,8 @@ export type FetchSourceResult =
   | { status: 'fetched'; contentHash: string; bytes: number };
 
 /**
- * Reads the source; an unchanged version (same bytes, same settings, indexed in the vector store written to now)
- * stops here with no write. A new version counts one document and its bytes against the tenant's quotas. A
+ * Reads the source; an unchanged version (same bytes, same settings, its points held by the vector store written
+ * to now) stops here with no write. A new version counts one document and its bytes against the tenant's quotas. A
  * version indexed in another store, or never recorded in this one, goes on to be written here from the vectors
  * staged in Postgres: its chunks become pending again, none is embedded again.
  */
@@ -32,19 +32,20 @@ export function createFetchSourceActivity(deps: IngestionActivityDependencies) {
       const [indexed, written] = await Promise.all([deps.store.catalogEntry(key), deps.store.writtenVersion(key)]);
       // The chunks' states describe this store only when it holds the version the catalog last indexed.
       const inThisStore = indexed?.contentHash != null && written?.contentHash === indexed.contentHash && written.settings === indexed.settings;
-      if (indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings) {
-        if (inThisStore) return { status: 'unchanged', chunks: indexed.chunkCount };
-        // Indexed before stores were recorded (or by a copy): trust the store itself, not the catalog.
-        if (await holdsLiveChunks(deps, key, indexed.chunkCount)) {
-          await deps.store.recordWritten(key, { source: input.source, contentHash: hash, settings, chunkCount: indexed.chunkCount });
-          return { status: 'unchanged', chunks: indexed.chunkCount };
-        }
+      const current = indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings;
+      // Unchanged only when the store itself still holds the points: its record can outlive its data (a wiped
+      // directory, a dropped collection), and then the version is written again from the staged vectors.
+      const held = current && await holdsLiveChunks(deps, key, indexed.chunkCount);
+      if (held) {
+        // Indexed before stores were recorded (or by a copy): the store now says what it holds.
+        if (!inThisStore) await deps.store.recordWritten(key, { source: input.source, contentHash: hash, settings, chunkCount: indexed.chunkCount });
+        return { status: 'unchanged', chunks: indexed.chunkCount };
       }
-      const newVersion = !(indexed?.status === 'indexed' && indexed.contentHash === hash && indexed.settings === settings);
+      const newVersion = !current;
       // Once per run and version: a retried fetch of the same bytes is not counted again.
       const quotaKey = chargeKey(Context.current().info, `fetch:${input.documentId}:${hash}`);
       if (newVersion) await deps.tenantLimits.charge(input.tenantId, quotaKey, { documents: 1, bytes: bytes.byteLength });
-      if (!inThisStore) await deps.store.requeueChunks(key);
+      if (!inThisStore || current) await deps.store.requeueChunks(key);
       await deps.store.stageBlob(key, hash, bytes, contentType);
       return { status: 'fetched', contentHash: hash, bytes: bytes.byteLength };
     }));

@@ -60,6 +60,17 @@ describe('incremental ingestion through the workflows', () => {
     if (before !== undefined) expect(await logSize()).toBe(before);
   });
 
+  it('writes a document again when the store lost its points though its record says it holds them, without embedding again', async () => {
+    // A wiped vector directory or a dropped collection: Postgres still records the version as written there.
+    const name = 'orbitra-batteries-and-warranty.txt';
+    const expected = await expectedPointIds(tenantId, file(name));
+    await index.deleteDocument(tenantId, documentId(tenantId, file(name)));
+    expect(await pointsOf(name)).toEqual([]);
+    const job = await runJob(client.temporal, settings, { tenantId, sources: [corpus] });
+    expect(job).toMatchObject({ status: 'completed', total: 4, unchanged: 3, indexed: 1, failed: 0, embedded: 0, written: expected.length });
+    expect(await pointsOf(name)).toEqual(expected);
+  });
+
   it('re-embeds only the changed chunks of an edited file and moves the others without embedding them', async () => {
     const overview = file('orbitra-overview.md');
     const others = ['orbitra-batteries-and-warranty.txt', 'orbitra-setup.html', 'orbitra-troubleshooting.md'];
