@@ -10,7 +10,6 @@ export const maxOutputTokens = 2048;
 /** Characters of a URL a client or tool may name. */
 export const maxUrlLength = 2048;
 /** Client-chosen identifiers (request ids, conversation ids): 1–64 letters, digits, `_` or `-`. */
-export const maxIdentifierLength = 64;
 export const identifierPattern = '^[A-Za-z0-9_-]{1,64}$';
 const identifierExpression = new RegExp(identifierPattern);
 

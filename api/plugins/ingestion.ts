@@ -7,10 +7,10 @@ import type { Client } from '@temporalio/client';
 import { ingestJobState, startIngestJob } from '../../clients/ingestion-jobs.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
 import { JobStatus, StartedJob, responses } from '../openapi/response-schemas.js';
-import { identifierPattern } from '../../domain/limits.js';
+import { identifierPattern, maxUrlLength } from '../../domain/limits.js';
 
 const StartJobBody = Type.Object({
-  sources: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+', maxLength: 2048 }), { minItems: 1, maxItems: 1000, description: 'http(s) URLs' }),
+  sources: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+', maxLength: maxUrlLength }), { minItems: 1, maxItems: 1000, description: 'http(s) URLs' }),
   jobId: Type.Optional(Type.String({ pattern: identifierPattern, description: 'Idempotency key: starting the same job id again joins the existing job' })),
 }, { additionalProperties: false });
 const JobParams = Type.Object({ jobId: Type.String({ pattern: identifierPattern }) });
