@@ -9,7 +9,11 @@
 //   npx tsx bench/gateway-overhead.ts [--upstream fast|llama] [--tokens 32] [--first-token-ms 0] [--gap-ms 0]
 //     [--clients 1,8,32] [--requests 60,160,256] [--runtime tsx|compiled|tsx,compiled] [--api-root DIR[,DIR]] [--profile DIR] [--targets ragtime,litellm]
 //     [--database postgres://postgres@127.0.0.1:5432/ragtime_bench] [--litellm .data/litellm-venv/bin/litellm]
-// --upstream llama serves the real model (llama.cpp, SmolLM2 from PyPI) instead and adds inter-token gaps.
+// --upstream llama serves the real model (llama.cpp, SmolLM2 from PyPI) instead and adds inter-token gaps. With the
+// real model the targets are interleaved request by request (one client each, the order rotating every round), so a
+// change in the shared model server's speed during the run reaches every target alike (--sequential: one target
+// after another, as with the fast upstream). Interleaved runs print no CPU per request: a turn's tail (storing,
+// settling) runs while the next target's request is measured.
 // --profile DIR writes a V8 CPU profile of the API process (with its embedded worker) there on exit.
 // --runtime compiled runs the API from dist/ (scripts/build.sh) instead of through tsx. --api-root a,b runs the API
 // of two checkouts side by side (before/after a change), each its own series.
@@ -29,7 +33,9 @@ import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { createRedis } from '../infra/redis/redis-client.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
-import { runLoad, streamedCompletions, webSocketChat, type ChatClient, type LoadResult } from './lib/chat-clients.js';
+import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
+import { safetyCategories } from '../domain/safety/safety-types.js';
+import { runLoad, streamedCompletions, webSocketChat, type ChatClient, type LoadResult, type Sample } from './lib/chat-clients.js';
 import { startFastUpstream } from './lib/fast-upstream.js';
 import { percentile } from './lib/metrics.js';
 import { CpuMeter, processTree, startService, stopService, waitFor, type Service } from './lib/process-cpu.js';
@@ -52,6 +58,7 @@ const venvBin = path.resolve('.venv', 'bin');
 const model = realModel ? 'smollm2-135m-instruct' : 'bench-chat';
 const question = realModel ? 'Explain in three sentences why the sky is blue.' : 'Say hi.';
 const maxTokens = Number(option('tokens', realModel ? '48' : '32'));
+const interleaved = realModel && !args.includes('--sequential');
 const roomy = { requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000, concurrentStreams: 10_000 };
 const tier = { org: roomy, user: roomy, monthlyBudgetUsd: 1_000_000 };
 
@@ -148,6 +155,9 @@ async function main(): Promise<void> {
     await gateway.identities.createOrg('bench', { id: orgId, name: orgId, tier: 'enterprise' });
     await gateway.identities.createUser('bench', { orgId, id: 'bench' });
     const { key } = await gateway.identities.createKey('bench', { orgId, userId: 'bench' });
+    // Real model: a second org whose output policy allows every category, so a series shows the relay without the
+    // output filter's hold-back (a word goes out once complete), which is what the default policy adds to the gaps.
+    const unfilteredKey = realModel ? await unfilteredOrgKey(gateway, pool) : undefined;
     commandRedis.disconnect();
 
     const apis: { label: string; port: number; service: Service }[] = [];
@@ -177,6 +187,7 @@ async function main(): Promise<void> {
         return [
           { name: `Ragtime /v1${label}`, open: streamedCompletions(`http://127.0.0.1:${port}/v1`, key, model, question, maxTokens), meters },
           { name: `Ragtime WS${label}`, open: webSocketChat(`ws://127.0.0.1:${port}/v1/chat/ws`, key, question, maxTokens), meters },
+          ...(unfilteredKey ? [{ name: `Ragtime WS${label} (output filter off)`, open: webSocketChat(`ws://127.0.0.1:${port}/v1/chat/ws`, unfilteredKey, question, maxTokens), meters }] : []),
         ];
       }),
     ];
@@ -189,8 +200,9 @@ async function main(): Promise<void> {
     console.log(`\nGateway overhead: ${realModel ? 'llama.cpp SmolLM2-135M' : `fast upstream, ${maxTokens} tokens, first token after ${option('first-token-ms', '0')} ms, gap ${option('gap-ms', '0')} ms`}; Ragtime runtime: ${runtimes.join(' and ')}; load average before: ${load}`);
     for (const [index, clients] of clientCounts.entries()) {
       const total = requestCounts[index] ?? requestCounts.at(-1)!;
-      const results: Measured[] = [];
-      for (const target of targets) results.push(await measure(target, clients, total));
+      if (interleaved && clients !== 1) throw new Error('interleaved runs use one client per target: --clients 1 (or --sequential)');
+      const results: Measured[] = interleaved ? await measureInterleaved(targets, total) : [];
+      if (!interleaved) for (const target of targets) results.push(await measure(target, clients, total));
       report(clients, total, targets, results);
     }
     await printHistory(`127.0.0.1:${temporalPort}`, apis.map((api, index) => ({ label: api.label, taskQueue: `chat-${index}` })));
@@ -207,6 +219,29 @@ async function measure(target: Target, clients: number, total: number): Promise<
   const cpuMs: Record<string, number> = {};
   for (const meter of target.meters) cpuMs[meter.label] = (await meter.elapsed()) / load.samples.length;
   return { load, cpuMs };
+}
+
+/**
+ * One client per target; each round asks every target once, starting one target later than the round before, so
+ * no target always follows the same one. requests/s is over each target's own busy time.
+ */
+async function measureInterleaved(targets: Target[], total: number): Promise<Measured[]> {
+  const clients = await Promise.all(targets.map((target) => target.open()));
+  const samples = targets.map((): Sample[] => []);
+  const busyMs = targets.map(() => 0);
+  try {
+    for (let round = 0; round < total; round += 1) {
+      for (let step = 0; step < targets.length; step += 1) {
+        const index = (round + step) % targets.length;
+        const started = performance.now();
+        samples[index]!.push(await clients[index]!.ask());
+        busyMs[index]! += performance.now() - started;
+      }
+    }
+  } finally {
+    for (const client of clients) client.close();
+  }
+  return targets.map((_, index) => ({ load: { samples: samples[index]!, seconds: busyMs[index]! / 1000 }, cpuMs: {} }));
 }
 
 function report(clients: number, total: number, targets: Target[], results: Measured[]): void {
@@ -226,7 +261,7 @@ function report(clients: number, total: number, targets: Target[], results: Meas
   const direct = results[0]!;
   const cpuLabels = [...new Set(results.flatMap((result) => Object.keys(result.cpuMs)))];
   const cpuTotal = (result: Measured) => (Object.keys(result.cpuMs).length ? Object.values(result.cpuMs).reduce((sum, value) => sum + value, 0) : undefined);
-  console.log(`\n${clients} client${clients > 1 ? 's' : ''}, ${total} requests per target (ms unless noted)`);
+  console.log(`\n${clients} client${clients > 1 ? 's' : ''}${interleaved ? ' per target, interleaved request by request' : ''}, ${total} requests per target (ms unless noted)`);
   printTable([
     header,
     row('TTFT p50', p(ttft, 0.5)),
@@ -242,6 +277,15 @@ function report(clients: number, total: number, targets: Target[], results: Meas
     row('CPU ms/request, all processes', cpuTotal),
     ...cpuLabels.map((label) => row(`  CPU ms/request ${label}`, (result) => result.cpuMs[label])),
   ]);
+}
+
+async function unfilteredOrgKey(gateway: ReturnType<typeof createGatewayDependencies>, pool: ReturnType<typeof createPool>): Promise<string> {
+  const orgId = `bench-raw-${randomUUID().slice(0, 6)}`;
+  await gateway.identities.createOrg('bench', { id: orgId, name: orgId, tier: 'enterprise' });
+  await gateway.identities.createUser('bench', { orgId, id: 'bench' });
+  const allowAll = Object.fromEntries(safetyCategories.map((category) => [category, { action: 'allow' }]));
+  await new SafetyPolicyStore(pool).setOverrides(orgId, { output: allowAll });
+  return (await gateway.identities.createKey('bench', { orgId, userId: 'bench' })).key;
 }
 
 async function startLiteLLM(upstreamUrl: string, start: typeof startService): Promise<{ url: string; service: Service } | undefined> {
