@@ -4,7 +4,6 @@
 // no server round trip each). Deterministic code only.
 import {
   CancellationScope,
-  deprecatePatch,
   executeChild,
   isCancellation,
   proxyActivities,
@@ -42,8 +41,6 @@ const defaultMaxTokens = 256;
 
 export async function chatTurnWorkflow(input: ChatTurnInput): Promise<ChatTurnResult> {
   validate(input);
-  // Turns since 'lean-turn' recorded its marker here; the paths before it are retired (their histories are gone).
-  deprecatePatch('lean-turn');
   const { workflowId } = workflowInfo();
   const status: ChatTurnStatus = { step: 'planning' };
   setHandler(statusQuery, () => status);

@@ -1,4 +1,4 @@
-// The end of a chat turn since the 'lean-turn' patch: the output check and persist run as local activities in
+// The end of a chat turn (since the retired 'lean-turn' patch): the output check and persist run as local activities in
 // one workflow task. A chat completion (it sends its own history; nothing reads its stored turn) is told the answer
 // is done before the turn is stored, and a worker killed while storing it still leaves it stored and charged
 // exactly once; a conversation's turn is told only once stored (its next turn reads it). Postgres is held with a table lock so the persist step
@@ -97,8 +97,9 @@ describe('the end of a chat turn', () => {
       return data ? [(JSON.parse(Buffer.from(data).toString()) as { activity_type: string }).activity_type] : [];
     });
     expect(localSteps).toEqual(expect.arrayContaining(['plan', 'preSafety', 'route', 'postSafety', 'persist']));
-    // The patch marker's TemporalChangeVersion upsert and the final model + outcome one.
-    expect(events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
+    // Only the final model + outcome upsert: no patch is left on the turn, so no marker and no TemporalChangeVersion.
+    expect(events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
+    expect(localSteps).toHaveLength(events.filter((event) => event.markerRecordedEventAttributes).length);
     console.log(`stateless turn: ${events.length} history events`);
     const row = await settledRow(harness.pool, org, requestId);
     expect(row).toMatchObject({ outcome: 'completed', usage_source: 'model', prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens });

@@ -177,9 +177,9 @@ describe('a prompt injection in an ingested document', () => {
     if (!clean) throw new Error('no run');
     expect(clean.result.outcome).toBe('completed');
     expect(clean.planned).toEqual([{ id: 'plan-1', tool: 'calculator', arguments: { expression: '37 * 41' } }]);
-    // The model was asked (a tool-capable model, behind the patch) and whatever it proposed was checked. A lean
-    // turn records one marker, 'lean-turn', standing for every earlier patch ('model-tool-calls' among them).
-    expect(clean.patchMarkers.some((marker) => marker.includes('model-tool-calls') || marker.includes('lean-turn'))).toBe(true);
+    // The model was asked (a tool-capable model) and whatever it proposed was checked. Every patch of the chat turn
+    // is retired ('model-tool-calls' folded into 'lean-turn', which went after its deprecation): no marker.
+    expect(clean.patchMarkers).toEqual([]);
     expect(clean.proposed).toBeDefined();
     expect(clean.ran[0]).toEqual(clean.planned[0]);
     const calculator = clean.events.find((event) => event.type === 'tool.result' && event.data.callId === 'plan-1')!;
