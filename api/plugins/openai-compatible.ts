@@ -7,7 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import { startAdmittedTurn } from '../chat/admitted-turn.js';
+import { finalAnswerFor } from '../chat/final-answer.js';
 import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { openEventStream, relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -15,7 +16,7 @@ import type { Admission } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usageChunk, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
 import { turnOf } from '../openai/turn-messages.js';
 import { turnFieldsOf } from '../openai/turn-request.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
@@ -114,11 +115,12 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
       return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, cacheKey });
     }
 
-    const result = await turnResultFor(temporal, reply, workflowId);
+    // Answered as soon as the answer is final and safe; the run stores the turn after.
+    const result = await finalAnswerFor(relay, reply, workflowId);
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
-    const logprobs = body.logprobs === true ? await logprobsOf(workflowId) : null;
+    const logprobs = body.logprobs === true ? { content: result.logprobs?.content ?? null, refusal: null } : null;
     return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls, logprobs));
   }));
 
@@ -167,12 +169,6 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
       },
       fail: (failure) => stream.data(streamedError(failure)),
     }));
-  }
-
-  /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
-  async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
-    const published = (await options.feed.published(workflowId)).find((event) => event.type === 'answer.logprobs');
-    return { content: published?.type === 'answer.logprobs' ? published.data.content : null, refusal: null };
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {
