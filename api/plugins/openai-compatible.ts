@@ -9,6 +9,7 @@ import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-c
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
 import { startAdmittedTurn } from '../chat/admitted-turn.js';
 import { finalAnswerFor } from '../chat/final-answer.js';
+import { AnswerAssembly } from '../../domain/chat/answer-assembly.js';
 import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { openEventStream, relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -20,7 +21,6 @@ import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usag
 import { turnOf } from '../openai/turn-messages.js';
 import { turnFieldsOf } from '../openai/turn-request.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
-import type { ToolCallRequest } from '../../domain/chat/model-request.js';
 import { modelNotFound, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions extends ChatTurnRouteOptions {
@@ -136,29 +136,29 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
 
   function streamAnswer(run: StreamRun): Promise<void> {
     const { context } = run;
-    let answer = '';
-    const toolCalls: ToolCallRequest[] = [];
+    // What a later identical request is answered from: the answer as kept (answer.done says what the whole check changed).
+    const assembly = new AnswerAssembly();
+    let calledTools = false;
     return relayTurnAsSse(relay, { reply: run.reply, headers: run.headers, workflowId: run.workflowId, name: 'a completion' }, (stream) => ({
       start: () => stream.data(chunk(context, { role: 'assistant', content: '' })),
       event: (event) => {
+        assembly.add(event);
         if (event.type === 'answer.delta') {
-          answer += event.data.text;
           stream.data(chunk(context, { content: event.data.text }));
         } else if (event.type === 'answer.tool_call') {
-          const fragment = toolCallChunkOf(event.data);
-          const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
-          call.function.arguments += fragment.function.arguments;
-          stream.data(chunk(context, { tool_calls: [fragment] }));
+          calledTools = true;
+          stream.data(chunk(context, { tool_calls: [toolCallChunkOf(event.data)] }));
         } else if (event.type === 'answer.logprobs') {
           stream.data(chunk(context, {}, null, { content: event.data.content, refusal: null }));
         } else if (event.type === 'answer.done') {
           const { usage } = event.data;
-          const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
+          const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, calledTools);
           stream.data(chunk(context, {}, finishReason));
           if (run.includeUsage) stream.data(usageChunk(context, usage));
           stream.raw('data: [DONE]\n\n');
           if (run.cacheKey) {
-            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
+            const { answer, toolCalls } = assembly.done(event.data);
+            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls ? { toolCalls } : {}) })
               .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
           }
         }

@@ -214,6 +214,21 @@ describe('the openai npm client: tools, structured output, sampling and content 
     }
   });
 
+  it('caches a streamed answer as it is kept, so a later identical request gets what a non-streamed one would', async () => {
+    stack.recorder.reply = () => ({ text: 'Blue and green.\n[1] colour-chart' });
+    try {
+      const request = { model, messages: [{ role: 'user' as const, content: `Two colours again (${randomUUID().slice(0, 4)}).` }] };
+      let streamed = '';
+      for await (const chunk of await client.chat.completions.create({ ...request, stream: true })) streamed += chunk.choices[0]?.delta.content ?? '';
+      expect(streamed).toBe('Blue and green.\n[1] colour-chart');
+      const hit = await client.chat.completions.create(request).withResponse();
+      expect(hit.response.headers.get('x-ragtime-cache')).toBe('hit');
+      expect(hit.data.choices[0]!.message.content).toBe('Blue and green.');
+    } finally {
+      delete stack.recorder.reply;
+    }
+  });
+
   it('returns log probabilities from a model registered with them, streamed and not', async () => {
     const registration = (await stack.harness.registry.list('staging')).find((entry) => entry.model === model)!;
     await stack.harness.registry.register(withDefaults({ ...registration, capabilities: { ...registration.capabilities, logprobs: true } }));
