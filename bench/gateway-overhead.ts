@@ -1,8 +1,9 @@
 // What durability costs per chat turn, side by side in one run: the same OpenAI-compatible upstream called
 // directly, through the LiteLLM proxy (PyPI `litellm[proxy]`, one worker, no database) and through Ragtime
-// (API with its embedded chat worker, Temporal dev server, Redis, Postgres), streamed /v1/chat/completions
-// and Ragtime's WebSocket chat, at 1, 8 and 32 concurrent clients. Prints TTFT and end-to-end p50/p95,
-// requests/s and CPU milliseconds per request of every process involved (from /proc), with ratios.
+// (API with its embedded chat worker, Temporal dev server, Redis, Postgres), /v1/chat/completions streamed and
+// not (the `non-streamed` targets) and Ragtime's WebSocket chat, at 1, 8 and 32 concurrent clients. Prints TTFT
+// and end-to-end p50/p95, requests/s and CPU milliseconds per request of every process involved (from /proc),
+// with ratios.
 //
 // Everything but Postgres is started here on free ports (Temporal with the stack's SQLite settings, a
 // private redis-server); Postgres CPU is that of the backends connected to the bench database.
@@ -35,7 +36,7 @@ import { createRedis } from '../infra/redis/redis-client.js';
 import { PostgresModelRegistry } from '../infra/registry/postgres-model-registry.js';
 import { SafetyPolicyStore } from '../infra/postgres/safety-policy-store.js';
 import { safetyCategories } from '../domain/safety/safety-types.js';
-import { runLoad, streamedCompletions, webSocketChat, type ChatClient, type LoadResult, type Sample } from './lib/chat-clients.js';
+import { plainCompletions, runLoad, streamedCompletions, webSocketChat, type ChatClient, type LoadResult, type Sample } from './lib/chat-clients.js';
 import { startFastUpstream } from './lib/fast-upstream.js';
 import { percentile } from './lib/metrics.js';
 import { CpuMeter, processTree, startService, stopService, waitFor, type Service } from './lib/process-cpu.js';
@@ -181,11 +182,13 @@ async function main(): Promise<void> {
     const postgresMeter = new CpuMeter('postgres', async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((row) => row.pid));
     const targets: Target[] = [
       { name: 'direct', open: streamedCompletions(upstreamUrl, 'sk-upstream', model, question, maxTokens), meters: [] },
+      { name: 'direct non-streamed', open: plainCompletions(upstreamUrl, 'sk-upstream', model, question, maxTokens), meters: [] },
       ...(litellm ? [{ name: 'LiteLLM', open: streamedCompletions(litellm.url, 'sk-bench', model, question, maxTokens), meters: [new CpuMeter('litellm', () => processTree(litellm.service.child.pid!))] }] : []),
       ...apis.flatMap(({ label, port, service }) => {
         const meters = [new CpuMeter('api+worker', () => processTree(service.child.pid!)), temporalMeter, redisMeter, postgresMeter];
         return [
           { name: `Ragtime /v1${label}`, open: streamedCompletions(`http://127.0.0.1:${port}/v1`, key, model, question, maxTokens), meters },
+          { name: `Ragtime /v1 non-streamed${label}`, open: plainCompletions(`http://127.0.0.1:${port}/v1`, key, model, question, maxTokens), meters },
           { name: `Ragtime WS${label}`, open: webSocketChat(`ws://127.0.0.1:${port}/v1/chat/ws`, key, question, maxTokens), meters },
           ...(unfilteredKey ? [{ name: `Ragtime WS${label} (output filter off)`, open: webSocketChat(`ws://127.0.0.1:${port}/v1/chat/ws`, unfilteredKey, question, maxTokens), meters }] : []),
         ];
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
     if (!litellm) console.log('LiteLLM: not installed; install with: python3 -m venv .data/litellm-venv && .data/litellm-venv/bin/pip install "litellm[proxy]"');
 
     const only = option('targets', '');
-    if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'direct' || only.split(',').some((name) => target.name.toLowerCase().includes(name.toLowerCase()))));
+    if (only) targets.splice(0, targets.length, ...targets.filter((target) => target.name.startsWith('direct') || only.split(',').some((name) => target.name.toLowerCase().includes(name.toLowerCase()))));
     for (const target of targets) await runLoad(target.open, realModel ? 1 : 2, realModel ? 2 : 10); // warm-up: connections, JIT, caches
     const load = loadavg()[0]!.toFixed(2);
     console.log(`\nGateway overhead: ${realModel ? 'llama.cpp SmolLM2-135M' : `fast upstream, ${maxTokens} tokens, first token after ${option('first-token-ms', '0')} ms, gap ${option('gap-ms', '0')} ms`}; Ragtime runtime: ${runtimes.join(' and ')}; load average before: ${load}`);

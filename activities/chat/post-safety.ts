@@ -1,6 +1,6 @@
 import { checkCitations, type NumberedSource } from '../../domain/safety/citation-check.js';
 import type { SafetyVerdict } from '../../domain/chat/chat-request.js';
-import { publishAnswerDone, type AnswerDone } from './answer-done.js';
+import { publishAnswerDone, type AnswerDone, type KeptAnswer } from './answer-done.js';
 import type { ChatActivityDependencies } from './dependencies.js';
 
 export interface PostSafetyInput {
@@ -30,8 +30,17 @@ export function createPostSafetyActivity(deps: ChatActivityDependencies) {
     const cleaned = citations.sourceLines > 0 ? { answer: citations.answer } : {};
     const verdict = await checkOutput(deps, input, citations.reasons, cleaned);
     // The workflow keeps the answer whatever the verdict (as before, when persist sent answer.done).
-    if (input.announce) await publishAnswerDone(deps, input.announce);
+    if (input.announce) await publishAnswerDone(deps, input.announce, keptOf(input, verdict));
     return verdict;
+  };
+}
+
+/** Where the kept answer differs from the streamed one: what a client answered in one piece must be told. */
+function keptOf(input: PostSafetyInput, verdict: SafetyVerdict): KeptAnswer {
+  const redacted = verdict.toolArguments?.some((argument, index) => argument !== input.toolArguments?.[index]);
+  return {
+    ...(verdict.answer !== undefined ? { answer: verdict.answer } : {}),
+    ...(redacted ? { toolArguments: verdict.toolArguments } : {}),
   };
 }
 

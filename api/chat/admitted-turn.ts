@@ -1,6 +1,7 @@
 // A chat turn the gate admitted, as the HTTP routes and the WebSocket run it: its workflow starts under the
 // caller's identity with the admission's reservation (given back when the start fails), and a route that answers
-// in one piece waits for the run's result, cancelling the run when its client hangs up first.
+// in one piece waits for the run's result, cancelling the run when its client hangs up first (a turn nothing reads
+// once stored is answered earlier, from its events: final-answer.ts).
 import type { FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
@@ -38,6 +39,11 @@ export async function turnResultFor(temporal: Client, reply: FastifyReply, workf
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) cancelChatTurn(temporal, workflowId);
   });
+  return resultOrFailure(temporal, workflowId);
+}
+
+/** The run's result, or its failure as the HTTP error the client sees. */
+export async function resultOrFailure(temporal: Client, workflowId: string): Promise<ChatTurnResult> {
   try {
     return await chatTurnResult(temporal, workflowId);
   } catch (error) {

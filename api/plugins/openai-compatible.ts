@@ -7,7 +7,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { estimateTokens, type TokenUsage } from '../../domain/gateway/pricing.js';
 import type { CachedAnswer, ResponseCache } from '../../infra/gateway/response-cache.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
-import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import { startAdmittedTurn } from '../chat/admitted-turn.js';
+import { finalAnswerFor } from '../chat/final-answer.js';
+import { AnswerAssembly } from '../../domain/chat/answer-assembly.js';
 import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { openEventStream, relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -15,11 +17,10 @@ import type { Admission } from '../gateway/gate.js';
 import { GatewayError } from '../gateway/gateway-error.js';
 import { ChatCompletion, EmbeddingList, ModelList, ModelObject, responses } from '../openapi/response-schemas.js';
 import { ChatCompletionRequestSchema, generationOf, maxTokensOf, refuseUnservedOptions, samplingOf, type ChatCompletionRequest } from '../openai/chat-completion-request.js';
-import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usageChunk, type ChoiceLogprobs, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
+import { chunk, completion, finishReasonOf, streamedError, toolCallChunkOf, usageChunk, type CompletionContext, type FinishReason } from '../openai/completion-shapes.js';
 import { turnOf } from '../openai/turn-messages.js';
 import { turnFieldsOf } from '../openai/turn-request.js';
 import { requiredCapabilities, type ModelCapabilityCheck } from '../openai/request-capabilities.js';
-import type { ToolCallRequest } from '../../domain/chat/model-request.js';
 import { modelNotFound, requestIdOf, requireModel } from '../openai/route-helpers.js';
 
 export interface OpenAICompatibleOptions extends ChatTurnRouteOptions {
@@ -114,11 +115,12 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
       return streamAnswer({ reply, headers, context, workflowId, maxTokens, includeUsage: body.stream_options?.include_usage === true, cacheKey });
     }
 
-    const result = await turnResultFor(temporal, reply, workflowId);
+    // Answered as soon as the answer is final and safe; the run stores the turn after.
+    const result = await finalAnswerFor(relay, reply, workflowId);
     if (result.outcome === 'blocked') return reply.headers(headers).send(completion(context, '', 'content_filter', result.usage));
     const finishReason = finishReasonOf(result.usage.completionTokens, maxTokens, !!result.toolCalls?.length);
     if (cacheKey) await cache.set(cacheKey, { model: result.model ?? body.model, answer: result.answer, finishReason, usage: result.usage, ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}) });
-    const logprobs = body.logprobs === true ? await logprobsOf(workflowId) : null;
+    const logprobs = body.logprobs === true ? { content: result.logprobs?.content ?? null, refusal: null } : null;
     return reply.headers(headers).send(completion(context, result.answer, finishReason, result.usage, result.toolCalls, logprobs));
   }));
 
@@ -134,29 +136,29 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
 
   function streamAnswer(run: StreamRun): Promise<void> {
     const { context } = run;
-    let answer = '';
-    const toolCalls: ToolCallRequest[] = [];
+    // What a later identical request is answered from: the answer as kept (answer.done says what the whole check changed).
+    const assembly = new AnswerAssembly();
+    let calledTools = false;
     return relayTurnAsSse(relay, { reply: run.reply, headers: run.headers, workflowId: run.workflowId, name: 'a completion' }, (stream) => ({
       start: () => stream.data(chunk(context, { role: 'assistant', content: '' })),
       event: (event) => {
+        assembly.add(event);
         if (event.type === 'answer.delta') {
-          answer += event.data.text;
           stream.data(chunk(context, { content: event.data.text }));
         } else if (event.type === 'answer.tool_call') {
-          const fragment = toolCallChunkOf(event.data);
-          const call = toolCalls[fragment.index] ??= { id: fragment.id ?? '', type: 'function', function: { name: fragment.function.name ?? '', arguments: '' } };
-          call.function.arguments += fragment.function.arguments;
-          stream.data(chunk(context, { tool_calls: [fragment] }));
+          calledTools = true;
+          stream.data(chunk(context, { tool_calls: [toolCallChunkOf(event.data)] }));
         } else if (event.type === 'answer.logprobs') {
           stream.data(chunk(context, {}, null, { content: event.data.content, refusal: null }));
         } else if (event.type === 'answer.done') {
           const { usage } = event.data;
-          const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, toolCalls.length > 0);
+          const finishReason = finishReasonOf(usage.completionTokens, run.maxTokens, calledTools);
           stream.data(chunk(context, {}, finishReason));
           if (run.includeUsage) stream.data(usageChunk(context, usage));
           stream.raw('data: [DONE]\n\n');
           if (run.cacheKey) {
-            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) })
+            const { answer, toolCalls } = assembly.done(event.data);
+            cache.set(run.cacheKey, { model: event.data.model ?? context.model, answer, finishReason, usage, ...(toolCalls ? { toolCalls } : {}) })
               .catch((error) => app.log.warn({ err: error }, 'could not cache an answer'));
           }
         }
@@ -167,12 +169,6 @@ export async function openAICompatiblePlugin(fastify: FastifyInstance, options: 
       },
       fail: (failure) => stream.data(streamedError(failure)),
     }));
-  }
-
-  /** The answer's log probabilities, which generate published to the run's event stream (never into its history). */
-  async function logprobsOf(workflowId: string): Promise<ChoiceLogprobs> {
-    const published = (await options.feed.published(workflowId)).find((event) => event.type === 'answer.logprobs');
-    return { content: published?.type === 'answer.logprobs' ? published.data.content : null, refusal: null };
   }
 
   function streamCachedAnswer(reply: FastifyReply, headers: Record<string, string>, context: CompletionContext, hit: CachedAnswer, includeUsage: boolean): void {

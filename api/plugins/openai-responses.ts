@@ -6,10 +6,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
+import type { FinalAnswer } from '../../domain/chat/answer-assembly.js';
 import type { TokenUsage } from '../../domain/gateway/pricing.js';
 import type { ConversationStore } from '../../infra/postgres/conversation-store.js';
 import { inRequestSpan, requestIdAttribute } from '../../infra/tracing/request-span.js';
 import { startAdmittedTurn, turnResultFor } from '../chat/admitted-turn.js';
+import { finalAnswerFor } from '../chat/final-answer.js';
 import type { ChatTurnRouteOptions } from '../chat/chat-turn-route.js';
 import { relayTurnAsSse } from '../chat/sse-relay.js';
 import { principalOf } from '../gateway/authenticate-hook.js';
@@ -87,7 +89,9 @@ export async function openAIResponsesPlugin(fastify: FastifyInstance, options: O
     request.log.info({ requestId, workflowId }, 'response started');
 
     if (body.stream) return streamResponse(reply, admission.headers, context, workflowId, maxTokens);
-    const result = await turnResultFor(temporal, reply, workflowId);
+    // A response kept nowhere is answered as soon as it is final and safe (the run stores its turn after); a
+    // stored one once it is stored, since a continuation may read it as soon as the client has its id.
+    const result = body.store === false ? await finalAnswerFor(relay, reply, workflowId) : await turnResultFor(temporal, reply, workflowId);
     return reply.headers(admission.headers).send(finishedResponse(context, result, maxTokens));
   }));
 
@@ -145,7 +149,7 @@ function storedResponse(context: ResponseContext, outcome: ChatTurnResult['outco
 }
 
 /** The non-streamed Response of a finished turn. */
-function finishedResponse(context: ResponseContext, result: ChatTurnResult, maxTokens: number) {
+function finishedResponse(context: ResponseContext, result: FinalAnswer, maxTokens: number) {
   if (result.outcome === 'blocked') return responseObject(context, { status: 'incomplete', output: [], usage: result.usage, incompleteReason: 'content_filter' });
   const calls = result.toolCalls ?? [];
   const truncated = finishReasonOf(result.usage.completionTokens, maxTokens, calls.length > 0) === 'length';

@@ -1,6 +1,6 @@
-// Benchmark clients the way users call a gateway: a streamed /v1/chat/completions request (SSE) and a chat
-// frame over Ragtime's WebSocket. Each sample records time to first token, token arrival gaps and the
-// time to the end of the answer.
+// Benchmark clients the way users call a gateway: a streamed /v1/chat/completions request (SSE), a plain
+// (non-streamed) one, and a chat frame over Ragtime's WebSocket. Each sample records time to first token, token
+// arrival gaps and the time to the end of the answer (a plain answer's first token is its end).
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { readServerSentEvents } from '../../infra/llm/server-sent-events.js';
@@ -37,6 +37,25 @@ export function streamedCompletions(url: string, bearer: string, model: string, 
         if (parsed.choices?.[0]?.delta?.content) arrivals.push(performance.now());
       }
       return sampleOf(started, arrivals);
+    },
+  });
+}
+
+/** Non-streamed completions: the answer arrives whole; `tokens` is its usage's completion tokens. */
+export function plainCompletions(url: string, bearer: string, model: string, question: string, maxTokens: number): () => Promise<ChatClient> {
+  return async () => ({
+    close: () => undefined,
+    async ask() {
+      const started = performance.now();
+      const response = await fetch(`${url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ model, max_tokens: maxTokens, messages: [{ role: 'user', content: question }] }),
+      });
+      const body = await response.json() as { choices?: { message?: { content?: string } }[]; usage?: { completion_tokens?: number } };
+      if (!response.ok || !body.choices?.[0]?.message?.content) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      const end = performance.now() - started;
+      return { ttftMs: end, endMs: end, gapsMs: [], tokens: body.usage?.completion_tokens ?? 0 };
     },
   });
 }

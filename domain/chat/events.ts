@@ -108,6 +108,14 @@ export interface AnswerDoneEventData {
   temporalUiUrl: string;
   /** The turn's trace when tracing is on. */
   traceId?: string;
+  /**
+   * Sent before the turn is stored (a turn nothing reads once stored), when the whole-answer check changed what was
+   * streamed: the answer as kept (lines restating the source list taken out), so a client that answers in one
+   * piece needs no stored turn.
+   */
+  answer?: string;
+  /** As `answer`: every client tool call's arguments as kept, when the whole check redacted one of them. */
+  toolArguments?: string[];
 }
 
 export interface ErrorEventData {

@@ -1,5 +1,5 @@
 // Reconnect with resume, cancel mid-stream, and a worker killed mid-answer: the client's stream stays one
-// coherent answer with no missing or repeated seq.
+// coherent answer with no missing or repeated seq, and a non-streamed chat completion still gets the run's answer.
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { ChatSocket, answerOf, seqsOf } from '../support/chat-socket.js';
 import { services, testEnvironment } from '../support/services.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
-import { signalGroup, startProcess, stopProcess } from '../support/processes.js';
+import { signalGroup, startProcess, stopProcess, waitUntil } from '../support/processes.js';
+import { apiKeyFor } from '../support/identities.js';
 
 const longQuestion = 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.';
 
@@ -119,6 +120,38 @@ describe('a worker killed mid-stream', () => {
       .map((data) => JSON.parse(Buffer.from(data).toString()))
       .find((payload) => typeof payload?.resumedFromOffset === 'number');
     expect(generateResult.resumedFromOffset).toBeGreaterThan(0);
+  });
+
+  it('still answers a non-streamed chat completion, whole, with the run\'s answer', { timeout: 240_000 }, async () => {
+    // The worker of the previous test is stopped: only the one killed below serves the queue until its replacement.
+    await replacement?.stop();
+    replacement = undefined;
+    child = startProcess('crash-worker-completion', 'tsx', ['workers/chat-worker.ts'], testEnvironment({ CHAT_TASK_QUEUE: taskQueue }));
+    const org = `crash-plain-${randomUUID().slice(0, 6)}`;
+    const requestId = randomUUID();
+    const response = fetch(`${api.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await apiKeyFor(org)}`, 'content-type': 'application/json', 'idempotency-key': requestId, 'cache-control': 'no-cache' },
+      body: JSON.stringify({ model: 'smollm2-135m-instruct', messages: [{ role: 'user', content: longQuestion }], max_tokens: 160 }),
+    });
+    const workflowId = chatWorkflowId(org, requestId);
+    await waitUntil('deltas from the first worker', async () => (await api.events.range(workflowId, 0)).filter((event) => event.type === 'answer.delta').length >= 8, 90_000);
+    signalGroup(child, 'SIGKILL');
+    replacement = await startWorker(taskQueue);
+
+    const answered = await response;
+    expect(answered.status).toBe(200);
+    const completion = await answered.json() as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    const result = await api.temporal.workflow.getHandle(workflowId).result();
+    expect(completion.choices[0]!.message.content).toBe(result.answer);
+    expect(completion.usage.completion_tokens).toBe(result.usage.completionTokens);
+    // The answer was finished by the replacement, from where the killed worker left it.
+    const resumed = (await api.temporal.workflow.getHandle(workflowId).fetchHistory()).events!
+      .map((event) => event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data)
+      .filter((data): data is Uint8Array => !!data && data.length > 0)
+      .map((data) => JSON.parse(Buffer.from(data).toString()) as { resumedFromOffset?: number })
+      .find((payload) => typeof payload.resumedFromOffset === 'number');
+    expect(resumed?.resumedFromOffset).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-// Shared helpers of the gateway suites: tier settings, ledger reads.
+// Shared helpers of the gateway suites: tier settings, ledger reads, a table held to catch persist mid-write.
 import pg from 'pg';
 import type { TierLimits } from '../../infra/gateway/gateway-config.js';
 import { services } from '../support/services.js';
@@ -42,4 +42,35 @@ export async function settledRow(pool: pg.Pool, orgId: string, requestId: string
 
 export async function ledgerRows(pool: pg.Pool, orgId: string): Promise<LedgerRow[]> {
   return (await pool.query<LedgerRow>('SELECT * FROM usage_ledger WHERE org_id = $1', [orgId])).rows;
+}
+
+/**
+ * Holds every write to `table` until released (a transaction holding it in EXCLUSIVE mode; reads go on): a persist
+ * step that writes there waits, so a test sees what the client got before the turn was stored.
+ */
+export async function holdTable(pool: pg.Pool, table: 'turns' | 'usage_ledger_calls'): Promise<{ release: () => void }> {
+  const holder = await pool.connect();
+  await holder.query('BEGIN');
+  await holder.query(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      holder.query('COMMIT').finally(() => holder.release()).catch(() => undefined);
+    },
+  };
+}
+
+/** Whether, within 30 s, some session of this database waits for a lock on `table` (a persist step mid-write). */
+export async function writeWaitingOn(pool: pg.Pool, table: string): Promise<boolean> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const { rows } = await pool.query<{ waiting: number }>(
+      `SELECT count(*)::int AS waiting FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+       WHERE c.relname = $1 AND NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [table],
+    );
+    if (rows[0]!.waiting > 0) return true;
+  }
+  return false;
 }

@@ -12,6 +12,8 @@ import { apiKeyFor } from '../support/identities.js';
 import { startApi, startWorker, uniqueTaskQueue, type RunningWorker, type TestApi } from '../support/stack.js';
 import { ledgerPool, settledRow } from './gateway-helpers.js';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
+import { statusQuery } from '../../workflows/messages.js';
+import { waitUntil } from '../support/processes.js';
 
 const model = 'smollm2-135m-instruct';
 
@@ -67,6 +69,37 @@ describe('the openai client against Ragtime', () => {
     const row = await settledRow(pool, org, requestId);
     expect(row).toMatchObject({ endpoint: 'chat.completions', user_id: 'test-user', outcome: 'completed', cached: false });
     expect(row.completion_tokens).toBe(completion.usage!.completion_tokens);
+  });
+
+  it('answers a repeated non-streamed request (same Idempotency-Key) with the same answer from the one run', async () => {
+    const key = randomUUID();
+    const ask = () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Name a fruit.' }], max_tokens: 12 }, { headers: { 'idempotency-key': key, 'cache-control': 'no-cache' } });
+    const [first, joined] = await Promise.all([ask(), ask()]);
+    const again = await ask();
+    for (const answer of [joined, again]) {
+      expect(answer.choices).toEqual(first.choices);
+      expect(answer.usage).toEqual(first.usage);
+    }
+    const result = await api.temporal.workflow.getHandle(chatWorkflowId(org, key)).result() as { answer: string };
+    expect(first.choices[0]!.message.content).toBe(result.answer);
+  });
+
+  it('cancels the run when a non-streamed client hangs up before its answer, and charges what was served', async () => {
+    const key = randomUUID();
+    const controller = new AbortController();
+    const request = fetch(`${api.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await apiKeyFor(org)}`, 'content-type': 'application/json', 'idempotency-key': key, 'cache-control': 'no-cache' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Count from one to two hundred in words.' }], max_tokens: 400 }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    const handle = api.temporal.workflow.getHandle(chatWorkflowId(org, key));
+    await waitUntil('the turn generating', async () => (await handle.query(statusQuery).catch(() => undefined))?.step === 'generating', 60_000);
+    controller.abort();
+    expect(await request).toMatchObject({ name: 'AbortError' });
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(await settledRow(pool, org, key)).toMatchObject({ outcome: 'cancelled' });
   });
 
   it('passes a conversation on as separate turns, and sampling settings through to the model server', async () => {

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import type { ChatTurnResult } from '../../domain/chat/chat-request.js';
 import { withDefaults } from '../../domain/routing/model-registration.js';
+import { streamedAnswer } from '../support/routing-stack.js';
 import { lastGeneration, recordingModel as model, startRecordingStack, type RecordingStack } from '../support/recording-stack.js';
-import { ledgerPool, settledRow } from './gateway-helpers.js';
+import { holdTable, ledgerPool, settledRow, writeWaitingOn } from './gateway-helpers.js';
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
@@ -33,6 +35,10 @@ describe('the openai npm client: tools, structured output, sampling and content 
     await stack?.close();
     await pool.end();
   });
+
+  async function storedTurn(requestId: string): Promise<{ answer: string; outcome: string } | undefined> {
+    return (await pool.query<{ answer: string; outcome: string }>('SELECT answer, outcome FROM turns WHERE tenant_id = $1 AND request_id = $2', [stack.org, requestId])).rows[0];
+  }
 
   it('returns the model\'s tool call, sends the tools to the model server as sent, and charges the call\'s tokens', async () => {
     const completion = await client.chat.completions.create({
@@ -172,6 +178,52 @@ describe('the openai npm client: tools, structured output, sampling and content 
       let streamed = '';
       for await (const chunk of stream) streamed += chunk.choices[0]?.delta.tool_calls?.map((fragment) => fragment.function?.arguments ?? '').join('') ?? '';
       expect(JSON.parse(streamed)).toEqual({ to: '[redacted:email]', body: 'Hello' });
+    } finally {
+      delete stack.recorder.reply;
+    }
+  });
+
+  it('answers a non-streamed completion before its turn is stored, with the stored turn\'s answer and the workflow\'s result', { timeout: 120_000 }, async () => {
+    // A line restating a source list: streamed as written, taken out of the answer that is kept.
+    stack.recorder.reply = () => ({ text: 'Blue and green.\n[1] colour-chart', toolCalls: [{ name: 'get_weather', arguments: JSON.stringify({ city: 'Paris' }) }] });
+    const lock = await holdTable(pool, 'turns');
+    let requestId = '';
+    try {
+      const completion = await client.chat.completions.create({ model, messages: [{ role: 'user', content: `Two colours (${randomUUID().slice(0, 4)}).` }], tools: [weatherTool] }, { ...noCache, timeout: 60_000 });
+      requestId = completion.id.replace(/^chatcmpl-/, '');
+      // Answered while persist waits on the lock: the turn is not stored yet.
+      expect(await storedTurn(requestId), 'the completion waited for its turn to be stored').toBeUndefined();
+      expect(await writeWaitingOn(pool, 'turns'), 'no persist step was waiting on the turns table').toBe(true);
+      const workflowId = (completion as unknown as { ragtime: { workflow_id: string } }).ragtime.workflow_id;
+      const events = await stack.harness.events.range(workflowId, 0);
+      expect(events.some((event) => event.type === 'answer.done')).toBe(true);
+      expect(streamedAnswer(events)).toBe('Blue and green.\n[1] colour-chart');
+      lock.release();
+      const result = await stack.api.temporal.workflow.getHandle(workflowId).result() as ChatTurnResult;
+      const choice = completion.choices[0]!;
+      expect(choice.message.content).toBe('Blue and green.');
+      expect(choice.message.content).toBe(result.answer);
+      expect(choice.message.tool_calls).toEqual(result.toolCalls);
+      expect(choice.finish_reason).toBe('tool_calls');
+      expect(completion.usage).toEqual({ prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: result.usage.promptTokens + result.usage.completionTokens });
+      expect(await storedTurn(requestId)).toEqual({ answer: 'Blue and green.', outcome: 'completed' });
+      expect(await settledRow(pool, stack.org, requestId)).toMatchObject({ outcome: 'completed', completion_tokens: result.usage.completionTokens });
+    } finally {
+      lock.release();
+      delete stack.recorder.reply;
+    }
+  });
+
+  it('caches a streamed answer as it is kept, so a later identical request gets what a non-streamed one would', async () => {
+    stack.recorder.reply = () => ({ text: 'Blue and green.\n[1] colour-chart' });
+    try {
+      const request = { model, messages: [{ role: 'user' as const, content: `Two colours again (${randomUUID().slice(0, 4)}).` }] };
+      let streamed = '';
+      for await (const chunk of await client.chat.completions.create({ ...request, stream: true })) streamed += chunk.choices[0]?.delta.content ?? '';
+      expect(streamed).toBe('Blue and green.\n[1] colour-chart');
+      const hit = await client.chat.completions.create(request).withResponse();
+      expect(hit.response.headers.get('x-ragtime-cache')).toBe('hit');
+      expect(hit.data.choices[0]!.message.content).toBe('Blue and green.');
     } finally {
       delete stack.recorder.reply;
     }

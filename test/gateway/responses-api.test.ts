@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { chatWorkflowId } from '../../domain/chat/ids.js';
 import { apiKeyFor } from '../support/identities.js';
 import { startProxiedModelStack, type ProxiedModelStack } from '../support/proxied-model-stack.js';
-import { ledgerPool, settledRow } from './gateway-helpers.js';
+import { holdTable, ledgerPool, settledRow, writeWaitingOn } from './gateway-helpers.js';
 
 const model = 'smollm2-135m-instruct';
 
@@ -126,10 +126,23 @@ describe('the Responses API with the openai client', () => {
     await expect(stranger.responses.create({ model, input: 'And now?', previous_response_id: second.id })).rejects.toMatchObject({ status: 400, code: 'previous_response_not_found' });
   });
 
-  it('keeps nothing with store: false, charges it all the same, and refuses to continue it', async () => {
-    const response = await client.responses.create({ model, input: 'Say something secret.', max_output_tokens: 8, store: false });
+  it('keeps nothing with store: false, answers before settling it, charges it all the same, and refuses to continue it', async () => {
+    // Persist's settlement writes the call ledger: held, the turn's persist step waits mid-write.
+    const lock = await holdTable(pool, 'usage_ledger_calls');
+    let response: OpenAI.Responses.Response;
+    try {
+      response = await client.responses.create({ model, input: 'Say something secret.', max_output_tokens: 8, store: false }, { timeout: 60_000 });
+      expect(await writeWaitingOn(pool, 'usage_ledger_calls'), 'no persist step was waiting on the call ledger').toBe(true);
+      const pending = await pool.query<{ status: string }>('SELECT status FROM usage_ledger WHERE org_id = $1 AND request_id = $2', [org, requestIdOf(response.id)]);
+      expect(pending.rows[0]?.status, 'the response waited for its turn to be settled').toBe('reserved');
+    } finally {
+      lock.release();
+    }
     expect((response as unknown as { store: boolean }).store).toBe(false);
     const requestId = requestIdOf(response.id);
+    const result = await stack.api.temporal.workflow.getHandle(chatWorkflowId(org, requestId)).result() as { answer: string; usage: { completionTokens: number } };
+    expect(response.output_text).toBe(result.answer);
+    expect(response.usage!.output_tokens).toBe(result.usage.completionTokens);
     const row = await settledRow(pool, org, requestId);
     expect(row).toMatchObject({ endpoint: 'responses', outcome: 'completed' });
     const stored = await pool.query('SELECT 1 FROM turns WHERE tenant_id = $1 AND request_id = $2', [org, requestId]);

@@ -135,6 +135,10 @@ describe('tools and structured output through /v1/responses', () => {
     const before = stack.recorder.requests.length;
     const blocked = await client.responses.create({ model, input: injection });
     expect(blocked).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'content_filter' }, output: [] });
+    // Kept nowhere, answered from the refusal's event: the same response but for its id, time and store flag.
+    const unstored = await client.responses.create({ model, input: injection, store: false });
+    const comparable = ({ id: _id, created_at: _created, store: _store, ragtime: _ragtime, ...rest }: Record<string, unknown>) => rest;
+    expect(comparable(unstored as unknown as Record<string, unknown>)).toEqual(comparable(blocked as unknown as Record<string, unknown>));
     const stream = await client.responses.create({ model, input: injection, stream: true });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);

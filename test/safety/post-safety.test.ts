@@ -34,4 +34,20 @@ describe('postSafety', () => {
     expect(verdict.answer).toBe('Claim [1].');
     expect(verdict.reasons).toEqual(['removed 1 line(s) restating the source list, 1 naming no retrieved source']);
   });
+
+  it('tells a turn answered before it is stored what the whole check changed, in answer.done, and nothing when it changed nothing', async () => {
+    const published: unknown[] = [];
+    const events = { publish: async (_workflowId: string, event: unknown) => { published.push(event); } };
+    // The whole check finds an address the streamed fragments did not show in full.
+    const safety = { check: async (_tenant: string, text: string) => (text.includes('@') ? { action: 'redact' as const, reasons: ['email'], text: '{"to":"[redacted:email]"}' } : { action: 'allow' as const, reasons: [] }) } as unknown as SafetyScreen;
+    const postSafety = createPostSafetyActivity({ events, safety, temporalUiUrl: 'http://ui', temporalNamespace: 'default' } as unknown as ChatActivityDependencies);
+    const announce = { workflowId: 'wf', conversationId: 'c', model: 'm', usage: { promptTokens: 1, completionTokens: 2 }, citations: 1 };
+    await postSafety({ tenantId: 'acme', answer, sourceCount: 1, sources, toolArguments: ['{"to":"ada@example.com"}', '{}'], announce });
+    await postSafety({ tenantId: 'acme', answer: 'Fine [1].', sourceCount: 1, sources, toolArguments: ['{}'], announce });
+    expect(published).toEqual([
+      { type: 'answer.done', dedupeKey: 'answer.done', data: expect.objectContaining({ answer: 'It runs 18 months on two AA lithium batteries [1].', toolArguments: ['{"to":"[redacted:email]"}', '{}'] }) },
+      { type: 'answer.done', dedupeKey: 'answer.done', data: expect.not.objectContaining({ answer: expect.anything() }) },
+    ]);
+    expect(published[1]).not.toHaveProperty('data.toolArguments');
+  });
 });
