@@ -8,7 +8,9 @@
 // Each model also gets the tool-calling check of bench/lib/tool-call-check.ts (OpenAI `tools` through
 // llama.cpp's --jinja with the model's own chat template, or --template's).
 // Usage: npx tsx bench/answer-quality.ts [--runs 3] [--first-seed 1] [--threads 2] [--prompt current|previous]
-//          [--model path.gguf|packaged --alias name [--template file.jinja|-]]…  (default: the packaged SmolLM2)
+//          [--model name|path.gguf --alias name [--template file.jinja|-]]…
+//        --model: a model of infra/model-server/chat-models.json or a GGUF file (default: the catalogue's default and
+//        SmolLM2, side by side)
 // --prompt previous: the source instruction before commit 888f9af (for the invented-citation before/after).
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -37,12 +39,12 @@ const firstSeed = Number(argument('--first-seed')[0] ?? 1);
 const threads = Number(argument('--threads')[0] ?? 2);
 const promptVariant = argument('--prompt')[0] ?? 'current';
 const models = argument('--model').length > 0
-  ? argument('--model').map((path, index) => ({
-    path: path === 'packaged' ? undefined : path,
-    alias: argument('--alias')[index] ?? basename(path),
+  ? argument('--model').map((model, index) => ({
+    model,
+    alias: argument('--alias')[index] ?? basename(model),
     template: argument('--template')[index] === '-' ? undefined : argument('--template')[index],
   }))
-  : [{ path: undefined, alias: 'smollm2-135m-instruct (packaged)', template: undefined }];
+  : [{ model: 'qwen2.5-coder-0.5b-instruct', alias: 'qwen2.5-coder-0.5b-instruct', template: undefined }, { model: 'smollm2-135m-instruct', alias: 'smollm2-135m-instruct', template: undefined }];
 /** The instruction before 888f9af ("cite [n]" only, no word about source lists), to measure that change. */
 const currentInstruction = /\nAnswer from the numbered sources below[^\n]*/;
 const previousInstruction = '\nAnswer from the numbered sources below and cite them as [n]. If they do not contain the answer, say so.';
@@ -84,7 +86,7 @@ try {
   const rows: (string | number)[][] = [['model', 'answers', 'failed', 'fact recall', 'citation precision', 'answers citing', 'invented-citation rate', 'decode tokens/s', 'decode tokens/CPU-s', 'tool calls (own prompt)', 'tool calls (with examples)']];
   const examples: string[] = [];
   for (const model of models) {
-    let server = await startModelServer(model.path, model.template);
+    let server = await startModelServer(model.model, model.template);
     try {
       let facts = 0, citedRight = 0, cited = 0, citing = 0, invented = 0, answers = 0, failures = 0;
       const speeds: number[] = [];
@@ -102,7 +104,7 @@ try {
             const request = `${server.log}.failed-${failures}.json`;
             await writeFile(request, JSON.stringify(prompt.messages));
             console.error(`${model.alias}: "${prompt.question}" failed (${String(error)}: ${String((error as Error).cause)}); server log: ${server.log}, messages: ${request}`);
-            if (server.exited()) server = await startModelServer(model.path, model.template);
+            if (server.exited()) server = await startModelServer(model.model, model.template);
             return { answer: '', tokensPerSecond: undefined, tokensPerCpuSecond: undefined };
           });
           const { answer, tokensPerSecond, tokensPerCpuSecond } = completion;
@@ -186,13 +188,13 @@ interface ModelServer {
   stop(): void;
 }
 
-async function startModelServer(path: string | undefined, template: string | undefined): Promise<ModelServer> {
-  const port = 19400 + Math.floor(Math.random() * 300);
+async function startModelServer(model: string, template: string | undefined): Promise<ModelServer> {
+  const port = 19300 + Math.floor(Math.random() * 200);
   const log = join(tmpdir(), `ragtime-answer-quality-${port}.log`);
   const logFile = await open(log, 'w');
   const child = spawn(join(root, '.venv/bin/python'), [
     join(root, 'infra/model-server/serve.py'), '--port', String(port), '--parallel', '1', '--threads', String(threads), '--alias', 'model',
-    ...(path ? ['--model', path] : []), ...(template ? ['--chat-template-file', template] : []),
+    '--model', model, ...(template ? ['--chat-template-file', template] : []),
   ], { stdio: ['ignore', logFile.fd, logFile.fd] });
   await logFile.close();
   const url = `http://127.0.0.1:${port}`;

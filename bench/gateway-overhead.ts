@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     let upstreamUrl: string;
     if (realModel) {
       const port = await freePort();
-      const server = start('model-server', path.join(venvBin, 'python'), ['infra/model-server/serve.py', '--port', String(port), '--parallel', '4']);
+      const server = start('model-server', path.join(venvBin, 'python'), ['infra/model-server/serve.py', '--model', 'smollm2-135m-instruct', '--port', String(port), '--parallel', '4']);
       await waitFor('model server', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 120_000, server);
       upstreamUrl = `http://127.0.0.1:${port}/v1`;
     } else {

@@ -25,9 +25,11 @@ const schema = z.object({
   EVENT_STREAM_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
 
   LLM_BASE_URL: url.default('http://127.0.0.1:8091/v1'),
-  LLM_MODEL: z.string().min(1).default('smollm2-135m-instruct'),
+  /** The model at LLM_BASE_URL: `./ragtime up` serves Qwen2.5-Coder-0.5B-Instruct (infra/model-server/chat-models.json). */
+  LLM_MODEL: z.string().min(1).default('qwen2.5-coder-0.5b-instruct'),
   LLM_API_KEY: z.string().optional(),
-  LLM_CONTEXT_TOKENS: z.coerce.number().int().positive().default(1024),
+  /** The seeded registration's context length: a slot of `./ragtime up`'s model server holds 8192 / 4 tokens. */
+  LLM_CONTEXT_TOKENS: z.coerce.number().int().positive().default(2048),
   ANTHROPIC_API_KEY: z.string().optional(),
   MODEL_ENVIRONMENT: z.enum(['development', 'staging', 'production']).default('development'),
   REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(120),

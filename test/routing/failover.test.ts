@@ -28,7 +28,7 @@ describe('mid-stream failover', () => {
   beforeAll(async () => {
     harness = await routingHarness({ MODEL_ENVIRONMENT: 'production', CHAT_TASK_QUEUE: taskQueue, LLM_STALL_TIMEOUT_MS: '5000' });
     const port = await freePort();
-    primary = startProcess('failover-primary-model', path.join(projectRoot, '.venv', 'bin', 'python'), ['infra/model-server/serve.py', '--port', String(port), '--parallel', '2', '--ctx', '4096']);
+    primary = startProcess('failover-primary-model', path.join(projectRoot, '.venv', 'bin', 'python'), ['infra/model-server/serve.py', '--model', 'smollm2-135m-instruct', '--port', String(port), '--parallel', '2', '--ctx', '4096']);
     await waitUntil('primary model server', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 90_000, primary);
     await harness.registry.register(withDefaults({ model: 'smollm2-primary', endpoint: `http://127.0.0.1:${port}/v1`, environment: 'production', fallbacks: ['smollm2-fallback'], quality: 2 }));
     await harness.registry.register(withDefaults({ model: 'smollm2-fallback', endpoint: services().modelBaseUrl, environment: 'production', quality: 1 }));

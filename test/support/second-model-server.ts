@@ -15,7 +15,7 @@ export interface ModelServer {
 
 export async function startSecondModelServer(name: string, alias: string): Promise<ModelServer> {
   const port = await freePort();
-  const child = startProcess(name, path.join(projectRoot, '.venv', 'bin', 'python'), ['infra/model-server/serve.py', '--port', String(port), '--alias', alias, '--parallel', '2', '--threads', '1', '--ctx', '4096']);
+  const child = startProcess(name, path.join(projectRoot, '.venv', 'bin', 'python'), ['infra/model-server/serve.py', '--model', 'smollm2-135m-instruct', '--port', String(port), '--alias', alias, '--parallel', '2', '--threads', '1', '--ctx', '4096']);
   await waitUntil(name, async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 90_000, child);
   return { baseUrl: `http://127.0.0.1:${port}/v1`, process: child, stop: () => stopProcess(child, 'SIGKILL') };
 }

@@ -36,6 +36,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     REDIS_URL: running.redisUrl,
     REDIS_KEY_PREFIX: running.redisKeyPrefix,
     LLM_BASE_URL: running.modelBaseUrl,
+    // The suites' model server serves SmolLM2 (test/global-setup.ts), not the stack's default model.
+    LLM_MODEL: 'smollm2-135m-instruct',
     EMBEDDINGS_BASE_URL: running.embeddingsBaseUrl,
     VECTOR_STORE_DIRECTORY: running.vectorDirectory,
     ...running.vectorStore,

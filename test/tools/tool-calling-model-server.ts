@@ -15,7 +15,7 @@ export interface ToolModelServer {
 export async function startToolCallingModelServer(name = 'tool-model-server'): Promise<ToolModelServer> {
   const port = await freePort();
   const child: ChildProcess = startProcess(name, path.join(projectRoot, '.venv', 'bin', 'python'), [
-    'infra/model-server/serve.py', '--port', String(port), '--alias', toolModelAlias, '--parallel', '2', '--ctx', '8192',
+    'infra/model-server/serve.py', '--model', 'smollm2-135m-instruct', '--port', String(port), '--alias', toolModelAlias, '--parallel', '2', '--ctx', '8192',
     '--chat-template-file', 'infra/model-server/tool-calling-template.jinja',
   ]);
   try {
