@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkDocument, defaultChunking, embeddingInput } from '../ingestion/chunk-document.js';
 import { documentId } from '../ingestion/identifiers.js';
-import { passageKeywordVector, queryKeywordVector } from '../ingestion/keyword-vector.js';
+import { chunkKeywordVector, queryKeywordVector } from '../ingestion/keyword-vector.js';
 import type { Embedder, IndexedPoint } from '../ingestion/ports.js';
 import { loadConfig } from '../infra/config.js';
 import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
@@ -51,7 +51,7 @@ try {
   const points: IndexedPoint[] = chunks.map((chunk, position) => ({
     id: chunk.id,
     dense: vectors[position]!,
-    sparse: passageKeywordVector(embeddingInput(chunk)),
+    sparse: chunkKeywordVector(chunk),
     payload: { tenant, documentId: chunk.documentId, title: chunk.title, source: chunk.source, position: chunk.position, headingPath: chunk.headingPath, text: chunk.text, contentHash: chunk.contentHash },
   }));
   await index.upsert(points);
