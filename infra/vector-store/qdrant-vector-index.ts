@@ -191,11 +191,15 @@ export class QdrantVectorIndex implements VectorIndex {
         const keywordVector = vectors?.[keywords];
         const stored = (point.payload ?? {}) as Record<string, unknown>;
         const weights = keywordVector ? { indices: [...keywordVector.indices], values: [...keywordVector.values] } : { indices: [], values: [] };
-        // Points are handed on with term frequencies, as the port carries them (points written before keep their weights).
-        const sparse = typeof stored[lengthField] === 'number' && typeof stored[averageField] === 'number'
-          ? termFrequenciesFromWeights(weights, stored[lengthField], stored[averageField])
-          : weights;
-        return { id: String(point.id), dense: vectors?.[dense] ?? [], sparse, payload: chunkPayload(stored) };
+        const payload = chunkPayload(stored);
+        // Points are handed on with term frequencies, as the port carries them; those of another keyword vector
+        // version (not yet re-keyed by ensureCollection) with their text's, so a migration never copies stale ones.
+        const sparse = stored[versionField] !== keywordVectorVersion && typeof payload.text === 'string'
+          ? chunkKeywordVector(payload)
+          : typeof stored[lengthField] === 'number' && typeof stored[averageField] === 'number'
+            ? termFrequenciesFromWeights(weights, stored[lengthField], stored[averageField])
+            : weights;
+        return { id: String(point.id), dense: vectors?.[dense] ?? [], sparse, payload };
       });
       const next = page.next_page_offset ?? undefined;
       return next === undefined || next === null ? { points } : { points, next: String(next) };

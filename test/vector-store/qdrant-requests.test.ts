@@ -130,12 +130,15 @@ describe('QdrantVectorIndex requests', () => {
     const payload = { tenant: 'acme', documentId: 'd', title: 't', source: 's', position: 0, headingPath: [], text: 'x', contentHash: 'h' };
     const scroll = 'POST /collections/ragtime_test/points/scroll';
     const listing = results[scroll];
+    const current = { ...payload, keywordVersion: keywordVectorVersion };
     results[scroll] = {
       points: [
-        { id: 'a', payload, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
-        { id: 'b', payload, vector: { dense: [0, 1, 0] } },
+        { id: 'a', payload: current, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
+        { id: 'b', payload: current, vector: { dense: [0, 1, 0] } },
         // Written with BM25 weights for length 5 at average 4: handed on as term frequencies again.
-        { id: 'w', payload: { ...payload, keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3, 9], values: [bm25TermWeight(3, 5, 4), bm25TermWeight(2, 5, 4)] } } },
+        { id: 'w', payload: { ...current, keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3, 9], values: [bm25TermWeight(3, 5, 4), bm25TermWeight(2, 5, 4)] } } },
+        // Written by keyword vector version 1 and not re-keyed yet: handed on with its text's keyword vector.
+        { id: 'v1', payload: { ...payload, text: 'Swept wing flutter', keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3], values: [1] } } },
       ],
       next_page_offset: 'c',
     };
@@ -145,6 +148,7 @@ describe('QdrantVectorIndex requests', () => {
         { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
         { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
         { id: 'w', dense: [0, 0, 1], sparse: { indices: [3, 9], values: [3, 2] }, payload },
+        { id: 'v1', dense: [0, 0, 1], sparse: chunkKeywordVector({ ...payload, text: 'Swept wing flutter' }), payload: { ...payload, text: 'Swept wing flutter' } },
       ] });
       expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ limit: 2, with_payload: true, with_vector: true, filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, offset: 'a' });
       expect(index().location).toBe(`qdrant:${url}`);
