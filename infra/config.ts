@@ -121,8 +121,8 @@ const schema = z.object({
   /** Where the API keeps files uploaded for ingestion; the ingestion worker reads them from there (a shared volume). */
   INGESTION_UPLOAD_DIRECTORY: z.string().min(1).default('.data/uploads'),
   RETRIEVAL_TOP_K: z.coerce.number().int().positive().default(4),
-  /** Candidates per list before re-ranking: 50 measured best on Cranfield with score fusion (bench/retrieval-quality.ts). */
-  RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(50),
+  /** Candidates per list before re-ranking: 100 chosen on half of Cranfield's queries with score fusion (bench/retrieval-quality.ts). */
+  RETRIEVAL_CANDIDATES: z.coerce.number().int().positive().default(100),
   RETRIEVAL_TOKEN_BUDGET: z.coerce.number().int().positive().default(500),
   RETRIEVAL_TIMEOUT_MS: z.coerce.number().int().positive().default(2500),
   RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),

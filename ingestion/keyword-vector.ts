@@ -4,6 +4,7 @@
 // frequency and the average passage length of the index (bm25TermWeight, inverseDocumentFrequency).
 import { stemmer } from 'stemmer';
 import { eng as englishStopwords } from 'stopword';
+import { embeddingInput, type Chunk } from './chunk-document.js';
 import type { SparseVector } from './ports.js';
 
 /** BM25's term-frequency saturation (k1) and length normalisation (b), the usual defaults. */
@@ -34,6 +35,23 @@ export function termIndex(term: string): number {
 /** A passage's term frequencies; their sum is its length in terms (keywordLength). */
 export function passageKeywordVector(text: string): SparseVector {
   return toSparse(countByIndex(keywordTerms(text)));
+}
+
+/**
+ * What a stored keyword vector was made with: the passage term extraction (chunkKeywordVector) and BM25's
+ * parameters. Both stores record it with every point and re-key points of another version from their text
+ * when they open, so stored passages and new queries never disagree.
+ * 1 (not recorded): the embedding input's terms. 2: the title's terms count twice.
+ */
+export const keywordVectorVersion = 2;
+
+/**
+ * A chunk's keyword vector: the terms of what is also embedded (title, heading path, text) plus the title's
+ * terms once more, so a title match weighs like a second field (chosen on half of Cranfield's queries:
+ * bench/retrieval-quality.ts).
+ */
+export function chunkKeywordVector(chunk: Pick<Chunk, 'title' | 'headingPath' | 'text'>): SparseVector {
+  return toSparse(countByIndex([...keywordTerms(embeddingInput(chunk)), ...keywordTerms(chunk.title)]));
 }
 
 /** A query's term frequencies: a term asked for twice weighs twice (BM25's query term frequency). */

@@ -1,7 +1,6 @@
 // Ingestion steps 5 and 6: write pending chunks to the vector store, then delete the stale ones.
 import { Context } from '@temporalio/activity';
-import { embeddingInput } from '../../ingestion/chunk-document.js';
-import { passageKeywordVector } from '../../ingestion/keyword-vector.js';
+import { chunkKeywordVector } from '../../ingestion/keyword-vector.js';
 import type { IngestionActivityDependencies } from './dependencies.js';
 import type { DocumentRef } from './embed-chunks.js';
 import { withFailureTranslation } from '../application-failure.js';
@@ -21,7 +20,7 @@ export function createUpsertChunksActivity(deps: IngestionActivityDependencies) 
         await deps.index.upsert(batch.map((chunk) => ({
           id: chunk.pointId,
           dense: chunk.embedding,
-          sparse: passageKeywordVector(embeddingInput(chunk.payload)),
+          sparse: chunkKeywordVector(chunk.payload),
           payload: chunk.payload,
         })));
         await deps.store.markIndexed(input, batch.map((chunk) => chunk.pointId));

@@ -1,9 +1,11 @@
 // The local default vector store: in memory per tenant, durable in an append-only log under a data
 // directory. Same contract as the Qdrant adapter: dense cosine and BM25 keyword search (each tenant's
 // IDF and average passage length, at query time) fused with reciprocal rank fusion, the tenant filter
-// applied to every read and delete.
+// applied to every read and delete. Points logged with another keyword vector version are re-keyed from
+// their text when read, and opening then rewrites the log.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { chunkKeywordVector, keywordVectorVersion } from '../../ingestion/keyword-vector.js';
 import { defaultCandidates, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type VectorIndex } from '../../ingestion/ports.js';
 import { PointLog, type LoggedPoint, type LogRecord } from './point-log.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
@@ -34,6 +36,8 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private opened = false;
   /** Log records behind the current state; many more than the live points need means a rewrite pays. */
   private appliedRecords = 0;
+  /** Points read from the log with an older keyword vector version and re-keyed; opening then rewrites the log. */
+  private rekeyedPoints = 0;
   /** Refreshes run one at a time, so no log record is applied twice or out of order. */
   private refreshing: Promise<void> = Promise.resolve();
 
@@ -53,7 +57,8 @@ export class EmbeddedVectorIndex implements VectorIndex {
     }
     if (!this.opened) {
       await this.refresh();
-      if (this.logIsMostlySuperseded()) await this.log.rewrite(this.liveRecords());
+      if (this.logIsMostlySuperseded() || this.rekeyedPoints > 0) await this.log.rewrite(this.liveRecords());
+      this.rekeyedPoints = 0;
       this.opened = true;
     }
   }
@@ -158,6 +163,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
         this.partitions.clear();
         this.tenantById.clear();
         this.appliedRecords = 0;
+        this.rekeyedPoints = 0;
       },
       record: (record) => this.apply(record),
     });
@@ -166,10 +172,12 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private apply(record: LogRecord): void {
     this.sortedIds.clear();
     if (record.op === 'upsert') {
-      for (const point of record.points) {
-        const owner = this.tenantById.get(point.id);
-        if (owner !== undefined && owner !== point.payload.tenant) this.partitions.get(owner)?.remove(point.id);
-        this.partition(point.payload.tenant).put(fromLog(point));
+      for (const logged of record.points) {
+        const owner = this.tenantById.get(logged.id);
+        if (owner !== undefined && owner !== logged.payload.tenant) this.partitions.get(owner)?.remove(logged.id);
+        const { point, rekeyed } = fromLog(logged);
+        if (rekeyed) this.rekeyedPoints += 1;
+        this.partition(point.payload.tenant).put(point);
         this.tenantById.set(point.id, point.payload.tenant);
       }
       return;
@@ -232,19 +240,18 @@ function toLog(point: StoredPoint): LoggedPoint {
     dense: base64(point.dense),
     sparseIndices: base64(Uint32Array.from(point.sparse.indices)),
     sparseValues: base64(Float32Array.from(point.sparse.values)),
-    ...(point.preweighted ? {} : { keywordFrequencies: true as const }),
+    keywordVersion: keywordVectorVersion,
     payload: point.payload,
   };
 }
 
-function fromLog(point: LoggedPoint): StoredPoint {
-  return {
-    id: point.id,
-    dense: new Float32Array(bytes(point.dense)),
-    sparse: { indices: [...new Uint32Array(bytes(point.sparseIndices))], values: [...new Float32Array(bytes(point.sparseValues))] },
-    ...(point.keywordFrequencies ? {} : { preweighted: true }),
-    payload: point.payload,
-  };
+/** A logged point; one logged with another keyword vector version is re-keyed from its text (rekeyed: true). */
+function fromLog(point: LoggedPoint): { point: StoredPoint; rekeyed: boolean } {
+  const rekeyed = point.keywordVersion !== keywordVectorVersion;
+  const sparse = rekeyed
+    ? chunkKeywordVector(point.payload)
+    : { indices: [...new Uint32Array(bytes(point.sparseIndices))], values: [...new Float32Array(bytes(point.sparseValues))] };
+  return { point: { id: point.id, dense: new Float32Array(bytes(point.dense)), sparse, payload: point.payload }, rekeyed };
 }
 
 function base64(array: Float32Array | Uint32Array): string {

@@ -13,8 +13,11 @@ export interface LoggedPoint {
   dense: string;
   sparseIndices: string;
   sparseValues: string;
-  /** Set when sparseValues are term frequencies; logs written before query-time BM25 hold finished weights. */
-  keywordFrequencies?: true;
+  /**
+   * The keywordVectorVersion the sparse vector (term frequencies) was made with. Absent in logs written before
+   * versions were logged, whose sparse values may even be finished BM25 weights: such points are re-keyed.
+   */
+  keywordVersion?: number;
   payload: ChunkPayload;
 }
 

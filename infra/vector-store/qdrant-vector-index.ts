@@ -8,8 +8,10 @@
 // points (ids are random UUIDs, so the first page by id is a sample). Differences from the embedded
 // store: Qdrant's IDF counts the whole collection, not one tenant, and earlier points keep the average
 // of their write time.
+// Every point records the keyword vector version it was written with; opening the collection re-keys
+// the points of another version from their text.
 import { QdrantClient, QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantClientUnexpectedResponseError, type Schemas } from '@qdrant/js-client-rest';
-import { bm25PassageWeights, keywordLength, termFrequenciesFromWeights } from '../../ingestion/keyword-vector.js';
+import { bm25PassageWeights, chunkKeywordVector, keywordLength, keywordVectorVersion, termFrequenciesFromWeights } from '../../ingestion/keyword-vector.js';
 import { defaultCandidates, type ChunkPayload, type HybridQuery, type IndexedPoint, type PointPage, type SearchHit, type SparseVector, type VectorIndex } from '../../ingestion/ports.js';
 import { formatLocation } from './store-location.js';
 import { VectorStoreError } from '../../ingestion/ingestion-errors.js';
@@ -66,6 +68,26 @@ export class QdrantVectorIndex implements VectorIndex {
       await this.client.createPayloadIndex(this.collection, { field_name: 'tenant', field_schema: { type: 'keyword', is_tenant: true }, wait: true });
       await this.client.createPayloadIndex(this.collection, { field_name: 'documentId', field_schema: 'keyword', wait: true });
     });
+    await this.rekeyOlderPoints();
+  }
+
+  /**
+   * Points written with another keyword vector version get their keyword vectors again, made from their text
+   * (dense vectors and payloads stay). Runs on every start; with nothing to do it costs one empty scroll.
+   */
+  private async rekeyOlderPoints(): Promise<void> {
+    const older: Filter = { must_not: [{ key: versionField, match: { value: keywordVectorVersion } }] };
+    let offset: Schemas['ExtendedPointId'] | undefined;
+    do {
+      const page = await this.call('re-key keyword vectors', () => this.client.scroll(this.collection, { filter: older, limit: upsertBatch, with_payload: true, with_vector: [dense], ...(offset !== undefined ? { offset } : {}) }));
+      const points = page.points.flatMap((stored): IndexedPoint[] => {
+        const payload = chunkPayload(stored.payload);
+        const vector = (stored.vector as { [dense]?: number[] } | undefined)?.[dense];
+        return vector && typeof payload.text === 'string' ? [{ id: String(stored.id), dense: vector, sparse: chunkKeywordVector(payload), payload }] : [];
+      });
+      if (points.length > 0) await this.upsert(points);
+      offset = (page.next_page_offset ?? undefined) as Schemas['ExtendedPointId'] | undefined;
+    } while (offset !== undefined);
   }
 
   async upsert(points: readonly IndexedPoint[]): Promise<void> {
@@ -80,7 +102,7 @@ export class QdrantVectorIndex implements VectorIndex {
             vector: point.sparse.indices.length > 0
               ? { [dense]: point.dense, [keywords]: bm25PassageWeights(point.sparse, averageLengths.get(point.payload.tenant)!) }
               : { [dense]: point.dense },
-            payload: { ...point.payload, [lengthField]: keywordLength(point.sparse), [averageField]: averageLengths.get(point.payload.tenant)! },
+            payload: { ...point.payload, [lengthField]: keywordLength(point.sparse), [averageField]: averageLengths.get(point.payload.tenant)!, [versionField]: keywordVectorVersion },
           })),
         });
       }
@@ -169,11 +191,15 @@ export class QdrantVectorIndex implements VectorIndex {
         const keywordVector = vectors?.[keywords];
         const stored = (point.payload ?? {}) as Record<string, unknown>;
         const weights = keywordVector ? { indices: [...keywordVector.indices], values: [...keywordVector.values] } : { indices: [], values: [] };
-        // Points are handed on with term frequencies, as the port carries them (points written before keep their weights).
-        const sparse = typeof stored[lengthField] === 'number' && typeof stored[averageField] === 'number'
-          ? termFrequenciesFromWeights(weights, stored[lengthField], stored[averageField])
-          : weights;
-        return { id: String(point.id), dense: vectors?.[dense] ?? [], sparse, payload: chunkPayload(stored) };
+        const payload = chunkPayload(stored);
+        // Points are handed on with term frequencies, as the port carries them; those of another keyword vector
+        // version (not yet re-keyed by ensureCollection) with their text's, so a migration never copies stale ones.
+        const sparse = stored[versionField] !== keywordVectorVersion && typeof payload.text === 'string'
+          ? chunkKeywordVector(payload)
+          : typeof stored[lengthField] === 'number' && typeof stored[averageField] === 'number'
+            ? termFrequenciesFromWeights(weights, stored[lengthField], stored[averageField])
+            : weights;
+        return { id: String(point.id), dense: vectors?.[dense] ?? [], sparse, payload };
       });
       const next = page.next_page_offset ?? undefined;
       return next === undefined || next === null ? { points } : { points, next: String(next) };
@@ -196,12 +222,16 @@ export class QdrantVectorIndex implements VectorIndex {
   }
 }
 
-/** Payload fields: a point's keyword length (the sum of its term frequencies) and the average its weights were computed with. */
+/**
+ * Payload fields: a point's keyword length (the sum of its term frequencies), the average its weights were
+ * computed with, and the keywordVectorVersion its keyword vector was made with (absent before version 2).
+ */
 const lengthField = 'keywordLength';
 const averageField = 'keywordAverageLength';
+const versionField = 'keywordVersion';
 
 function chunkPayload(stored: Record<string, unknown> | null | undefined): ChunkPayload {
-  const { [lengthField]: _length, [averageField]: _average, ...payload } = stored ?? {};
+  const { [lengthField]: _length, [averageField]: _average, [versionField]: _version, ...payload } = stored ?? {};
   return payload as unknown as ChunkPayload;
 }
 

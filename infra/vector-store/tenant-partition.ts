@@ -12,9 +12,8 @@ export interface StoredPoint {
   id: string;
   /** Unit length. */
   dense: Float32Array;
-  /** Term frequencies; or, for points logged before query-time BM25 (`preweighted`), finished BM25 term weights. */
+  /** Term frequencies. */
   sparse: SparseVector;
-  preweighted?: boolean;
   payload: ChunkPayload;
 }
 
@@ -25,10 +24,9 @@ export class TenantPartition {
   private readonly slotById = new Map<string, number>();
   private readonly slotsByDocument = new Map<string, Set<number>>();
   private readonly postings = new Map<number, PostingList>();
-  /** Per slot: the passage's length in terms, or NaN when its keyword values are preweighted. */
+  /** Per slot: the passage's length in terms. */
   private lengths = new Float64Array(64);
   private totalLength = 0;
-  private measuredPoints = 0;
 
   constructor(private readonly dimensions: number) {
     this.vectors = new Float32Array(dimensions * 64);
@@ -57,12 +55,9 @@ export class TenantPartition {
       grown.set(this.lengths);
       this.lengths = grown;
     }
-    const length = point.preweighted ? Number.NaN : keywordLength(point.sparse);
+    const length = keywordLength(point.sparse);
     this.lengths[slot] = length;
-    if (!point.preweighted) {
-      this.totalLength += length;
-      this.measuredPoints += 1;
-    }
+    this.totalLength += length;
     this.slotById.set(point.id, slot);
     let documentSlots = this.slotsByDocument.get(point.payload.documentId);
     if (!documentSlots) this.slotsByDocument.set(point.payload.documentId, (documentSlots = new Set()));
@@ -86,10 +81,7 @@ export class TenantPartition {
     const documentSlots = this.slotsByDocument.get(point.payload.documentId);
     documentSlots?.delete(slot);
     if (documentSlots?.size === 0) this.slotsByDocument.delete(point.payload.documentId);
-    if (!point.preweighted) {
-      this.totalLength -= this.lengths[slot]!;
-      this.measuredPoints -= 1;
-    }
+    this.totalLength -= this.lengths[slot]!;
     this.slotById.delete(id);
     this.points[slot] = undefined;
     this.freeSlots.push(slot);
@@ -124,9 +116,9 @@ export class TenantPartition {
     }).map(({ index, score }) => ({ point: points[index]!, score }));
   }
 
-  /** The mean passage length in terms over the points stored with term frequencies. */
+  /** The mean passage length in terms. */
   get averageLength(): number {
-    return this.measuredPoints > 0 ? this.totalLength / this.measuredPoints : 0;
+    return this.size > 0 ? this.totalLength / this.size : 0;
   }
 
   /** BM25 with this partition's IDF and average length; query values are the query's term frequencies. Best first. */
@@ -142,8 +134,7 @@ export class TenantPartition {
       const weight = inverseDocumentFrequency(total, posting.size) * query.values[position]!;
       posting.forEach((slot, value) => {
         if (scores[slot] === 0) touched.push(slot);
-        const length = lengths[slot]!;
-        scores[slot]! += weight * (Number.isNaN(length) ? value : bm25TermWeight(value, length, averageLength));
+        scores[slot]! += weight * bm25TermWeight(value, lengths[slot]!, averageLength);
       });
     });
     return topK(touched.length, limit, (index) => scores[touched[index]!]).map(({ index, score }) => ({ point: this.points[touched[index]!]!, score }));

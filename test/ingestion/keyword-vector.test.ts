@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bm25TermWeight, keywordLength, keywordTerms, passageKeywordVector, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
+import { bm25, bm25TermWeight, chunkKeywordVector, keywordLength, keywordTerms, passageKeywordVector, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
 
 describe('keyword vectors', () => {
   it('stems terms and drops stop words', () => {
@@ -26,11 +26,22 @@ describe('keyword vectors', () => {
 
   it('saturates repeated terms and penalises passages longer than the average', () => {
     expect(bm25TermWeight(2, 10, 10)).toBeGreaterThan(bm25TermWeight(1, 10, 10));
-    expect(bm25TermWeight(50, 10, 10)).toBeLessThan(2.2);
+    expect(bm25TermWeight(50, 10, 10)).toBeLessThan(bm25.k1 + 1);
     expect(bm25TermWeight(1, 200, 10)).toBeLessThan(bm25TermWeight(1, 2, 10));
     expect(bm25TermWeight(1, 10, 10)).toBeCloseTo(1, 10);
     // The same passage weighs more in an index of longer passages.
     expect(bm25TermWeight(1, 50, 100)).toBeGreaterThan(bm25TermWeight(1, 50, 20));
+  });
+
+  it('counts a chunk\'s title terms twice, beside its heading path and text', () => {
+    const vector = chunkKeywordVector({ title: 'Wing flutter', headingPath: ['Wing flutter', 'Tests'], text: 'Flutter of a swept wing in the tunnel.' });
+    const frequency = (term: string) => vector.values[vector.indices.indexOf(termIndex(term))];
+    // In the text once and in the title (written once by the embedding input, counted once more).
+    expect(frequency('swept')).toBe(1);
+    expect(frequency('test')).toBe(1);
+    expect(frequency('flutter')).toBe(3);
+    expect(frequency('wing')).toBe(3);
+    expect(keywordLength(vector)).toBe(keywordLength(passageKeywordVector('Wing flutter › Tests\n\nFlutter of a swept wing in the tunnel.')) + 2);
   });
 
   it('produces sorted, unique indices and positive whole frequencies', () => {

@@ -5,11 +5,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keywordTerms, queryKeywordVector } from '../../ingestion/keyword-vector.js';
+import { bm25, chunkKeywordVector, keywordTerms, keywordVectorVersion, queryKeywordVector, termIndex } from '../../ingestion/keyword-vector.js';
 import { EmbeddedVectorIndex } from '../../infra/vector-store/embedded-vector-index.js';
 import { contractDimensions, point } from './contract.js';
 
-/** BM25 (k1 1.2, b 0.75, Lucene's IDF) computed from the texts directly. */
+/** BM25 (the product's k1 and b, Lucene's IDF) computed from the texts directly. */
 function referenceScores(passages: readonly string[], question: string): number[] {
   const documents = passages.map(keywordTerms);
   const average = documents.reduce((sum, terms) => sum + terms.length, 0) / documents.length;
@@ -22,7 +22,7 @@ function referenceScores(passages: readonly string[], question: string): number[
       const containing = documents.filter((document) => document.includes(term)).length;
       const idf = Math.log(1 + (documents.length - containing + 0.5) / (containing + 0.5));
       const queryFrequency = queryTerms.filter((candidate) => candidate === term).length;
-      score += queryFrequency * idf * (frequency * 2.2) / (frequency + 1.2 * (0.25 + (0.75 * terms.length) / average));
+      score += queryFrequency * idf * (frequency * (bm25.k1 + 1)) / (frequency + bm25.k1 * (1 - bm25.b + (bm25.b * terms.length) / average));
     }
     return score;
   });
@@ -75,20 +75,28 @@ describe('EmbeddedVectorIndex BM25', () => {
     expect(await first('lift lift drag')).toBe(lift.id);
   });
 
-  it('still searches points logged with finished BM25 weights before query-time BM25', async () => {
+  it('re-keys points logged with an older keyword vector version from their text, and rewrites the log', async () => {
     const chunk = point('acme', 'old', 0, [1, 0, 0, 0], 'supersonic wing');
     await index.upsert([chunk]);
     await index.close();
-    // Rewrite the log line as an older version wrote it: weights instead of frequencies, no marker.
+    // Rewrite the log line as version 1 wrote it: no version, and (as before query-time BM25) finished weights of other terms.
     const log = join(directory, 'bm25', 'points.jsonl');
     const record = JSON.parse((await readFile(log, 'utf8')).trim()) as { points: Record<string, unknown>[] };
-    delete record.points[0]!.keywordFrequencies;
-    record.points[0]!.sparseValues = Buffer.from(Float32Array.from([0.75, 0.75]).buffer).toString('base64');
+    delete record.points[0]!.keywordVersion;
+    record.points[0]!.sparseIndices = Buffer.from(Uint32Array.from([termIndex('obsolet')]).buffer).toString('base64');
+    record.points[0]!.sparseValues = Buffer.from(Float32Array.from([0.75]).buffer).toString('base64');
     await writeFile(log, `${JSON.stringify(record)}\n`);
     const reopened = new EmbeddedVectorIndex({ directory, collection: 'bm25', dimensions: contractDimensions });
-    const [hit] = await reopened.query({ tenant: 'acme', dense: [1, 0, 0, 0], sparse: queryKeywordVector('wing'), limit: 1, mode: 'keyword' });
+    const search = (text: string) => reopened.query({ tenant: 'acme', dense: [1, 0, 0, 0], sparse: queryKeywordVector(text), limit: 1, mode: 'keyword' });
+    const [hit] = await search('wing');
+    expect(await search('obsolete')).toEqual([]);
     await reopened.close();
     expect(hit?.id).toBe(chunk.id);
-    expect(hit!.score).toBeCloseTo(0.75 * Math.log(1 + 0.5 / 1.5), 5);
+    // One passage: its length is the average, so the term weight is 1 and the score the IDF.
+    expect(hit!.score).toBeCloseTo(Math.log(1 + 0.5 / 1.5), 5);
+    const rewritten = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { points: { keywordVersion?: number; sparseIndices: string }[] });
+    expect(rewritten).toHaveLength(1);
+    expect(rewritten[0]!.points[0]!.keywordVersion).toBe(keywordVectorVersion);
+    expect([...new Uint32Array(Uint8Array.from(Buffer.from(rewritten[0]!.points[0]!.sparseIndices, 'base64')).buffer)]).toEqual(chunkKeywordVector(chunk.payload).indices);
   });
 });

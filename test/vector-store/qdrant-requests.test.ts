@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bm25TermWeight } from '../../ingestion/keyword-vector.js';
+import { bm25PassageWeights, bm25TermWeight, chunkKeywordVector, keywordLength, keywordVectorVersion } from '../../ingestion/keyword-vector.js';
 import { QdrantVectorIndex } from '../../infra/vector-store/qdrant-vector-index.js';
 
 interface Recorded { method: string; path: string; body: unknown }
@@ -95,21 +95,50 @@ describe('QdrantVectorIndex requests', () => {
     expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, limit: 256, with_payload: ['keywordLength'], with_vector: false });
     const average = (3 + 0 + 7) / 3;
     expect(sent('PUT', '/collections/ragtime_test/points')).toEqual({ points: [
-      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1, 2], values: [bm25TermWeight(2, 3, average), bm25TermWeight(1, 3, average)] } }, payload: { ...payload, keywordLength: 3, keywordAverageLength: average } },
-      { id: 'b', vector: { dense: [0, 1, 0] }, payload: { ...payload, keywordLength: 0, keywordAverageLength: average } },
+      { id: 'a', vector: { dense: [1, 0, 0], keywords: { indices: [1, 2], values: [bm25TermWeight(2, 3, average), bm25TermWeight(1, 3, average)] } }, payload: { ...payload, keywordLength: 3, keywordAverageLength: average, keywordVersion: keywordVectorVersion } },
+      { id: 'b', vector: { dense: [0, 1, 0] }, payload: { ...payload, keywordLength: 0, keywordAverageLength: average, keywordVersion: keywordVectorVersion } },
     ] });
+  });
+
+  it('re-keys points written with another keyword vector version from their text when the collection is opened', async () => {
+    const payload = { tenant: 'acme', documentId: 'd', title: 'Wing flutter', source: 's', position: 0, headingPath: [], text: 'Flutter of a swept wing.', contentHash: 'h' };
+    const scroll = 'POST /collections/ragtime_test/points/scroll';
+    const listing = results[scroll];
+    // A version 1 point (no version field) with its old keyword weights, and one without text, which is left alone.
+    results[scroll] = { points: [
+      { id: 'old', payload: { ...payload, keywordLength: 4, keywordAverageLength: 4 }, vector: { dense: [1, 0, 0] } },
+      { id: 'bare', payload: { tenant: 'acme' }, vector: { dense: [0, 1, 0] } },
+    ], next_page_offset: null };
+    try {
+      await index().ensureCollection();
+    } finally {
+      results[scroll] = listing;
+    }
+    expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ filter: { must_not: [{ key: 'keywordVersion', match: { value: keywordVectorVersion } }] }, limit: 256, with_payload: true, with_vector: ['dense'] });
+    const keywords = chunkKeywordVector(payload);
+    const length = keywordLength(keywords);
+    // The average comes from the rewritten point and the stored sample (the same scroll answer: the old length 4).
+    const average = (length + 4) / 2;
+    expect(sent('PUT', '/collections/ragtime_test/points')).toEqual({ points: [{
+      id: 'old',
+      vector: { dense: [1, 0, 0], keywords: bm25PassageWeights(keywords, average) },
+      payload: { ...payload, keywordLength: length, keywordAverageLength: average, keywordVersion: keywordVectorVersion },
+    }] });
   });
 
   it('scrolls a tenant\'s points with vectors and payload, passing the cursor on', async () => {
     const payload = { tenant: 'acme', documentId: 'd', title: 't', source: 's', position: 0, headingPath: [], text: 'x', contentHash: 'h' };
     const scroll = 'POST /collections/ragtime_test/points/scroll';
     const listing = results[scroll];
+    const current = { ...payload, keywordVersion: keywordVectorVersion };
     results[scroll] = {
       points: [
-        { id: 'a', payload, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
-        { id: 'b', payload, vector: { dense: [0, 1, 0] } },
+        { id: 'a', payload: current, vector: { dense: [1, 0, 0], keywords: { indices: [1], values: [0.5] } } },
+        { id: 'b', payload: current, vector: { dense: [0, 1, 0] } },
         // Written with BM25 weights for length 5 at average 4: handed on as term frequencies again.
-        { id: 'w', payload: { ...payload, keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3, 9], values: [bm25TermWeight(3, 5, 4), bm25TermWeight(2, 5, 4)] } } },
+        { id: 'w', payload: { ...current, keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3, 9], values: [bm25TermWeight(3, 5, 4), bm25TermWeight(2, 5, 4)] } } },
+        // Written by keyword vector version 1 and not re-keyed yet: handed on with its text's keyword vector.
+        { id: 'v1', payload: { ...payload, text: 'Swept wing flutter', keywordLength: 5, keywordAverageLength: 4 }, vector: { dense: [0, 0, 1], keywords: { indices: [3], values: [1] } } },
       ],
       next_page_offset: 'c',
     };
@@ -119,6 +148,7 @@ describe('QdrantVectorIndex requests', () => {
         { id: 'a', dense: [1, 0, 0], sparse: { indices: [1], values: [0.5] }, payload },
         { id: 'b', dense: [0, 1, 0], sparse: { indices: [], values: [] }, payload },
         { id: 'w', dense: [0, 0, 1], sparse: { indices: [3, 9], values: [3, 2] }, payload },
+        { id: 'v1', dense: [0, 0, 1], sparse: chunkKeywordVector({ ...payload, text: 'Swept wing flutter' }), payload: { ...payload, text: 'Swept wing flutter' } },
       ] });
       expect(sent('POST', '/collections/ragtime_test/points/scroll')).toEqual({ limit: 2, with_payload: true, with_vector: true, filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] }, offset: 'a' });
       expect(index().location).toBe(`qdrant:${url}`);
