@@ -42,7 +42,8 @@ export function buildMessages(parts: PromptParts): ChatMessage[] {
   ];
   let system = basePrompt;
   if (sources.length > 0) {
-    system += '\nAnswer from the numbered sources below and cite them as [n] right after the sentence that uses them.'
+    system += '\nAnswer from the numbered sources below. End each sentence that uses a source with its number in brackets,'
+      + ` for example [1]; only the numbers 1 to ${sources.length} exist.`
       + ' Do not write a list of sources or references: the reader already has them. If the sources do not contain the answer, say so.';
     system += `\n\nSources:\n${sources.join('\n')}`;
   }
