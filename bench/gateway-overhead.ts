@@ -152,10 +152,7 @@ async function main(): Promise<void> {
     await new PostgresModelRegistry(pool).register(withDefaults({ model, endpoint: upstreamUrl, environment: 'staging' }));
     const commandRedis = createRedis(redisUrl, config.REDIS_KEY_PREFIX);
     const gateway = createGatewayDependencies(config, { pool, redis: commandRedis });
-    const orgId = `bench-${randomUUID().slice(0, 6)}`;
-    await gateway.identities.createOrg('bench', { id: orgId, name: orgId, tier: 'enterprise' });
-    await gateway.identities.createUser('bench', { orgId, id: 'bench' });
-    const { key } = await gateway.identities.createKey('bench', { orgId, userId: 'bench' });
+    const { key } = await benchOrg(gateway, 'bench');
     // Real model: a second org whose output policy allows every category, so a series shows the relay without the
     // output filter's hold-back (a word goes out once complete), which is what the default policy adds to the gaps.
     const unfilteredKey = realModel ? await unfilteredOrgKey(gateway, pool) : undefined;
@@ -282,13 +279,22 @@ function report(clients: number, total: number, targets: Target[], results: Meas
   ]);
 }
 
-async function unfilteredOrgKey(gateway: ReturnType<typeof createGatewayDependencies>, pool: ReturnType<typeof createPool>): Promise<string> {
-  const orgId = `bench-raw-${randomUUID().slice(0, 6)}`;
+type Gateway = ReturnType<typeof createGatewayDependencies>;
+
+/** A fresh enterprise org with one user and its API key. */
+async function benchOrg(gateway: Gateway, prefix: string): Promise<{ orgId: string; key: string }> {
+  const orgId = `${prefix}-${randomUUID().slice(0, 6)}`;
   await gateway.identities.createOrg('bench', { id: orgId, name: orgId, tier: 'enterprise' });
   await gateway.identities.createUser('bench', { orgId, id: 'bench' });
+  const { key } = await gateway.identities.createKey('bench', { orgId, userId: 'bench' });
+  return { orgId, key };
+}
+
+async function unfilteredOrgKey(gateway: Gateway, pool: ReturnType<typeof createPool>): Promise<string> {
+  const { orgId, key } = await benchOrg(gateway, 'bench-raw');
   const allowAll = Object.fromEntries(safetyCategories.map((category) => [category, { action: 'allow' }]));
   await new SafetyPolicyStore(pool).setOverrides(orgId, { output: allowAll });
-  return (await gateway.identities.createKey('bench', { orgId, userId: 'bench' })).key;
+  return key;
 }
 
 async function startLiteLLM(upstreamUrl: string, start: typeof startService): Promise<{ url: string; service: Service } | undefined> {

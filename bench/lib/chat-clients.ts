@@ -23,11 +23,7 @@ export function streamedCompletions(url: string, bearer: string, model: string, 
     close: () => undefined,
     async ask() {
       const started = performance.now();
-      const response = await fetch(`${url}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ model, stream: true, max_tokens: maxTokens, messages: [{ role: 'user', content: question }] }),
-      });
+      const response = await postCompletion(url, bearer, { model, stream: true, max_tokens: maxTokens, messages: [{ role: 'user', content: question }] });
       if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
       const arrivals: number[] = [];
       for await (const data of readServerSentEvents(response.body)) {
@@ -47,16 +43,20 @@ export function plainCompletions(url: string, bearer: string, model: string, que
     close: () => undefined,
     async ask() {
       const started = performance.now();
-      const response = await fetch(`${url}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ model, max_tokens: maxTokens, messages: [{ role: 'user', content: question }] }),
-      });
+      const response = await postCompletion(url, bearer, { model, max_tokens: maxTokens, messages: [{ role: 'user', content: question }] });
       const body = await response.json() as { choices?: { message?: { content?: string } }[]; usage?: { completion_tokens?: number } };
       if (!response.ok || !body.choices?.[0]?.message?.content) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
       const end = performance.now() - started;
       return { ttftMs: end, endMs: end, gapsMs: [], tokens: body.usage?.completion_tokens ?? 0 };
     },
+  });
+}
+
+function postCompletion(url: string, bearer: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify(body),
   });
 }
 
