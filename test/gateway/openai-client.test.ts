@@ -90,11 +90,17 @@ describe('the openai client against Ragtime', () => {
     const request = fetch(`${api.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await apiKeyFor(org)}`, 'content-type': 'application/json', 'idempotency-key': key, 'cache-control': 'no-cache' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Count from one to two hundred in words.' }], max_tokens: 400 }),
+      // A question the small model answers at length (a short one can finish before the hang-up).
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Write a very long story about a dragon who learns to sail. Make it at least 1500 words.' }], max_tokens: 400 }),
       signal: controller.signal,
     }).catch((error: unknown) => error);
     const handle = api.temporal.workflow.getHandle(chatWorkflowId(org, key));
-    await waitUntil('the turn generating', async () => (await handle.query(statusQuery).catch(() => undefined))?.step === 'generating', 60_000);
+    let step: string | undefined;
+    await waitUntil('the turn generating', async () => {
+      step = (await handle.query(statusQuery).catch(() => undefined))?.step;
+      return step === 'generating' || step === 'done';
+    }, 60_000);
+    expect(step, 'the turn was still generating when the client hung up').toBe('generating');
     controller.abort();
     expect(await request).toMatchObject({ name: 'AbortError' });
     await expect(handle.result()).rejects.toThrow();
