@@ -57,8 +57,12 @@ log "model server (llama.cpp, $LLM_MODEL from PyPI) on :$model_port"
 start model-server python infra/model-server/serve.py --model "$LLM_MODEL" --port "$model_port"
 wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
 
-log "embedding server (all-MiniLM-L6-v2 int8 ONNX from PyPI) on :$embeddings_port"
-start embedding-server python infra/embeddings/minilm-embedding-server.py --port "$embeddings_port"
+# The embedding model: EMBEDDINGS_MODEL names one of infra/embeddings/embedding-models.json (default: its "default");
+# its dimensions come from there too. The collection name carries the model, so switching keeps both indexes.
+export EMBEDDINGS_MODEL="${EMBEDDINGS_MODEL:-$(python -c 'import json; print(json.load(open("infra/embeddings/embedding-models.json"))["default"])')}"
+export EMBEDDINGS_DIMENSIONS="$(python -c 'import json, sys; print(json.load(open("infra/embeddings/embedding-models.json"))["models"][sys.argv[1]]["dimensions"])' "$EMBEDDINGS_MODEL")"
+log "embedding server ($EMBEDDINGS_MODEL, ONNX on CPU) on :$embeddings_port"
+start embedding-server python infra/embeddings/embedding-server.py --model "$EMBEDDINGS_MODEL" --port "$embeddings_port"
 wait_for embedding-server 60 curl -sf "http://127.0.0.1:$embeddings_port/health"
 
 log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
