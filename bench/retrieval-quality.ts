@@ -16,7 +16,7 @@ import { documentId } from '../ingestion/identifiers.js';
 import { chunkKeywordVector, queryKeywordVector } from '../ingestion/keyword-vector.js';
 import type { Embedder, IndexedPoint } from '../ingestion/ports.js';
 import { loadConfig } from '../infra/config.js';
-import { LocalEmbeddingServer, localEmbeddingModel, localEmbeddingModels, quickstartEmbeddingModel } from '../infra/embeddings/local-embedding-server.js';
+import { LocalEmbeddingServer, localEmbeddingModel, localEmbeddingModels, localModel, quickstartEmbeddingModel } from '../infra/embeddings/local-embedding-server.js';
 import { retrieverOptions } from '../infra/retrieval/create-retriever.js';
 import { VectorRetriever, type VectorRetrieverOptions } from '../infra/retrieval/vector-retriever.js';
 import { EmbeddedVectorIndex } from '../infra/vector-store/embedded-vector-index.js';
@@ -37,8 +37,9 @@ const depth = 100;
 const collection = await loadCranfield(directory);
 /** The defaults the ingestion worker and the chat worker run with. */
 const config = loadConfig({});
-// Each local embedding model gets its own index; the quickstart's model (what `./ragtime up` serves) is the
-// default row and gets the parameter sweep, the others the chat path's settings and dense only.
+// Each local embedding model gets its own index, its chat-path row (with its own fusion weight), dense only and a
+// sweep of the fusion weight; the quickstart's model (what `./ragtime up` serves) is the default row and also gets
+// BM25 and the candidates / RRF / expansion sweep.
 const models = [...new Set([quickstartEmbeddingModel.model, ...(embeddingModels ?? [...localEmbeddingModels.keys()].filter((name) => !name.endsWith('-int8') || name === localEmbeddingModel.model))])];
 const sourceOf = new Map<string, string>();
 const chunks = (await Promise.all(collection.documents.map((document) => {
@@ -51,7 +52,7 @@ const rankings = new Map<string, Map<string, string[]>>();
 const embedSeconds = new Map<string, number>();
 const chat = retrieverOptions(config);
 const settings = (options: Pick<VectorRetrieverOptions, 'rerank' | 'candidates' | 'queryExpansion'>) => `${options.rerank ? 'score-fusion re-rank' : 'RRF'}, ${options.candidates} candidates${options.queryExpansion ? ', expansion' : ''}`;
-const chatRow = `Ragtime chat path (defaults: ${quickstartEmbeddingModel.model}, ${settings(chat)})`;
+const chatRow = `Ragtime chat path (defaults: ${quickstartEmbeddingModel.model}, ${settings(chat)}, ${quickstartEmbeddingModel.denseWeight} dense)`;
 for (const model of models) {
   const server = await LocalEmbeddingServer.start({ model, port: 18500 + Math.floor(Math.random() * 100), startTimeoutMs: 180_000 });
   const dataDirectory = await mkdtemp(join(tmpdir(), 'ragtime-bench-'));
@@ -73,21 +74,24 @@ for (const model of models) {
     const single = (mode: 'dense' | 'keyword') => async (text: string) =>
       documents((await index.query({ tenant, dense: await embedder.embedQuery(text), sparse: queryKeywordVector(text), limit: depth, mode })).map((hit) => hit.payload.documentId));
     // The chat path's retriever, with the citation count and token budget lifted so the whole ranking is seen.
+    // `./ragtime up` gives the retriever the model's own fusion weight (RETRIEVAL_DENSE_WEIGHT from the catalogue).
     const retriever = (options: Partial<VectorRetrieverOptions>) => {
-      const instance = new VectorRetriever(index, embedder, { ...chat, ...options, topK: depth, tokenBudget: Number.MAX_SAFE_INTEGER, timeoutMs: 60_000 });
+      const instance = new VectorRetriever(index, embedder, { ...chat, denseWeight: localModel(model).denseWeight, ...options, topK: depth, tokenBudget: Number.MAX_SAFE_INTEGER, timeoutMs: 60_000 });
       return async (text: string) => documents((await instance.search(tenant, text, {})).map((citation) => citation.documentId));
     };
     type Row = [string, (text: string) => Promise<string[]>];
-    const ours: Row[] = model === quickstartEmbeddingModel.model ? [
-      [chatRow, retriever({})],
+    const isDefault = model === quickstartEmbeddingModel.model;
+    const ours: Row[] = [
+      [isDefault ? chatRow : `Ragtime with ${model} (chat path settings: ${settings(chat)}, ${localModel(model).denseWeight} dense)`, retriever({})],
       [`Ragtime dense only (${model})`, single('dense')],
-      ['Ragtime BM25', single('keyword')],
-      ...[20, 50, 100].map((candidates): Row => [`Ragtime hybrid RRF, ${candidates} candidates`, retriever({ rerank: false, candidates, queryExpansion: false })]),
-      ...[20, 50].map((candidates): Row => [`Ragtime hybrid score fusion, ${candidates} candidates`, retriever({ rerank: true, candidates, queryExpansion: false })]),
-      ['Ragtime hybrid RRF, 20 candidates, expansion', retriever({ rerank: false, candidates: 20, queryExpansion: true })],
-    ] : [
-      [`Ragtime with ${model} (chat path settings: ${settings(chat)})`, retriever({})],
-      [`Ragtime dense only (${model})`, single('dense')],
+      // Each model's fusion weight is chosen on the odd half: a stronger dense side may deserve more.
+      ...[0.3, 0.4, 0.5, 0.6, 0.7].filter((weight) => weight !== localModel(model).denseWeight).map((denseWeight): Row => [`Ragtime with ${model}, score fusion ${denseWeight} dense`, retriever({ denseWeight })]),
+      ...(isDefault ? [
+        ['Ragtime BM25', single('keyword')] as Row,
+        ...[20, 50, 100].map((candidates): Row => [`Ragtime hybrid RRF, ${candidates} candidates`, retriever({ rerank: false, candidates, queryExpansion: false })]),
+        ...[20, 50].map((candidates): Row => [`Ragtime hybrid score fusion, ${candidates} candidates`, retriever({ rerank: true, candidates, queryExpansion: false })]),
+        ['Ragtime hybrid RRF, 20 candidates, expansion', retriever({ rerank: false, candidates: 20, queryExpansion: true })] as Row,
+      ] : [[`Ragtime with ${model}, RRF, ${chat.candidates} candidates`, retriever({ rerank: false })] as Row]),
     ];
     for (const [name, search] of ours) {
       const perQuery = new Map<string, string[]>();

@@ -8,15 +8,20 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAIEmbedder } from './openai-embedder.js';
 
-interface LocalEmbeddingModel { readonly model: string; readonly dimensions: number }
+interface LocalEmbeddingModel {
+  readonly model: string;
+  readonly dimensions: number;
+  /** The dense share of the retriever's score fusion chosen for this model (RETRIEVAL_DENSE_WEIGHT in `./ragtime up`). */
+  readonly denseWeight: number;
+}
 
-const catalogue = JSON.parse(readFileSync(new URL('./embedding-models.json', import.meta.url), 'utf8')) as { default: string; models: Record<string, { dimensions: number }> };
+const catalogue = JSON.parse(readFileSync(new URL('./embedding-models.json', import.meta.url), 'utf8')) as { default: string; models: Record<string, { dimensions: number; dense_weight: number }> };
 
 /** The models embedding-server.py serves, by name. */
-export const localEmbeddingModels: ReadonlyMap<string, LocalEmbeddingModel> = new Map(Object.entries(catalogue.models).map(([model, { dimensions }]) => [model, { model, dimensions }]));
+export const localEmbeddingModels: ReadonlyMap<string, LocalEmbeddingModel> = new Map(Object.entries(catalogue.models).map(([model, entry]) => [model, { model, dimensions: entry.dimensions, denseWeight: entry.dense_weight }]));
 
 /** The test suites' model (small and fast), which the server starts when no model is named. */
-export const localEmbeddingModel = { model: 'all-minilm-l6-v2-int8', dimensions: 384 } as const;
+export const localEmbeddingModel = { model: 'all-minilm-l6-v2-int8', dimensions: 384, denseWeight: 0.4 } as const;
 
 /** What `./ragtime up` serves (embedding-models.json's default), and so the retrieval the quickstart gets. */
 export const quickstartEmbeddingModel: LocalEmbeddingModel = localModel(catalogue.default);
@@ -91,7 +96,8 @@ export class LocalEmbeddingServer {
 
 /** A client for a local embedding server that someone else started (a worker's composition root, global setup). */
 export function localEmbedder(baseUrl: string, options: { batchSize?: number; timeoutMs?: number; model?: LocalEmbeddingModel } = {}): OpenAIEmbedder {
-  return new OpenAIEmbedder({ baseUrl, ...(options.model ?? localEmbeddingModel), inputKind: 'none', batchSize: options.batchSize ?? 32, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const { model, dimensions } = options.model ?? localEmbeddingModel;
+  return new OpenAIEmbedder({ baseUrl, model, dimensions, inputKind: 'none', batchSize: options.batchSize ?? 32, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
