@@ -66,7 +66,7 @@ export EMBEDDINGS_DIMENSIONS="$(catalogued dimensions)"
 export RETRIEVAL_DENSE_WEIGHT="${RETRIEVAL_DENSE_WEIGHT:-$(catalogued dense_weight)}"
 log "embedding server ($EMBEDDINGS_MODEL, ONNX on CPU) on :$embeddings_port"
 start embedding-server python infra/embeddings/embedding-server.py --model "$EMBEDDINGS_MODEL" --port "$embeddings_port"
-wait_for embedding-server 60 curl -sf "http://127.0.0.1:$embeddings_port/health"
+wait_for embedding-server 120 curl -sf "http://127.0.0.1:$embeddings_port/health"
 
 log "development identity: org 'dev', user 'dev', API key in .data/dev-api-key (see scripts/admin.ts)"
 tsx scripts/admin.ts dev-key --out "$data/dev-api-key" --actor "stack-up"
