@@ -1,15 +1,21 @@
-// Raw throughput of the local embedding model (all-MiniLM-L6-v2 int8 over /v1/embeddings) by request batch size, on
-// Cranfield passages, to choose the batch size. Usage: npx tsx bench/embed-throughput.ts [collection-dir] [texts]
+// Raw throughput of the local embedding models over /v1/embeddings by request batch size, on Cranfield passages, and
+// the latency of one query (what a chat turn pays before retrieval), side by side per model.
+// Usage: npx tsx bench/embed-throughput.ts [--models=all-minilm-l6-v2-int8,all-mpnet-base-v2,…] [--batch-sizes=1,8,32]
+//        [--queries=50] [collection-dir] [texts]   (default: every model of infra/embeddings/embedding-models.json)
 import { embeddingInput, chunkDocument, defaultChunking } from '../ingestion/chunk-document.js';
-import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
+import { LocalEmbeddingServer, localEmbeddingModels } from '../infra/embeddings/local-embedding-server.js';
 import { loadCranfield } from './lib/cranfield.js';
 import { printTable } from './lib/table.js';
 
-const directory = process.argv[2] ?? '/work/shared/datasets/cranfield';
-const textCount = Number(process.argv[3] ?? 128);
-const batchSizes = [1, 4, 8, 16, 32, 64];
+const option = (name: string) => process.argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3);
+const positional = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
+const directory = positional[0] ?? '/work/shared/datasets/cranfield';
+const textCount = Number(positional[1] ?? 128);
+const models = option('models')?.split(',') ?? [...localEmbeddingModels.keys()];
+const batchSizes = (option('batch-sizes') ?? '1,4,8,16,32,64').split(',').map(Number);
+const queryCount = Number(option('queries') ?? 50);
 
-const { documents } = await loadCranfield(directory);
+const { documents, queries } = await loadCranfield(directory);
 const texts: string[] = [];
 for (const document of documents) {
   if (texts.length >= textCount) break;
@@ -17,24 +23,33 @@ for (const document of documents) {
   texts.push(...chunks.map(embeddingInput));
 }
 texts.length = Math.min(texts.length, textCount);
+const questions = queries.slice(0, queryCount).map((query) => query.text);
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
-const server = await LocalEmbeddingServer.start({ port: 18900 + Math.floor(Math.random() * 90) });
-try {
-  await server.embedder().embed(texts.slice(0, 4));
-  const rows: (string | number)[][] = [['batch size', 'texts/s', 'ms per text', 'vs batch 1']];
-  let single = 0;
-  for (const batchSize of batchSizes) {
-    const embedder = server.embedder({ batchSize, timeoutMs: 300_000 });
-    const started = performance.now();
-    await embedder.embed(texts);
-    const seconds = (performance.now() - started) / 1000;
-    const rate = texts.length / seconds;
-    single ||= rate;
-    rows.push([batchSize, rate, (1000 * seconds) / texts.length, `${(rate / single).toFixed(2)}x`]);
+const rows: (string | number)[][] = [['model', ...batchSizes.map((size) => `texts/s, batch ${size}`), 'query p50 ms', 'query p95 ms']];
+for (const model of models) {
+  const server = await LocalEmbeddingServer.start({ model, port: 18500 + Math.floor(Math.random() * 100), startTimeoutMs: 180_000 });
+  try {
+    await server.embedder().embed(texts.slice(0, 4));
+    const rates: number[] = [];
+    for (const batchSize of batchSizes) {
+      const started = performance.now();
+      await server.embedder({ batchSize, timeoutMs: 600_000 }).embed(texts);
+      rates.push(texts.length / ((performance.now() - started) / 1000));
+    }
+    const embedder = server.embedder();
+    const latencies: number[] = [];
+    for (const question of questions) {
+      const started = performance.now();
+      await embedder.embedQuery(question);
+      latencies.push(performance.now() - started);
+    }
+    rows.push([model, ...rates, percentile(latencies, 50), percentile(latencies, 95)]);
+    console.log(`${model}: done`);
+  } finally {
+    await server.stop();
   }
-  const averageCharacters = Math.round(texts.reduce((sum, text) => sum + text.length, 0) / texts.length);
-  console.log(`Local embedder throughput: ${texts.length} Cranfield chunks of ${averageCharacters} characters on average\n`);
-  printTable(rows);
-} finally {
-  await server.stop();
 }
+const averageCharacters = Math.round(texts.reduce((sum, text) => sum + text.length, 0) / texts.length);
+console.log(`\nLocal embedders: ${texts.length} Cranfield chunks of ${averageCharacters} characters on average; ${questions.length} Cranfield queries one at a time\n`);
+printTable(rows);

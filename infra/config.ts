@@ -127,6 +127,11 @@ const schema = z.object({
   RETRIEVAL_TIMEOUT_MS: z.coerce.number().int().positive().default(2500),
   RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   RETRIEVAL_QUERY_EXPANSION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /**
+   * The dense share of the score fusion (0.4 when unset: chosen with all-MiniLM-L6-v2 int8). `./ragtime up` sets the
+   * embedding model's own from infra/embeddings/embedding-models.json (all-mpnet-base-v2: 0.5).
+   */
+  RETRIEVAL_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   // Tools. One whose settings are absent is not offered; the calculator needs none.
   /** Tools a tenant without its own row in tenant_tool_settings may use (`none` for none). */
   TOOLS_DEFAULT_ENABLED: z.string().default(toolNames.join(',')).transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry && entry !== 'none'))

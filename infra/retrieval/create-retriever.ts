@@ -17,5 +17,6 @@ export function retrieverOptions(config: Config): VectorRetrieverOptions {
     timeoutMs: config.RETRIEVAL_TIMEOUT_MS,
     rerank: config.RETRIEVAL_RERANK,
     queryExpansion: config.RETRIEVAL_QUERY_EXPANSION,
+    ...(config.RETRIEVAL_DENSE_WEIGHT === undefined ? {} : { denseWeight: config.RETRIEVAL_DENSE_WEIGHT }),
   };
 }

@@ -21,6 +21,8 @@ export interface VectorRetrieverOptions {
   rerank: boolean;
   /** Add the most frequent terms of the best passages to the keyword query (pseudo-relevance feedback). */
   queryExpansion: boolean;
+  /** The dense score's share in the re-ranking's convex combination; defaults to defaultDenseWeight. */
+  denseWeight?: number;
 }
 
 /** Search timed out or was cancelled; the retrieve step's one retry may still find the passages. */
@@ -30,8 +32,8 @@ export class RetrievalError extends RagtimeError {
   }
 }
 
-/** The dense score's share in the re-ranking's convex combination (chosen on half of Cranfield's queries). */
-const denseWeight = 0.4;
+/** The dense score's share in the re-ranking's convex combination (chosen on half of Cranfield's queries with all-MiniLM-L6-v2 int8). */
+export const defaultDenseWeight = 0.4;
 const expansionPassages = 3;
 const expansionTerms = 5;
 const expansionWeight = 0.5;
@@ -73,6 +75,7 @@ export class VectorRetriever implements Retriever {
     const [dense, keyword] = await Promise.all([this.index.query({ ...query, mode: 'dense' }), this.index.query({ ...query, mode: 'keyword' })]);
     const denseScores = normalised(dense);
     const keywordScores = normalised(keyword);
+    const denseWeight = this.options.denseWeight ?? defaultDenseWeight;
     return [...new Map([...keyword, ...dense].map((hit) => [hit.id, hit])).values()]
       .map((hit) => ({ ...hit, score: denseWeight * (denseScores.get(hit.id) ?? 0) + (1 - denseWeight) * (keywordScores.get(hit.id) ?? 0) }))
       .sort((left, right) => right.score - left.score);
