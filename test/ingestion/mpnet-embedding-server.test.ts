@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { LocalEmbeddingServer, localEmbeddingPython, localEmbeddingServerScript, localModel } from '../../infra/embeddings/local-embedding-server.js';
 
 // all-mpnet-base-v2 as the ONNX graph scripts/setup.sh builds from its PyPI parts (no PyTorch), against what
@@ -14,7 +15,7 @@ const model = localModel(fixture.model);
 let server: LocalEmbeddingServer;
 
 beforeAll(async () => {
-  server = await LocalEmbeddingServer.start({ model: model.model, port: 18500 + Math.floor(Math.random() * 100), threads: 2, startTimeoutMs: 120_000 });
+  server = await LocalEmbeddingServer.start({ model: model.model, port: await freePort(), threads: 2, startTimeoutMs: 120_000 });
 }, 150_000);
 afterAll(() => server?.stop());
 
