@@ -3,7 +3,8 @@
 // Usage: npx tsx bench/embed-throughput.ts [--models=all-minilm-l6-v2-int8,all-mpnet-base-v2,…] [--batch-sizes=1,8,32]
 //        [--queries=50] [collection-dir] [texts]   (default: every model of infra/embeddings/embedding-models.json)
 import { embeddingInput, chunkDocument, defaultChunking } from '../ingestion/chunk-document.js';
-import { LocalEmbeddingServer, localEmbeddingModels } from '../infra/embeddings/local-embedding-server.js';
+import { localEmbeddingModels } from '../infra/embeddings/embedding-catalogue.js';
+import { LocalEmbeddingServer } from '../infra/embeddings/local-embedding-server.js';
 import { loadCranfield } from './lib/cranfield.js';
 import { printTable } from './lib/table.js';
 

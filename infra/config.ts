@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RagtimeError } from '../domain/errors.js';
 import { gatewayConfigShape } from './gateway/gateway-config.js';
+import { localEmbeddingModels } from './embeddings/embedding-catalogue.js';
 import { parseAllowedHosts } from '../domain/tools/host-allow-list.js';
 import { toolNames } from '../domain/tools/tool.js';
 
@@ -81,6 +82,7 @@ const schema = z.object({
   SAFETY_INJECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   // Ingestion and retrieval (EMBEDDINGS_BASE_URL, EMBEDDINGS_MODEL and EMBEDDINGS_API_KEY come with the gateway's settings).
   INGESTION_TASK_QUEUE: z.string().min(1).default('ingestion'),
+  /** Unset: the model's own when EMBEDDINGS_MODEL is one of infra/embeddings/embedding-models.json, else 384. */
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().default(384),
   EMBEDDINGS_BATCH_SIZE: z.coerce.number().int().positive().default(32),
   EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
@@ -128,8 +130,8 @@ const schema = z.object({
   RETRIEVAL_RERANK: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   RETRIEVAL_QUERY_EXPANSION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /**
-   * The dense share of the score fusion (0.4 when unset: chosen with all-MiniLM-L6-v2 int8). `./ragtime up` sets the
-   * embedding model's own from infra/embeddings/embedding-models.json (all-mpnet-base-v2: 0.5).
+   * The dense share of the score fusion. Unset: the one chosen for EMBEDDINGS_MODEL in
+   * infra/embeddings/embedding-models.json (all-mpnet-base-v2 0.5, all-MiniLM-L6-v2 int8 0.4), else 0.4.
    */
   RETRIEVAL_DENSE_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   // Tools. One whose settings are absent is not offered; the calculator needs none.
@@ -169,11 +171,18 @@ export class ConfigError extends RagtimeError {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(withoutEmptyStrings(env));
+  const given = withoutEmptyStrings(env);
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
-  const value = parsed.data;
+  // A local embedding model brings its vector size and fusion weight, so naming the model is enough.
+  const catalogued = localEmbeddingModels.get(parsed.data.EMBEDDINGS_MODEL);
+  const value: Config = {
+    ...parsed.data,
+    EMBEDDINGS_DIMENSIONS: given.EMBEDDINGS_DIMENSIONS === undefined && catalogued ? catalogued.dimensions : parsed.data.EMBEDDINGS_DIMENSIONS,
+    RETRIEVAL_DENSE_WEIGHT: parsed.data.RETRIEVAL_DENSE_WEIGHT ?? catalogued?.denseWeight,
+  };
   if (value.CHUNK_OVERLAP >= value.CHUNK_SIZE) throw new ConfigError([`CHUNK_OVERLAP: must be less than CHUNK_SIZE (${value.CHUNK_SIZE})`]);
   if (value.VECTOR_STORE === 'qdrant' && !value.QDRANT_URL) throw new ConfigError(['QDRANT_URL: required when VECTOR_STORE=qdrant']);
   if (value.TOOL_SQL_DATABASE_URL && value.TOOL_SQL_ALLOWED_TABLES.length === 0) throw new ConfigError(['TOOL_SQL_ALLOWED_TABLES: required when TOOL_SQL_DATABASE_URL is set']);

@@ -57,13 +57,10 @@ log "model server (llama.cpp, $LLM_MODEL from PyPI) on :$model_port"
 start model-server python infra/model-server/serve.py --model "$LLM_MODEL" --port "$model_port"
 wait_for model-server 60 curl -sf "http://127.0.0.1:$model_port/health"
 
-# The embedding model: EMBEDDINGS_MODEL names one of infra/embeddings/embedding-models.json (default: its "default");
-# its dimensions come from there too. The collection name carries the model, so switching keeps both indexes.
+# The embedding model: EMBEDDINGS_MODEL names one of infra/embeddings/embedding-models.json (default: its "default").
+# The config takes its dimensions and score-fusion weight from there too. The collection name carries the model,
+# so switching keeps both indexes.
 export EMBEDDINGS_MODEL="${EMBEDDINGS_MODEL:-$(python -c 'import json; print(json.load(open("infra/embeddings/embedding-models.json"))["default"])')}"
-catalogued() { python -c 'import json, sys; print(json.load(open("infra/embeddings/embedding-models.json"))["models"][sys.argv[1]][sys.argv[2]])' "$EMBEDDINGS_MODEL" "$1"; }
-export EMBEDDINGS_DIMENSIONS="$(catalogued dimensions)"
-# The score fusion's dense share suits the model: a stronger dense side earns more (bench/retrieval-quality.ts).
-export RETRIEVAL_DENSE_WEIGHT="${RETRIEVAL_DENSE_WEIGHT:-$(catalogued dense_weight)}"
 log "embedding server ($EMBEDDINGS_MODEL, ONNX on CPU) on :$embeddings_port"
 start embedding-server python infra/embeddings/embedding-server.py --model "$EMBEDDINGS_MODEL" --port "$embeddings_port"
 wait_for embedding-server 120 curl -sf "http://127.0.0.1:$embeddings_port/health"

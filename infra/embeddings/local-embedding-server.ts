@@ -3,28 +3,17 @@
 // by embedding-server.py. Nothing is downloaded at run time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAIEmbedder } from './openai-embedder.js';
-
-interface LocalEmbeddingModel {
-  readonly model: string;
-  readonly dimensions: number;
-  /** The dense share of the retriever's score fusion chosen for this model (RETRIEVAL_DENSE_WEIGHT in `./ragtime up`). */
-  readonly denseWeight: number;
-}
-
-const catalogue = JSON.parse(readFileSync(new URL('./embedding-models.json', import.meta.url), 'utf8')) as { default: string; models: Record<string, { dimensions: number; dense_weight: number }> };
-
-/** The models embedding-server.py serves, by name. */
-export const localEmbeddingModels: ReadonlyMap<string, LocalEmbeddingModel> = new Map(Object.entries(catalogue.models).map(([model, entry]) => [model, { model, dimensions: entry.dimensions, denseWeight: entry.dense_weight }]));
+import { catalogueDefaultModel, localEmbeddingModels, type LocalEmbeddingModel } from './embedding-catalogue.js';
 
 /** The test suites' model (small and fast), which the server starts when no model is named. */
 export const localEmbeddingModel = { model: 'all-minilm-l6-v2-int8', dimensions: 384, denseWeight: 0.4 } as const;
 
 /** What `./ragtime up` serves (embedding-models.json's default), and so the retrieval the quickstart gets. */
-export const quickstartEmbeddingModel: LocalEmbeddingModel = localModel(catalogue.default);
+export const quickstartEmbeddingModel: LocalEmbeddingModel = localModel(catalogueDefaultModel);
 
 export const localEmbeddingServerScript = fileURLToPath(new URL('./embedding-server.py', import.meta.url));
 
