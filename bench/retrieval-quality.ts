@@ -75,9 +75,10 @@ for (const model of models) {
     const single = (mode: 'dense' | 'keyword') => async (text: string) =>
       documents((await index.query({ tenant, dense: await embedder.embedQuery(text), sparse: queryKeywordVector(text), limit: depth, mode })).map((hit) => hit.payload.documentId));
     // The chat path's retriever, with the citation count and token budget lifted so the whole ranking is seen.
-    // `./ragtime up` gives the retriever the model's own fusion weight (RETRIEVAL_DENSE_WEIGHT from the catalogue).
+    // Its settings are the config's for this EMBEDDINGS_MODEL, which brings the model's own fusion weight.
+    const modelSettings = retrieverOptions(loadConfig({ EMBEDDINGS_MODEL: model }));
     const retriever = (options: Partial<VectorRetrieverOptions>) => {
-      const instance = new VectorRetriever(index, embedder, { ...chat, denseWeight: localModel(model).denseWeight, ...options, topK: depth, tokenBudget: Number.MAX_SAFE_INTEGER, timeoutMs: 60_000 });
+      const instance = new VectorRetriever(index, embedder, { ...modelSettings, ...options, topK: depth, tokenBudget: Number.MAX_SAFE_INTEGER, timeoutMs: 60_000 });
       return async (text: string) => documents((await instance.search(tenant, text, {})).map((citation) => citation.documentId));
     };
     type Row = [string, (text: string) => Promise<string[]>];

@@ -10,7 +10,7 @@ import { OpenAIEmbedder } from './openai-embedder.js';
 import { catalogueDefaultModel, localEmbeddingModels, type LocalEmbeddingModel } from './embedding-catalogue.js';
 
 /** The test suites' model (small and fast), which the server starts when no model is named. */
-export const localEmbeddingModel = { model: 'all-minilm-l6-v2-int8', dimensions: 384, denseWeight: 0.4 } as const;
+export const localEmbeddingModel: LocalEmbeddingModel = localModel('all-minilm-l6-v2-int8');
 
 /** What `./ragtime up` serves (embedding-models.json's default), and so the retrieval the quickstart gets. */
 export const quickstartEmbeddingModel: LocalEmbeddingModel = localModel(catalogueDefaultModel);
